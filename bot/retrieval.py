@@ -7,7 +7,7 @@ import math
 import re
 from calendar import monthrange
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache, cached_property, lru_cache, partial
@@ -1905,9 +1905,8 @@ def writes_price(text: str) -> bool:
 # story writes as a number and its unit ("4.9 metres", "1.6kg", "60mph"), in figures or in words ("fell nine metres"
 # of tests/data/bramholt, "how far did the apprentice fall", was 2.2 below the trial's lede, which gives no number),
 # or as an age ("Derek Halloran, 61,", "aged 91", "the 23-year-old"): another number ("200,000 times") does not
-# answer it. Nor a sum ("£6.5m", "$2bn"), nor the end of a number begun before ("5m" of it): "How high will the River
-# Thorn flood wall be?" of tests/data/thornwick was answered confidently by "a £6.5m flood wall".
-_NUMBER_BEFORE = rf"(?<![£$€¥\d.,])\b{_FIGURES_OR_WORDS}[\s-]*"
+# answer it.
+_NUMBER_BEFORE = rf"\b{_FIGURES_OR_WORDS}[\s-]*"
 MEASURES = (
     (
         re.compile(r"\bhow\s+(?:tall|high|deep|far|wide)\b", re.IGNORECASE),
@@ -2293,37 +2292,21 @@ def writes_name(question: str, text: str) -> bool:
     wanted = asked - _term_set("name named called")
     for sentence in sentences(text):
         at = [(start, end) for start, end, term in words(sentence) if term in wanted]
-        for start, end in _name_spans(sentence):
-            named = _term_set(sentence[start:end])
+        for found in _NAME_RUN.finditer(sentence):
+            start = found.start()
+            if start == 0 or not sentence[:start].strip(" '\"\u2018\u201c("):
+                first = re.match(r"\S+\s*", found.group())
+                start += first.end() if first else 0
+            name = sentence[start : found.end()]
+            named = _term_set(name)
             if not named or named <= asked:
                 continue
-            outside = [(s, e) for s, e in at if e <= start or s >= end]
+            outside = [(s, e) for s, e in at if e <= start or s >= found.end()]
             if not outside or any(
-                _BESIDE.fullmatch(sentence[e:start] if e <= start else sentence[end:s]) for s, e in outside
+                _BESIDE.fullmatch(sentence[e:start] if e <= start else sentence[found.end() : s]) for s, e in outside
             ):
                 return True
     return False
-
-
-def _name_spans(sentence: str) -> Iterator[tuple[int, int]]:
-    # Where the sentence writes a name (`_NAME_RUN`), its first word aside: every sentence opens with a capital.
-    for found in _NAME_RUN.finditer(sentence):
-        start = found.start()
-        if start == 0 or not sentence[:start].strip(" '\"\u2018\u201c("):
-            first = re.match(r"\S+\s*", found.group())
-            start += first.end() if first else 0
-        if start < found.end():
-            yield start, found.end()
-
-
-def names_other(question: str, text: str) -> bool:
-    """Whether a paragraph names anyone or anything (`_name_spans`) the `question` does not."""
-    asked = _term_set(question)
-    return any(
-        (named := _term_set(sentence[start:end])) and not named <= asked
-        for sentence in sentences(text)
-        for start, end in _name_spans(sentence)
-    )
 
 
 # What a question asks for, read from its words, and whether a paragraph writes it; and whether the passage must
@@ -3181,16 +3164,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # why: a reason is told before the deed as often as after ("Why did Martin Dempsey go to Moscow?" of the shipped
     # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
     # money asked for that none of the story's passages gives declines it whatever its score
-    # (`writes_time_or_sum_in_story`), as does someone asked for whom none names (`names_someone_in_story`) and a deed
-    # asked the doer of that none of its paragraphs found tells in any words (`deed_met_in_story`); not a follow-up,
-    # which asks of the story the reader has read: "how much will it cost?" of the missile defence talks shows them,
-    # weakly. None of it where nothing is to be declined (a bar of 0: `NEWSBOT_MIN_ANSWERABILITY=0`, and
-    # bench/quality.py's first stages alone, which read the rules' declines as the stages' own).
+    # (`writes_time_or_sum_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
+    # cost?" of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
+    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as
+    # the stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
-    # The paragraphs of the first passage's story found, shown or not.
-    story_found = [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id]
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
     if (
@@ -3209,17 +3189,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             )
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
-            or (
-                bool(story)
-                and not followed
-                and not (
-                    writes_time_or_sum_in_story(own, story)
-                    and names_someone_in_story(own, story)
-                    and deed_met_in_story(
-                        own, story_found, ranking.articles[first.hit.article_id].title, ranking.pieces
-                    )
-                )
-            )
+            or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -3237,7 +3207,9 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
         and not ahead(ranking.texts[first.hit.article_id, first.hit.position])
-        and not met_only_in_names(own, story_found, ranking.texts.values())
+        and not met_only_in_names(
+            own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], ranking.texts.values()
+        )
         and not told_only_as_some(own, [p.text for p in story])
         and tells_of_asked(
             thing_of,
@@ -3326,38 +3298,6 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     sums = writes_price if _ASKS_PRICE.search(question) else writes_money
     return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
         _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
-    )
-
-
-# "Who ...?" asks for someone, whom a story names (`names_other`): a story naming no one but those the question names
-# cannot tell who. Of tests/data/thornwick "Who designed the library's refit?" was a weak answer (0.91) with the refit's
-# cost and the new computers; of the BBC questions of the tuning half none answerable was declined for it.
-_ASKS_WHO = re.compile(r"\s*(?:and\s+)?who\b", re.IGNORECASE)
-# The deed a "who did ...?" question asks the doer of is met by meaning in its story when a word of it comes this near
-# it (`WordPieces.soft_match`). A story tells a deed in its own words ("resigns" of "quit", 0.51; "goals" of "scored",
-# 0.55: BBC questions of the tuning half, answered by them); below this it tells another: of tests/data/thornwick
-# "designed" met the stadium's plans at 0.18 and "replaced" the chairman who stepped down at 0.29 (the highest of
-# such questions no story answers, 0.33). Half-way; no answerable question of the tuning half is declined for it.
-DEED_MET = 0.42
-
-
-def names_someone_in_story(question: str, story: Sequence[Passage]) -> bool:
-    """Whether a passage an answer shows of the story it leads with (`story`) names anyone (or anything) the question
-    does not, when it asks who (`_ASKS_WHO`); true of any other question."""
-    return _ASKS_WHO.match(question) is None or any(names_other(question, p.text) for p in story)
-
-
-def deed_met_in_story(question: str, texts: Sequence[str], headline: str, pieces: WordPieces | None) -> bool:
-    """Whether the paragraphs of an answer's story found (`texts`, under `headline`) tell the deed a question asks
-    who did (`_WHO_DID`): write its verb or its doer ("founder", `doer_terms`), or meet the verb by meaning
-    (DEED_MET). True of any other question, and without word pieces to meet it by."""
-    asked = _WHO_DID.match(question)
-    if asked is None or _ASKS_LEADER.search(question) or pieces is None or not texts:
-        return True
-    deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
-    held = _term_set(headline).union(*map(_term_set, texts))
-    return (
-        not deed or bool((deed | doer_terms(deed)) & held) or max(pieces.soft_match(asked.group(1), texts)) >= DEED_MET
     )
 
 

@@ -1468,9 +1468,10 @@ def test_a_question_on_a_covered_subject_no_story_answers_is_declined(thornwick:
     """Each case of tests/data/near_topic_questions.json, asked of tests/data/thornwick: questions on what its
     stories tell ("answerable", shown with the passage that answers it, `shows`), and on a thing of the same
     subjects no story tells (the stadium's architect, the bakery's reopening, the half marathon's entry fee). Of the
-    31 such questions 14 are declined; 7 of them were shown before: each asked for a kind of thing (a time to come,
-    a price, someone, a deed) that the story shown writes nowhere. The 17 still shown (`declined` false) ask for a
-    kind the story writes of another thing: a sum, a count, a time, a name."""
+    31 such questions 10 are declined; 3 of them were shown before, each asking for a kind of thing the story shown
+    writes nowhere: a time to come ("When will Pell's Bakery reopen?" of the night it burned), a price (the half
+    marathon's entry fee, of the sum its runners raised). The 21 still shown (`declined` false) ask for a kind the
+    story writes of another thing (a sum, a count, a time), who did a deed it does not tell, or why."""
     answer = thornwick.ask(thornwick.request(case["question"]))
     assert answer.found is not case["declined"], answer
     if "shows" in case:

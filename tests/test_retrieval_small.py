@@ -1573,3 +1573,29 @@ def test_an_answer_of_one_story_is_not_cut_short_by_its_cap(units: Library) -> N
     answer = units.ask(units.request("who found the roman coins"))
     assert len(answer.passages) == 3, answer
     assert any(p.text.startswith("Peter Garside") for p in answer.passages), answer
+
+
+@pytest.fixture(scope="module")
+def thornwick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's twelve stories (tests/data/thornwick: a stadium planned, a hospital chairman stepping down, a bakery
+    fire, a bus route cut, a library refit, a half marathon, a factory closing, a school inspected, a flood wall, a
+    council leader elected, a cinema sold, a market moved) and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("thornwick"), DATA / "thornwick")
+
+
+NEAR_TOPIC = json.loads((DATA / "near_topic_questions.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", NEAR_TOPIC, ids=[c["question"] for c in NEAR_TOPIC])
+def test_a_question_on_a_covered_subject_no_story_answers_is_declined(thornwick: Library, case: dict[str, Any]) -> None:
+    """Each case of tests/data/near_topic_questions.json, asked of tests/data/thornwick: questions on what its
+    stories tell ("answerable", shown with the passage that answers it, `shows`), and on a thing of the same
+    subjects no story tells (the stadium's architect, the bakery's reopening, the half marathon's entry fee). Of the
+    31 such questions 10 are declined; 3 of them were shown before, each asking for a kind of thing the story shown
+    writes nowhere: a time to come ("When will Pell's Bakery reopen?" of the night it burned), a price (the half
+    marathon's entry fee, of the sum its runners raised). The 21 still shown (`declined` false) ask for a kind the
+    story writes of another thing (a sum, a count, a time), who did a deed it does not tell, or why."""
+    answer = thornwick.ask(thornwick.request(case["question"]))
+    assert answer.found is not case["declined"], answer
+    if "shows" in case:
+        assert any(p.text.startswith(case["shows"]) for p in answer.passages), answer

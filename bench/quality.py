@@ -261,7 +261,6 @@ def natural(
 # The second stage's features and the answerability's, as fitted by --tune.
 RANK_FEATURES = (
     "coverage",
-    "sentence_held",
     "context",
     "bm25_share",
     "lexical",

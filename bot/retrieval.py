@@ -110,7 +110,6 @@ FEATURES = (
     "bm25_share",
     "coverage",
     "sentence",
-    "sentence_held",
     "context",
     "headline",
     "lexical",
@@ -172,11 +171,6 @@ SEMANTIC_RANKER = Ranker(
         "headline": -3.527,
         "position": -0.417,
         "soft": 9.422,
-        # Set by hand beside the fitted weights (chosen on the tuning halves: SQuAD's R@1 +0.018, the BBC figures
-        # the same): a paragraph one of whose sentences holds much of the question, above one holding more of it
-        # spread over several ("sentence_held"). SQuAD's second places were mostly a paragraph of the same article
-        # meeting the question's words in several sentences.
-        "sentence_held": 3.0,
     }
 )
 
@@ -745,19 +739,12 @@ def best_cosines(candidates: Sequence[Candidate]) -> dict[str, float]:
     return best
 
 
-# Below this share of the question's idf, a sentence's words say nothing of where the answer is: a paraphrase, which
-# avoids the story's words, meets one or two of them in any sentence (with the share itself weighed, the BBC
-# paraphrases' R@3 on the tuning half fell 0.61 -> 0.59 for SQuAD's R@1 +0.019).
-SENTENCE_FLOOR = 0.3
-
-
 def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.float64]]:
     """Each feature of `FEATURES` for every candidate of one question (some compare a candidate with the others).
 
     `bm25` is the engine's score over the question's total idf (0 for a paragraph only the vectors found) and
     `bm25_share` the same over the best of them; `coverage`, `sentence`, `context` and `headline` the share of
-    the question's idf found in the paragraph and headline, in its best sentence (`sentence_held`: what of it is
-    above SENTENCE_FLOOR), (only for words missing from
+    the question's idf found in the paragraph and headline, in its best sentence, (only for words missing from
     the paragraph) in the paragraph before it or the lede, and in the headline; `lexical` whether BM25 found
     it; `lexical_rank` and `dense_rank` its place in each first stage's list (1 first, falling as 1/log2(1+r),
     0 if absent); `cosine` the encoder's similarity of question and paragraph, `article_cosine` the best cosine
@@ -766,15 +753,13 @@ def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.f
     """
     bm25 = np.array([c.bm25 for c in candidates], dtype=np.float64)
     cosine = np.array([c.cosine or 0.0 for c in candidates], dtype=np.float64)
-    sentence = np.array([c.sentence for c in candidates], dtype=np.float64)
     best_of_article = best_cosines(candidates)
     top = float(bm25.max()) if len(bm25) else 0.0
     return {
         "bm25": bm25,
         "bm25_share": bm25 / top if top > 0 else bm25,
         "coverage": np.array([c.coverage for c in candidates], dtype=np.float64),
-        "sentence": sentence,
-        "sentence_held": np.maximum(sentence - SENTENCE_FLOOR, 0.0),
+        "sentence": np.array([c.sentence for c in candidates], dtype=np.float64),
         "context": np.array([c.context for c in candidates], dtype=np.float64),
         "headline": np.array([c.headline for c in candidates], dtype=np.float64),
         "lexical": np.array([c.lexical_rank is not None for c in candidates], dtype=np.float64),

@@ -629,39 +629,6 @@ def test_the_second_stage_weighs_only_features_it_computes() -> None:
         Ranker({"cosin": 1.0})
 
 
-CANAL = Article(
-    title="Harwick Canal",
-    paragraphs=(
-        "The Harwick Canal is a waterway of 14 miles linking the hill villages of Dunmere with the river port at "
-        "Harwick. It was dug by hand between 1791 and 1804.",
-        "Coal was the canal's first trade. A barge was pulled by horses along the towpath, and every load paid a toll "
-        "at Harwick. Steam pumps later kept the top lock full. Whatever a boat carried, the port's merchants took "
-        "their share.",
-        "Trade fell once the railway opened. In 1862 a steam barge first carried lime along the canal, but the company "
-        "could not pay for more of them and the last toll was taken in 1901.",
-        "The canal was drained in 1934 and its locks were filled in. A trust has since restored four miles of it for "
-        "boats and walkers.",
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "when did a steam barge first carry a load on the canal",
-        "when was a load first carried by steam barge on the canal?",
-    ],
-)
-def test_a_sentence_holding_most_of_the_question_leads_one_spreading_all_of_it(library: Library, question: str) -> None:
-    """The paragraph one of whose sentences holds most of the question's words comes before one of its story meeting
-    every word in a different sentence: the coal trade's paragraph (a barge, a load, steam pumps, what a boat
-    carried) led, the steam barge's first voyage second, and the answer was weak (`sentence_held`)."""
-    library.add([CANAL])
-    library.embed()
-    answer = library.ask(library.request(question, k=3))
-    assert answer.confident and answer.passages[0].text == CANAL.paragraphs[2], answer
-
-
 def test_ranked_candidates_keep_every_field_but_their_score() -> None:
     candidates = [
         Candidate(Hit("a", 0, 2.0), frozenset({"harbour"}), 0.5, coverage=1.0, lexical_rank=1, asks=True),

@@ -51,18 +51,20 @@ def same_text(one: list[str], other: list[str]) -> bool:
         return True
     if min(len(one), len(other)) < SHORT:
         return False
-    mine, theirs = _runs(one), _runs(other)
-    return len(mine & theirs) >= NEAR * max(len(mine), len(theirs))
+    return _shares_runs(one, other, NEAR)
 
 
 def corrected_text(one: list[str], other: list[str]) -> bool:
     """Whether two texts' words (`words`) read as one story and its correction, known by its link or its newsroom's
     id: at least `CORRECTED` of either's runs of three words in the other, whatever their length (a fact or two put
     right keeps most of them; another story shares next to none)."""
+    return one == other or _shares_runs(one, other, CORRECTED)
+
+
+def _shares_runs(one: list[str], other: list[str], share: float) -> bool:
+    """Whether at least `share` of either text's runs of three words are in the other (none of a text of fewer)."""
     mine, theirs = _runs(one), _runs(other)
-    if not mine or not theirs:
-        return one == other
-    return len(mine & theirs) >= CORRECTED * max(len(mine), len(theirs))
+    return bool(mine and theirs) and len(mine & theirs) >= share * max(len(mine), len(theirs))
 
 
 def _runs(text: list[str]) -> set[tuple[str, str, str]]:

@@ -1593,14 +1593,7 @@ def in_compounds(question: str, terms: Collection[str], texts: Iterable[str]) ->
         return question
     texts = list(texts)
     written: dict[str, Counter[str]] = {w: Counter() for w in typed}
-    # The compound's other part is a word of the encoder's vocabulary, which is English; in another language a word
-    # of the stories, joined by German's "s" too ("Bundestags-wahl"): "Wahl" of "Wahl zum Bundestag" was declined of
-    # a story writing "Bundestagswahl" and "Bundestag".
-    lexicon = (
-        frozenset()
-        if analysis_language() == "en"
-        else frozenset(word for text in texts for word in map(fold, _LETTERED_WORD.findall(text)))
-    )
+    lexicon = _compound_lexicon(texts)
     for text in texts:
         for word in map(fold, _LETTERED_WORD.findall(text)):
             for w in typed:
@@ -1617,8 +1610,20 @@ def in_compounds_of(terms: Collection[str], texts: Iterable[str]) -> frozenset[s
     """Those of `terms` that `texts` write as part of a compound (`_compound_of`: "head" of "Headteacher")."""
     if not terms:
         return frozenset()
+    texts = list(texts)
+    lexicon = _compound_lexicon(texts)
     written = {word for text in texts for word in map(fold, _LETTERED_WORD.findall(text)) if word.isalpha()}
-    return frozenset(t for t in terms if any(_compound_of(word, t) for word in written))
+    return frozenset(t for t in terms if any(_compound_of(word, t, lexicon) for word in written))
+
+
+def _compound_lexicon(texts: Sequence[str]) -> frozenset[str]:
+    """The words besides the encoder's vocabulary that a compound's other part may be (`_compound_of`): none in
+    English, whose vocabulary it is; in another language the words of `texts`, joined by German's "s" too
+    ("Bundestags-wahl"): "Wahl" of "Wahl zum Bundestag" was declined of a story writing "Bundestagswahl" and
+    "Bundestag"."""
+    if analysis_language() == "en":
+        return frozenset()
+    return frozenset(word for text in texts for word in map(fold, _LETTERED_WORD.findall(text)))
 
 
 def _compound_of(word: str, part: str, lexicon: Collection[str] = frozenset()) -> bool:

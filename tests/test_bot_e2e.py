@@ -45,6 +45,7 @@ from bot.tg.articles import (
     ARTICLE_ENDED,
     ARTICLE_GONE,
     LINK_SENT_ALREADY,
+    NOTHING_ON,
     NOTHING_TODAY,
     NOTHING_YESTERDAY,
     PART_SENT,
@@ -1691,6 +1692,27 @@ async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday
     await asyncio.to_thread(library_of(app).add, [Article("Harbor Notes", ("The harbor pilots met.",), "Local")])
     said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "any news yesterday?")))
     assert said.startswith(NOTHING_YESTERDAY) and "Harbor Notes (undated" in said, said
+
+
+async def test_what_happened_on_a_named_day_lists_that_day_s_newest_and_says_when_none_came(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What happened on 14 November?" showed a passage on bus route 14, "stories from last Wednesday" was declined:
+    a named day lists its newest as "what happened yesterday?" does (a weekday the last one on or before today on
+    the reader's clock), saying first when none came in that day. A day with a subject stays a search."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 20, 9, 0, tzinfo=UTC)  # a Monday
+    bus = Article("Bus route 14 diverted", ("Route 14 runs by the quay.",), "Local", datetime(2023, 11, 10, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [bus])
+    for asked in ("what happened on 15 November?", "stories from last Wednesday", "any news on the 15th?"):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, asked)))
+        assert said.startswith("Latest") and "Chess Prodigy Wins National Title at Twelve" in said, (asked, said)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what happened on 14 november")))
+    assert said.startswith(NOTHING_ON.format(day="Tuesday 14 November 2023")), said
+    assert "Bus route 14 diverted" in said and "Chess Prodigy" not in said, said
+    searched = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "what did the chess prodigy win on Wednesday?"))
+    )
+    assert not searched.startswith(("Latest", "None of")), searched
 
 
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:

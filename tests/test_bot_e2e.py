@@ -2229,6 +2229,15 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
 
 
+def test_terminal_chat_lists_a_named_day_s_newest_as_telegram_does(tmp_path: Path) -> None:
+    """ "What happened on 14 November?" in `newsbot chat` was searched (a passage on a number 14); its stories are
+    years old, so none is dated that day: it says so above the newest before it."""
+    result = chat_in_terminal(tmp_path, "what happened on 14 November?\n")
+    assert result.returncode == 0, result.stderr
+    assert "None of the newest stories is dated" in result.stdout and "14 November" in result.stdout, result.stdout
+    assert "Chess Prodigy Wins National Title at Twelve" in result.stdout, result.stdout
+
+
 def test_terminal_chat_says_a_number_typed_before_any_button_presses_nothing(tmp_path: Path) -> None:
     """ "1" typed under /latest's headlines, as a reader opens the first, was asked as a question: "These passages
     may help:" and a story that happened to use the number."""

@@ -45,6 +45,7 @@ from bot.tg.articles import (
     ARTICLE_ENDED,
     ARTICLE_GONE,
     LINK_SENT_ALREADY,
+    NOTHING_ON,
     NOTHING_TODAY,
     NOTHING_YESTERDAY,
     PART_SENT,
@@ -1693,6 +1694,27 @@ async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday
     assert said.startswith(NOTHING_YESTERDAY) and "Harbor Notes (undated" in said, said
 
 
+async def test_what_happened_on_a_named_day_lists_that_day_s_newest_and_says_when_none_came(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What happened on 14 November?" showed a passage on bus route 14, "stories from last Wednesday" was declined:
+    a named day lists its newest as "what happened yesterday?" does (a weekday the last one on or before today on
+    the reader's clock), saying first when none came in that day. A day with a subject stays a search."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 20, 9, 0, tzinfo=UTC)  # a Monday
+    bus = Article("Bus route 14 diverted", ("Route 14 runs by the quay.",), "Local", datetime(2023, 11, 10, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [bus])
+    for asked in ("what happened on 15 November?", "stories from last Wednesday", "any news on the 15th?"):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, asked)))
+        assert said.startswith("Latest") and "Chess Prodigy Wins National Title at Twelve" in said, (asked, said)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what happened on 14 november")))
+    assert said.startswith(NOTHING_ON.format(day="Tuesday 14 November 2023")), said
+    assert "Bus route 14 diverted" in said and "Chess Prodigy" not in said, said
+    searched = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "what did the chess prodigy win on Wednesday?"))
+    )
+    assert not searched.startswith(("Latest", "None of")), searched
+
+
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:
     """`/latest 2` put a blank line between its two headlines (each was a paragraph of its own), where /categories
     and a digest list theirs one a line under the heading."""
@@ -2205,6 +2227,15 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     # A second chat over the same store numbers its lines from 1 again: they are new questions, all answered.
     again = chat_in_terminal(tmp_path, "Who became the youngest chess champion?\n")
     assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
+
+
+def test_terminal_chat_lists_a_named_day_s_newest_as_telegram_does(tmp_path: Path) -> None:
+    """ "What happened on 14 November?" in `newsbot chat` was searched (a passage on a number 14); its stories are
+    years old, so none is dated that day: it says so above the newest before it."""
+    result = chat_in_terminal(tmp_path, "what happened on 14 November?\n")
+    assert result.returncode == 0, result.stderr
+    assert "None of the newest stories is dated" in result.stdout and "14 November" in result.stdout, result.stdout
+    assert "Chess Prodigy Wins National Title at Twelve" in result.stdout, result.stdout
 
 
 def test_terminal_chat_says_a_number_typed_before_any_button_presses_nothing(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
@@ -91,6 +92,8 @@ COMMAND_WORDS = {
         "what is the latest news", "news from today", "what happened", "what's going on", "latest stories",
         # Searched, "breaking news" answered with stories on news sites and the rules a party broke.
         "breaking news", "latest breaking news", "top news",
+        # "stories from last Tuesday", after its day (`without_day`): declined.
+        "stories", "any stories",
     ),
     # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
     "subscriptions": (
@@ -302,6 +305,53 @@ _SETTING_REQUEST = re.compile(
 
 # The day a digest was missed on ("no digest today"), which a reader turning it off for good does not name.
 _A_DAY = re.compile(r"\b(?:today|yesterday|tonight|this\s+(?:morning|evening|afternoon|week))\b", re.IGNORECASE)
+
+# A day a question names ("on 14 November", "on Monday", "last Tuesday", "on the 3rd", "yesterday"): "what happened
+# on 14 November?" showed a passage on bus route 14, "stories from last Tuesday" was declined.
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_NTH = r"(?:the\s+)?(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
+_NAMED_DAY = re.compile(
+    r"(?:\b(?:on|from|of|for)\s+)?\b(?:(?P<relative>today|yesterday)"
+    rf"|(?P<last>last\s+)?(?P<weekday>{'|'.join(_WEEKDAYS)})"
+    rf"|{_NTH.format('day')}(?:\s+of)?\s+(?P<month>{_MONTH})|(?P<month_first>{_MONTH})\s+{_NTH.format('day_after')}"
+    rf"|the\s+(?P<nth>[0-3]?\d)(?:st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
+
+
+def named_day(text: str, today: date) -> date | None:
+    """The day `text` names on or before `today` (the reader's): a weekday or a date as the last one on or before it
+    ("last Tuesday" before it), a day of the month alone as this month's or an earlier one's; None when it names
+    none (or one no calendar has, "30 February")."""
+    found = _NAMED_DAY.search(text)
+    if found is None:
+        return None
+    if found["relative"]:
+        return today - timedelta(days=0 if found["relative"].lower() == "today" else 1)
+    if found["weekday"]:
+        back = (today.weekday() - _WEEKDAYS.index(found["weekday"].lower())) % 7
+        return today - timedelta(days=back or (7 if found["last"] else 0))
+    number = int(found["day"] or found["day_after"] or found["nth"])
+    month = found["month"] or found["month_first"]
+    for back in range(13):  # a year back, where the 31st is in some month, and 29 February perhaps not
+        year, month_index = divmod(today.year * 12 + today.month - 1 - back, 12)
+        if month and _MONTHS[month_index] != month[:3].lower():
+            continue
+        try:
+            day = date(year, month_index + 1, number)
+        except ValueError:
+            continue
+        if day <= today:
+            return day
+    return None
+
+
+def without_day(text: str) -> str:
+    """`text` without the day it names ("what happened on 14 November?" is "what happened?")."""
+    return " ".join(_NAMED_DAY.sub(" ", text, count=1).split())
+
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.

@@ -21,7 +21,7 @@ from bot.render.articles import ArticlePart, article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.render.welcome import takes_no_words
+from bot.render.welcome import named_day, takes_no_words
 from bot.services.latest import newest, one_category
 from bot.store import Store
 from bot.tg.buttons import answer_press, read_on
@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 NO_ARTICLES = "I have no articles yet."
 NOTHING_TODAY = "No story has come in today. The newest I have:"
 # "What happened yesterday?" listed today's newest under "Latest", as if they were yesterday's.
-NOTHING_YESTERDAY = "None of the newest stories is dated yesterday. The newest I have:"
+NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
+NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -222,14 +223,18 @@ async def latest(update: Update, context: Context) -> None:
     await send_latest(update.message, context, context.args or ())
 
 
-async def send_latest(message: Message, context: Context, args: Sequence[str], days_ago: int | None = None) -> None:
-    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); asked
-    for a day's, today's (`days_ago` 0: "what's new today?") or yesterday's (1), the newest up to that day's end on
-    the chat's clock, saying first when none of them came in that day."""
+async def send_latest(message: Message, context: Context, args: Sequence[str], asked: str = "") -> None:
+    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); for a
+    day the words `asked` name (`named_day`: "what's new today?", "what happened yesterday?", "what happened on 14
+    November?"), the newest up to that day's end on the chat's clock, saying first when none of them came in that
+    day."""
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     now = context.bot_data.clock()
-    # Yesterday's newest: today's stories listed above them read as yesterday's news.
-    before = None if days_ago is None else day_start(now, zone, days_ago - 1)
+    today = now.astimezone(zone).date()
+    day = named_day(asked, today)
+    days_ago = 0 if day is None else (today - day).days
+    # A day's newest: later stories listed above them read as that day's news.
+    before = None if day is None else day_start(now, zone, days_ago - 1)
     try:
         latest = await asyncio.to_thread(newest, context.bot_data.library.store, args, before=before)
     except UsageError as exc:
@@ -240,12 +245,16 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], d
         return
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
-    # today, any of them may be yesterday's, and only a dated one is known to be (an undated one always may have been:
-    # a list of them said nothing, and today's stories above them read as yesterday's).
-    if days_ago == 0 and not came_on(latest.articles[0], now, zone, 0):
+    # today, any of them may be an earlier day's, and only a dated one is known to be (an undated one always may have
+    # been: a list of them said nothing, and later stories above them read as that day's).
+    if day == today and not came_on(latest.articles[0], now, zone, 0):
         blocks.insert(0, NOTHING_TODAY)
-    elif days_ago == 1 and not any(a.news_time and came_on(a, now, zone, 1) for a in latest.articles):
-        blocks.insert(0, NOTHING_YESTERDAY)
+    elif (
+        day is not None
+        and day < today
+        and not any(a.news_time and came_on(a, now, zone, days_ago) for a in latest.articles)
+    ):
+        blocks.insert(0, NOTHING_ON.format(day="yesterday" if days_ago == 1 else f"{day:%A} {day.day} {day:%B %Y}"))
     await reply_messages(message, split_message(blocks))
 
 

@@ -51,6 +51,7 @@ from bot.render.welcome import (
     small_talk,
     talk_of,
     talk_reply,
+    without_day,
     without_opening,
 )
 from bot.retrieval import Request, split_follow_up
@@ -102,10 +103,6 @@ SHARED_QUESTION_GONE = (
     "I no longer have the question that link was made for: I keep a question typed inline for a week, and only its "
     "asker's latest. Ask me it in your own words."
 )
-# "what's new today?", "any news today", "what happened today": the newest stories asked for as today's; "what
-# happened yesterday?" as yesterday's.
-DAYS_AGO = {"today": 0, "yesterday": 1}
-DAY_ASKED = re.compile(r"\b(today|yesterday)\b", re.IGNORECASE)
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 # The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
@@ -305,6 +302,8 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
     talk, question = talk_of(question)
+    if talk is None and talk_of(without_day(question))[0] == "latest":
+        talk = "latest"  # "what happened on 14 November?"; "what did the council decide on Monday?" is searched
     if talk == "greeting":
         await greet(message, library)
         return
@@ -312,7 +311,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         await send_help(message, context)
         return
     if talk == "latest":
-        await send_latest(message, context, (), days_ago=asked_day(question))
+        await send_latest(message, context, (), asked=question)
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await reply_answer(update, context, html.escape(reply))
@@ -384,12 +383,6 @@ async def reply_answer(update: Update, context: Context, text: str, markup: Inli
             # Deleted, or older than Telegram lets a bot edit (48 hours).
             log.info("could not put the answer to edited message %s in place (%s); answering anew", message.id, exc)
     await message.reply_text(text, reply_markup=markup)
-
-
-def asked_day(question: str) -> int | None:
-    """How many days ago the day is that a request for the newest stories names ("today": 0), if it names one."""
-    found = DAY_ASKED.search(question)
-    return DAYS_AGO[found[1].lower()] if found else None
 
 
 async def rank_later_pages(data: BotData, request: Request) -> None:

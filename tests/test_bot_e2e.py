@@ -1709,6 +1709,12 @@ async def test_what_happened_on_a_named_day_lists_that_day_s_newest_and_says_whe
     said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what happened on 14 november")))
     assert said.startswith(NOTHING_ON.format(day="Tuesday 14 November 2023")), said
     assert "Bus route 14 diverted" in said and "Chess Prodigy" not in said, said
+    # Of a category too (searched, as its words "local on 14 november" named none).
+    said = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "what's new in local on 14 november"))
+    )
+    assert said.startswith(NOTHING_ON.format(day="Tuesday 14 November 2023")), said
+    assert "Local" in said and "Bus route 14 diverted" in said and "Chess Prodigy" not in said, said
     searched = visible_text(
         await reply_to(server, ALICE, partial(server.send_text, ALICE, "what did the chess prodigy win on Wednesday?"))
     )

@@ -316,8 +316,9 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await reply_answer(update, context, html.escape(reply))
         return
-    if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
-        await send_latest(message, context, words)
+    # "what's new in sport on Monday?": the category's newest of that day, as without one.
+    if (words := await asyncio.to_thread(asked_latest, library.store, without_day(question))) is not None:
+        await send_latest(message, context, words, asked=question)
         return
     if link := only_link(question):
         await send_linked_article(message, context, link, update.update_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import struct
 import subprocess
@@ -48,11 +49,22 @@ def newsbot(
     )
 
 
+# Below the kernel's ephemeral ports (Linux: 32768-60999): a port it hands out for a bind to port 0 is one another
+# test's outgoing connection may take before the webhook's process listens on it ("Address already in use", seen
+# once in a suite run at a load of 20).
+LISTEN_PORTS = range(10_000, 32_768)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on now (for a webhook's web server)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 nothing listens on now (for a webhook's web server), outside the ephemeral range."""
+    for port in random.sample(LISTEN_PORTS, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {LISTEN_PORTS}")
 
 
 @contextmanager

@@ -4,13 +4,15 @@ import sys
 
 
 def main() -> int:
-    """Run `bot.cli.main`; a Ctrl-C while its modules load (a second or so) printed a Python traceback."""
+    """Run `bot.cli.main`; a Ctrl-C while its modules load (a second or so), or while it reads its arguments before
+    its own handling begins, printed a Python traceback."""
     try:
         from bot.cli import main as run
+
+        return run()
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
-        return 130  # bot.cli's EXIT_INTERRUPTED, not loaded yet
-    return run()
+        return 130  # bot.cli's EXIT_INTERRUPTED, which may not be loaded yet
 
 
 if __name__ == "__main__":

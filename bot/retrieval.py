@@ -113,7 +113,6 @@ FEATURES = (
     "bm25_share",
     "coverage",
     "sentence",
-    "sentence_held",
     "context",
     "headline",
     "lexical",
@@ -175,11 +174,6 @@ SEMANTIC_RANKER = Ranker(
         "headline": -3.527,
         "position": -0.417,
         "soft": 9.422,
-        # Set by hand beside the fitted weights, chosen on the tuning halves: a paragraph one of whose sentences
-        # holds much of a question asked as one, above one holding more of it spread over several ("sentence_held").
-        # SQuAD's second places were mostly a paragraph of the same article meeting the question's words in several
-        # sentences.
-        "sentence_held": 3.0,
     }
 )
 
@@ -783,9 +777,6 @@ class Candidate:
     # Its story is dated before the year the question asks of as "next year" (`beyond_its_date`): it answers nothing
     # of that year, however much of the rest it holds (`compose`).
     dated_before: bool = False
-    # The question is one a story's sentence could be read into (`from_a_sentence`): its best sentence's share says
-    # where the answer is (`sentence_held`).
-    from_sentence: bool = False
     score: float = 0.0
 
 
@@ -802,27 +793,12 @@ def best_cosines(candidates: Sequence[Candidate]) -> dict[str, float]:
     return best
 
 
-# Below this share of the question's idf, a sentence's words say nothing of where the answer is: a paraphrase, which
-# avoids the story's words, meets one or two of them in any sentence (with the share itself weighed, the BBC
-# paraphrases' R@3 on the tuning half fell 0.61 -> 0.59 for SQuAD's R@1 +0.019).
-SENTENCE_FLOOR = 0.3
-
-
-def from_a_sentence(question: str, asked: bool) -> bool:
-    """Whether a sentence holding much of the question tells where its answer is: of a question `asked` as one
-    (`asks`), which a reader words from a sentence they read, and not "why ...?", whose reason a story gives in words of
-    its own ("why are the evening buses being axed" led with the sentence saying they are, the cause second). Keywords
-    have no sentence to come from."""
-    return asked and not _ASKS_WHY.match(question)
-
-
 def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.float64]]:
     """Each feature of `FEATURES` for every candidate of one question (some compare a candidate with the others).
 
     `bm25` is the engine's score over the question's total idf (0 for a paragraph only the vectors found) and
     `bm25_share` the same over the best of them; `coverage`, `sentence`, `context` and `headline` the share of
-    the question's idf found in the paragraph and headline, in its best sentence (`sentence_held`: what of it is
-    above SENTENCE_FLOOR, of a question `Candidate.from_sentence` only), (only for words missing from
+    the question's idf found in the paragraph and headline, in its best sentence, (only for words missing from
     the paragraph) in the paragraph before it or the lede, and in the headline; `lexical` whether BM25 found
     it; `lexical_rank` and `dense_rank` its place in each first stage's list (1 first, falling as 1/log2(1+r),
     0 if absent); `cosine` the encoder's similarity of question and paragraph, `article_cosine` the best cosine
@@ -831,16 +807,13 @@ def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.f
     """
     bm25 = np.array([c.bm25 for c in candidates], dtype=np.float64)
     cosine = np.array([c.cosine or 0.0 for c in candidates], dtype=np.float64)
-    sentence = np.array([c.sentence for c in candidates], dtype=np.float64)
-    from_sentence = np.array([c.from_sentence for c in candidates], dtype=np.float64)
     best_of_article = best_cosines(candidates)
     top = float(bm25.max()) if len(bm25) else 0.0
     return {
         "bm25": bm25,
         "bm25_share": bm25 / top if top > 0 else bm25,
         "coverage": np.array([c.coverage for c in candidates], dtype=np.float64),
-        "sentence": sentence,
-        "sentence_held": np.maximum(sentence - SENTENCE_FLOOR, 0.0) * from_sentence,
+        "sentence": np.array([c.sentence for c in candidates], dtype=np.float64),
         "context": np.array([c.context for c in candidates], dtype=np.float64),
         "headline": np.array([c.headline for c in candidates], dtype=np.float64),
         "lexical": np.array([c.lexical_rank is not None for c in candidates], dtype=np.float64),
@@ -911,7 +884,6 @@ def evidence(
     dated: Mapping[str, int] | None = None,
     asked_of: int | None = None,
     as_nouns: Mapping[str, str] | None = None,
-    from_sentence: bool = False,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -935,7 +907,6 @@ def evidence(
     missing from it (`years_reached`), and of one the question asks of as "next year" (`asked_of`) a story dated before
     the year ahead of it tells nothing (`Candidate.dated_before`). A month's name the question types as a noun
     (`as_nouns`, `months_as_nouns`) is not held by a paragraph writing it only as the month (`only_as_months`).
-    `from_sentence` is `Candidate.from_sentence` for every candidate.
     """
     years = dated or {}
     total = sum(idf.values()) or 1.0
@@ -1009,7 +980,6 @@ def evidence(
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around - reached),
                 dated_before=beyond_its_date(asked_of, years.get(hit.article_id), around),
                 framed_only=bool(asking) and not found & asking,
-                from_sentence=from_sentence,
             )
         )
     return out
@@ -1336,7 +1306,6 @@ def ranking_of(
         dated=dated,
         asked_of=asked_year(question, now),
         as_nouns=months_as_nouns(question),
-        from_sentence=from_a_sentence(question, asked),
     )
     if semantic is not None:
         candidates = soft_matched(question, candidates, headlines, texts, semantic)
@@ -1805,17 +1774,13 @@ def reader_first(
     idf = {t: v for t, v in engine.idf(sorted(carried)).weights.items() if t in carried}
     headlines = {i: articles[i].title for i in followed}
     stored = {} if semantic is None else semantic.vectors.vectors(keys)
-    asked = asks(own)
-    sentence_asked = from_a_sentence(own, asked)
     if semantic is None or len(stored) < len(keys):
-        candidates = evidence(
-            [ranked[i].hit for i in places], idf, texts, headlines, asked=asked, from_sentence=sentence_asked
-        )
+        candidates = evidence([ranked[i].hit for i in places], idf, texts, headlines, asked=asks(own))
         ranker = LEXICAL_RANKER
     else:
         vector = semantic.embed_question(own)
         near = sorted(((a, p, float(v @ vector)) for (a, p), v in stored.items()), key=lambda d: -d[2])
-        candidates = evidence((), idf, texts, headlines, near, asked=asked, from_sentence=sentence_asked)
+        candidates = evidence((), idf, texts, headlines, near, asked=asks(own))
         candidates = soft_matched(own, candidates, headlines, texts, semantic)
         ranker = SECOND_STAGES[semantic.mode][0]
     by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}

@@ -41,7 +41,6 @@ from bot.retrieval import (
     evidence,
     feature_table,
     frame_terms,
-    from_a_sentence,
     in_another_language,
     in_latin_letters,
     name_terms,
@@ -631,60 +630,6 @@ def test_the_second_stage_weighs_only_features_it_computes() -> None:
     assert set(SEMANTIC_RANKER.weights) <= set(FEATURES) and set(LEXICAL_RANKER.weights) <= set(FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: cosin"):
         Ranker({"cosin": 1.0})
-
-
-CANAL = Article(
-    title="Harwick Canal",
-    paragraphs=(
-        "The Harwick Canal is a waterway of 14 miles linking the hill villages of Dunmere with the river port at "
-        "Harwick. It was dug by hand between 1791 and 1804.",
-        "Coal was the canal's first trade. A barge was pulled by horses along the towpath, and every load paid a toll "
-        "at Harwick. Steam pumps later kept the top lock full. Whatever a boat carried, the port's merchants took "
-        "their share.",
-        "Trade fell once the railway opened. In 1862 a steam barge first carried lime along the canal, but the company "
-        "could not pay for more of them and the last toll was taken in 1901.",
-        "The canal was drained in 1934 and its locks were filled in. A trust has since restored four miles of it for "
-        "boats and walkers.",
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "when did a steam barge first carry a load on the canal",
-        "when was a load first carried by steam barge on the canal?",
-    ],
-)
-def test_a_sentence_holding_most_of_the_question_leads_one_spreading_all_of_it(library: Library, question: str) -> None:
-    """The paragraph one of whose sentences holds most of a question's words comes before one of its story meeting
-    every word in a different sentence: the coal trade's paragraph (a barge, a load, steam pumps, what a boat
-    carried) led, the steam barge's first voyage second, and the answer was weak (`sentence_held`)."""
-    library.add([CANAL])
-    library.embed()
-    answer = library.ask(library.request(question, k=3))
-    assert answer.confident and answer.passages[0].text == CANAL.paragraphs[2], answer
-
-
-@pytest.mark.parametrize(
-    ("question", "asked", "held"),
-    [
-        ("when did a steam barge first carry lime?", True, True),
-        ("a steam barge first carried lime?", True, True),
-        ("steam barge lime", False, False),
-        ("why did the barges stop?", True, False),
-        ("And why did the barges stop?", True, False),
-    ],
-)
-def test_only_a_question_asked_as_one_and_not_why_weighs_its_best_sentence(
-    question: str, asked: bool, held: bool
-) -> None:
-    """A sentence holding much of the question tells where the answer is only of a question asked as one: keywords
-    come from no sentence, and the reason "why ...?" asks for is told in words of the story's own, not beside the
-    question's ("why are the evening buses being axed" led with the sentence saying they are, the cause second)."""
-    assert asks(question) is asked and from_a_sentence(question, asks(question)) is held
-    candidate = Candidate(Hit("a", 2, 1.0), frozenset({"lime"}), sentence=0.8, from_sentence=held)
-    assert feature_table([candidate])["sentence_held"][0] == pytest.approx(0.5 if held else 0.0)
 
 
 def test_ranked_candidates_keep_every_field_but_their_score() -> None:

@@ -2126,6 +2126,19 @@ async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot,
     assert len(server.bot_messages(ALICE)) == 1
 
 
+async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(app: Bot, server: FakeBotAPI) -> None:
+    """Telegram's 429 to one chat paused every chat's requests for the time it asked: a reader who asked while
+    another chat was flood-limited waited out that chat's 3 s. Now the chat refused waits, and others do not."""
+    server.fail_next("sendMessage", 429, retry_after=3, chat_id=ALICE)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    [refused] = await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=ALICE)
+    server.send_text(BOB, "Who became the youngest chess champion?")
+    [answered] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=BOB)
+    assert answered.time - refused.time < 2.0
+    [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)
+    assert sent.time - refused.time >= 3.0 and len(server.bot_messages(ALICE)) == 1
+
+
 async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> None:
     server.fail_next("sendMessage", 0, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")

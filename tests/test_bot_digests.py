@@ -1677,13 +1677,19 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
 async def test_a_time_given_to_digest_is_pointed_to_time_as_typed(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
-    """ "/digest 8am" was told that “8am” is not on, off, notice or quiet, as if a switch were mistyped."""
+    """ "/digest 8am" was told that “8am” is not on, off, notice or quiet, as if a switch were mistyped; so was a time
+    that cannot be one ("/digest 25:00")."""
     async with bot(sqlite_bot_settings, Clock(START)):
         for typed in ("8am", "at 7:30", "7pm London", "19h"):
             reply = visible_text(await say(server, ALICE, "digest", typed))
             expected = f"“{typed}” is a time: send /time {typed} to have the digest then.\nUsage: /digest shows"
             assert reply.startswith(expected), reply
         assert "“soon” is not on, off, notice or quiet." in visible_text(await say(server, ALICE, "digest", "soon"))
+        # A time mistyped ("25:00", "13pm") was told it is no switch: it is told what /time would say of it.
+        for typed, why in (("25:00", "hours go from 0 to 23"), ("13pm", "with am or pm the hour goes from 1 to 12")):
+            reply = visible_text(await say(server, ALICE, "digest", typed))
+            assert reply.startswith(f"“{typed}”: {why}. Write the time like 07:30,"), reply
+            assert "\nUsage: /digest shows" in reply and "/time 07:30 sets its time" in reply, reply
         # Nothing changed: the reader is told, not guessed for.
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
 

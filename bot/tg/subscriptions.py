@@ -43,6 +43,7 @@ from bot.services.schedule import (
     parse_timezone,
     reads_as,
     seasons,
+    time_refused,
     zone,
 )
 from bot.services.setting_requests import (
@@ -374,6 +375,8 @@ async def digest(update: Update, context: Context) -> None:
         )
     elif reads_as(parse_time_and_zone, typed):  # "/digest 8am": the reader's time, for the command that sets it
         await message.reply_text(f"{text.digest_is_no_time(typed)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
+    elif (refused := time_refused(typed)) is not None:  # "/digest 25:00": was told it is no switch
+        await message.reply_text(f"{html.escape(refused)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
     else:
         wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")

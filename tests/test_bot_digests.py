@@ -1215,6 +1215,28 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
 
 
+async def test_subscribe_with_a_time_follows_the_category_at_that_time(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/subscribe sport 7pm" followed Sport and said "There is no category “7pm”", the digest left at 08:00, where
+    "subscribe me to sport at 7pm" typed without the slash has it come then. The command reads a time so too; a
+    group's by its admins alone."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Derby drawn", "sport"), story("Chip out", "tech"))
+        reply = visible_text(await say(server, ALICE, "subscribe", "sport 7pm"))
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 19:00"), reply
+        assert "no category" not in reply, reply
+        reply = visible_text(await say(server, ALICE, "subscribe", "tech every morning"))
+        assert reply.startswith("Subscribed to Tech.\nCategories: Sport and Tech.\nDaily digest: every day at 08:00")
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "08:00"
+        assert "There is no category “nowhere”" in visible_text(await say(server, ALICE, "subscribe", "sport nowhere"))
+        refused = visible_text(await say(server, GROUP, "subscribe", "sport 7pm", user_id=MEMBER))
+        assert "admins" in refused and not store.subscriptions(GROUP), refused
+
+
 async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_that_time(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

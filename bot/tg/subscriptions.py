@@ -250,6 +250,10 @@ async def subscribe(update: Update, context: Context) -> None:
         shown = text.keyboard_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
         await message.reply_text(shown, reply_markup=category_keyboard(view))
         return
+    # "/subscribe sport 7pm" as "subscribe me to sport at 7pm" is read: it was told there is no category "7pm".
+    asked = f"subscribe {' '.join(context.args)}"
+    if timed_daily(asked) is not None and await setting_asked(update, context, asked):
+        return
     words = list(context.args)
     await change(
         update,

@@ -1478,7 +1478,7 @@ async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_o
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """ "I want alerts for tech" was searched: it follows Tech and turns alerts on, as /subscribe tech and /alerts on
-    do, and leaves the digest off (alerts alone start none); a group's by its admins."""
+    do, and leaves the digest off (alerts alone start none); a group's by its admins. So does "/alerts tech"."""
     server.set_admins(GROUP, [OWNER])
     async with bot(bot_settings, Clock(START)) as app:
         await write(app, START, story("Chip out", "tech"), story("Derby drawn", "sport"))
@@ -1494,6 +1494,11 @@ async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_o
         assert "Alerts" not in await written(server, ALICE, "I want alerts for the election")
         mention = f"@{server.username} alerts for tech please"
         assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
+        # "/alerts sport" was told “sport” is not on or off: it asks for Sport's alerts, as the words do.
+        reply = visible_text(await say(server, BOB, "alerts", "sport"))
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\n"), reply
+        assert reply.endswith("Alerts for new stories: on, in your categories as they arrive."), reply
+        assert "“soon” is not on or off." in visible_text(await say(server, BOB, "alerts", "soon"))
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(

@@ -552,6 +552,10 @@ async def alerts(update: Update, context: Context) -> None:
     assert message is not None
     typed = " ".join(context.args or ())
     choice = switch(typed)
+    # "/alerts sport" as "alerts for sport" is read: it was told "sport" is not on or off.
+    asked = f"alerts for {typed}"
+    if typed and choice not in ON_OFF and read_request(asked) and await setting_asked(update, context, asked):
+        return
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""

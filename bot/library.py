@@ -22,7 +22,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.analysis import analysed_in
+from bot.analysis import analysed_in, analyze
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
@@ -633,6 +633,11 @@ class Library:
         except IndexCorruptError:
             self.follower.catch_up()
             return in_its_language()
+
+    def terms(self, question: str) -> list[str]:
+        """The words of a question a search looks for, read in the index's language (common words left out)."""
+        with analysed_in(self.follower.language):
+            return analyze(question)
 
     def article_at(self, url: str) -> StoredArticle | None:
         """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""

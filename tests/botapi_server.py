@@ -815,15 +815,19 @@ class FakeBotAPI:
         as_group: bool = False,
         topic: int | None = None,
         forwarded_from: str | None = None,
+        via_bot: bool = False,
     ) -> int:
         """A user writes ``text``; entities (bot_command, mention, hashtag, url) are computed
         unless given. ``chat_type`` defaults to private for positive ids, supergroup for
         ``-100...`` ids and group otherwise. ``as_group``: an anonymous admin writes as the group
         itself (``from`` is Telegram's GroupAnonymousBot, ``sender_chat`` the group). ``topic``: the
         message is in that forum topic (the supergroup becomes a forum). ``forwarded_from``: the user
-        forwards a post of the channel of that title (``forward_origin``)."""
+        forwards a post of the channel of that title (``forward_origin``). ``via_bot``: the user sent
+        a result of this bot's inline mode (``via_bot`` is the bot)."""
         with self._lock:
             msg = self._new_user_message(chat_id, user_id, chat_type, title, topic)
+            if via_bot:
+                msg["via_bot"] = self.bot_user
             if forwarded_from is not None:
                 channel = {"id": -1_009_000_000_001, "type": "channel", "title": forwarded_from}
                 msg["forward_origin"] = {"type": "channel", "chat": channel, "message_id": 1, "date": msg["date"]}

@@ -1215,6 +1215,28 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
 
 
+async def test_subscribe_with_a_time_follows_the_category_at_that_time(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/subscribe sport 7pm" followed Sport and said "There is no category “7pm”", the digest left at 08:00, where
+    "subscribe me to sport at 7pm" typed without the slash has it come then. The command reads a time so too; a
+    group's by its admins alone."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Derby drawn", "sport"), story("Chip out", "tech"))
+        reply = visible_text(await say(server, ALICE, "subscribe", "sport 7pm"))
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 19:00"), reply
+        assert "no category" not in reply, reply
+        reply = visible_text(await say(server, ALICE, "subscribe", "tech every morning"))
+        assert reply.startswith("Subscribed to Tech.\nCategories: Sport and Tech.\nDaily digest: every day at 08:00")
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "08:00"
+        assert "There is no category “nowhere”" in visible_text(await say(server, ALICE, "subscribe", "sport nowhere"))
+        refused = visible_text(await say(server, GROUP, "subscribe", "sport 7pm", user_id=MEMBER))
+        assert "admins" in refused and not store.subscriptions(GROUP), refused
+
+
 async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_that_time(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -1456,7 +1478,7 @@ async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_o
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """ "I want alerts for tech" was searched: it follows Tech and turns alerts on, as /subscribe tech and /alerts on
-    do, and leaves the digest off (alerts alone start none); a group's by its admins."""
+    do, and leaves the digest off (alerts alone start none); a group's by its admins. So does "/alerts tech"."""
     server.set_admins(GROUP, [OWNER])
     async with bot(bot_settings, Clock(START)) as app:
         await write(app, START, story("Chip out", "tech"), story("Derby drawn", "sport"))
@@ -1472,6 +1494,11 @@ async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_o
         assert "Alerts" not in await written(server, ALICE, "I want alerts for the election")
         mention = f"@{server.username} alerts for tech please"
         assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
+        # "/alerts sport" was told “sport” is not on or off: it asks for Sport's alerts, as the words do.
+        reply = visible_text(await say(server, BOB, "alerts", "sport"))
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\n"), reply
+        assert reply.endswith("Alerts for new stories: on, in your categories as they arrive."), reply
+        assert "“soon” is not on or off." in visible_text(await say(server, BOB, "alerts", "soon"))
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
@@ -1677,13 +1704,19 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
 async def test_a_time_given_to_digest_is_pointed_to_time_as_typed(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
-    """ "/digest 8am" was told that “8am” is not on, off, notice or quiet, as if a switch were mistyped."""
+    """ "/digest 8am" was told that “8am” is not on, off, notice or quiet, as if a switch were mistyped; so was a time
+    that cannot be one ("/digest 25:00")."""
     async with bot(sqlite_bot_settings, Clock(START)):
         for typed in ("8am", "at 7:30", "7pm London", "19h"):
             reply = visible_text(await say(server, ALICE, "digest", typed))
             expected = f"“{typed}” is a time: send /time {typed} to have the digest then.\nUsage: /digest shows"
             assert reply.startswith(expected), reply
         assert "“soon” is not on, off, notice or quiet." in visible_text(await say(server, ALICE, "digest", "soon"))
+        # A time mistyped ("25:00", "13pm") was told it is no switch: it is told what /time would say of it.
+        for typed, why in (("25:00", "hours go from 0 to 23"), ("13pm", "with am or pm the hour goes from 1 to 12")):
+            reply = visible_text(await say(server, ALICE, "digest", typed))
+            assert reply.startswith(f"“{typed}”: {why}. Write the time like 07:30,"), reply
+            assert "\nUsage: /digest shows" in reply and "/time 07:30 sets its time" in reply, reply
         # Nothing changed: the reader is told, not guessed for.
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
 

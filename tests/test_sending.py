@@ -93,12 +93,34 @@ async def test_a_group_gets_at_most_20_messages_a_minute_and_others_are_not_held
     assert other.times == [telegram.times[24]] * 2
 
 
-async def test_retry_after_is_waited_out_by_every_request() -> None:
+async def test_retry_after_is_waited_out() -> None:
     clock = VirtualTime()
     flood = limiter(clock)
     telegram = Telegram(clock, [RetryAfter(2)])
     assert await request(flood, telegram, args=FANOUT) is True
     assert telegram.times == [0, pytest.approx(2.1)]
+
+
+async def test_retry_after_holds_its_chat_and_every_chat_only_when_the_limit_was_the_bot_s() -> None:
+    """A 429 to one chat held every chat's requests; it holds that chat's now. Two chats refused at once, or a
+    request to no chat, say the bot's own limit was met: then every request waits."""
+    clock = VirtualTime()
+    flood, telegram = limiter(clock), Telegram(clock)
+    flood.pause(42, 2.0, "sendMessage")
+    await request(flood, telegram, chat_id=43)
+    await request(flood, telegram, chat_id=None, endpoint="answerCallbackQuery")
+    await request(flood, telegram, chat_id="42")
+    assert telegram.times == [0, 0, pytest.approx(2.0)]
+    for refused in (-500, 43):
+        flood.pause(42, 2.0, "sendMessage")
+        flood.pause(refused, 1.0, "sendMessage")
+        start = clock.now
+        await request(flood, telegram, chat_id=44)
+        assert telegram.times[-1] - start == pytest.approx(1.0)
+    flood.pause(None, 3.0, "answerInlineQuery")
+    start = clock.now
+    await request(flood, telegram, chat_id=44)
+    assert telegram.times[-1] - start == pytest.approx(3.0)
 
 
 @pytest.mark.parametrize(

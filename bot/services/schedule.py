@@ -329,6 +329,16 @@ def parse_time(text: str) -> time:
     return time(hour % 12 + (12 if half == "p" else 0), minute)
 
 
+def time_refused(text: str) -> str | None:
+    """Why words written as a time of day cannot be one ("25:00", "13pm"), in /time's words; None for a time that
+    can be, or for words that are no time at all ("soon")."""
+    try:
+        parse_time(text)
+    except UsageError as exc:
+        return str(exc) if _TIME.fullmatch(_digits_of_spoken(_clean(text).casefold())) else None
+    return None
+
+
 def _digits_of_spoken(cleaned: str) -> str:
     """A spoken time as digits `_TIME` reads ("quarter to eight pm" -> "7:45 pm"); any other text as it is."""
     if not re.search(r"[^\W\d_]{4}", cleaned):

@@ -111,8 +111,26 @@ async def replying(message: Message, edited: bool, context: Context) -> AsyncIte
             await _delete(context, message.chat_id, reply)
 
 
+async def withdrawn(message: Message, update_id: int, context: Context) -> None:
+    """Delete the replies to a group message edited so it no longer asks the bot (its mention or /ask taken out):
+    they answered a question no longer put to it. Its question is claimed as nothing asked (""), so the mention put
+    back asks it anew; a message never answered is left alone (no row for every edit the bot sees)."""
+    data, place = context.bot_data, (context.bot.id, message.chat_id, message.message_id)
+    store = data.library.store
+    try:
+        earlier = await asyncio.to_thread(store.question_replies, *place)
+        if earlier:
+            await asyncio.to_thread(store.claim_question, *place, update_id, "", True, data.clock())
+            await asyncio.to_thread(store.keep_question_replies, *place, (), data.clock())
+    except StoreError as exc:  # the answer stays, as it did
+        data.troubles.met(exc, log, "chat %s: could not withdraw the replies to edited message %s", *place[1:])
+        return
+    for reply in earlier:
+        await _delete(context, message.chat_id, reply)
+
+
 async def _delete(context: Context, chat_id: int, message_id: int) -> None:
     try:
         await context.bot.delete_message(chat_id, message_id)
     except TelegramError as exc:  # deleted already, or too old for a bot to delete: it stays, as before
-        log.info("chat %s: could not delete the reply %s to an edited question (%s)", chat_id, message_id, exc)
+        log.info("chat %s: could not delete the reply %s to an edited message (%s)", chat_id, message_id, exc)

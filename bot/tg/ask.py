@@ -58,7 +58,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.answered import first_earlier, replying
+from bot.tg.answered import first_earlier, replying, withdrawn
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
@@ -560,7 +560,10 @@ def without_markup(question: str) -> str:
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
     """The question in a message meant for the bot, without its @username: any message in a private chat; in a
-    group one that mentions or replies to the bot. None for a group message meant for others."""
+    group one that mentions or replies to the bot. None for a group message meant for others, and for a result of
+    the bot's own inline mode a reader sent (`via_bot`): its own words, which were answered as a question."""
+    if message.via_bot is not None and message.via_bot.id == bot_id:
+        return None
     question, mentioned = without_mention(message.text or message.caption or "", username)
     to_bot = bots_message(message, bot_id) is not None
     return question if mentioned or to_bot or message.chat.type == ChatType.PRIVATE else None
@@ -573,6 +576,8 @@ async def text_message(update: Update, context: Context) -> None:
     assert message is not None
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is None:
+        if update.edited_message is not None:  # perhaps a question once, its mention taken out
+            await withdrawn(message, update.update_id, context)
         return
     # "@bot" alone: how to ask here, not "type one" (in reply to a friend's message, that message is asked about).
     if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
@@ -648,20 +653,20 @@ class Inline(NamedTuple):
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
-    """Matching passages, one result each, or for an empty query, one of no words ("😀") or small talk ("hi",
-    "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
-    a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
-    then said it had no words to search for. A link to no story here is said to be, as in a chat: alone, or after
-    "hi", it showed the latest headlines, as if nothing was asked."""
+    """Matching passages, one result each, or for an empty query, one of no words ("😀"), one not yet worth a search
+    (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker
+    thread). A greeting or thanks before a question is not searched for, as in a chat. No results for "😀" offered to
+    ask it in a private chat, which then said it had no words to search for. A link to no story here is said to be,
+    as in a chat: alone, or after "hi", it showed the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
     if links and only_talk(question):  # "hi <link>" asks about the link's story, as the link alone does
         question = ""
     missing = bool(links) and not links_here(library, links)
-    if missing and not re.search(r"\w", question):
+    if missing and typed_so_far(library, question):
         return Inline([], NOT_HERE_INLINE)
     if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
-    if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
+    if typed_so_far(library, question) or small_talk(text) or small_talk(question):
         return Inline(latest_results(library, username, zone))
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
@@ -679,6 +684,13 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     if not missing:
         return Inline(results)
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def typed_so_far(library: Library, question: str) -> bool:
+    """Whether an inline query has no word to search yet: none of its words is more than a letter or a common one
+    ("w", "who", "?"). Telegram sends a query for every letter typed, and "w" or "who" got "No article answers
+    that" where "?" got the latest headlines."""
+    return all(len(term) < 2 for term in library.terms(question))
 
 
 def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:

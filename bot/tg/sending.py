@@ -10,10 +10,11 @@ The limiter (`FloodLimiter`) knows two kinds of request, told apart by `rate_lim
   Telegram: the sender reports it as ambiguous and it is never sent again (a reader missing one digest is better
   than a reader getting two).
 
-Both wait out `RetryAfter` (Telegram refused the message, so sending it again is safe), and while they wait every
-other request waits too, as Telegram asks. Pacing: each message to a chat takes a token of this process's share of
-the bot's messages a second (`set_rate`, kept up to date from the live processes by the beat job), and each
-message to a group also one of that group's 20 a minute. Fan-out is paced before it reaches the limiter, at its
+Both wait out `RetryAfter` (Telegram refused the message, so sending it again is safe), and while they wait so do
+the other requests to that chat (`FloodLimiter.pause`: other chats' only when the limit was the whole bot's).
+Pacing: each message to a chat takes a token of this process's share of the bot's messages a second (`set_rate`,
+kept up to date from the live processes by the beat job), and each message to a group also one of that group's 20
+a minute. Fan-out is paced before it reaches the limiter, at its
 lower share (bot.services.fanout), so however big a fan-out is, answers keep the rest of the share.
 """
 
@@ -101,14 +102,20 @@ def _counted(endpoint: str, data: dict[str, Any]) -> bool:
     return data.get("chat_id") is not None and not endpoint.lower().startswith("get")
 
 
-def _group_of(chat_id: object) -> int | str | None:
-    """The key of a group or channel's own limit (negative ids and @usernames), None for a private chat."""
+def _chat_of(data: dict[str, Any]) -> int | str | None:
+    """The chat a request is to as one key, however it is given (42, "42", "@channel"); None for no chat."""
+    chat_id = data.get("chat_id")
     if isinstance(chat_id, str):
         try:
-            chat_id = int(chat_id)
+            return int(chat_id)
         except ValueError:
             return chat_id
-    return chat_id if isinstance(chat_id, int) and chat_id < 0 else None
+    return chat_id if isinstance(chat_id, int) else None
+
+
+def _is_group(chat: int | str) -> bool:
+    """Whether a chat has a group or channel's own limit (negative ids and @usernames), not a private chat's."""
+    return isinstance(chat, str) or chat < 0
 
 
 class FloodLimiter(BaseRateLimiter[str]):
@@ -127,8 +134,8 @@ class FloodLimiter(BaseRateLimiter[str]):
         self.overall = TokenBucket(per_second, burst=max(1.0, per_second), now=monotonic())
         self.group_per_minute = group_per_minute
         self.groups: dict[int | str, TokenBucket] = {}
-        # Every request waits until then: Telegram answered RetryAfter.
-        self.resume_at = 0.0
+        # Until when Telegram's RetryAfter holds the requests to a chat, or under None every request (`pause`).
+        self.paused: dict[int | str | None, float] = {}
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -180,14 +187,14 @@ class FloodLimiter(BaseRateLimiter[str]):
         data: dict[str, Any],
     ) -> ApiResult:
         counted = _counted(endpoint, data)
-        group = _group_of(data.get("chat_id")) if counted else None
+        chat = _chat_of(data)
         retries = 0
         while True:
-            if group is not None:
-                await self._wait(self._group(group).reserve(self.monotonic()))
+            if counted and chat is not None and _is_group(chat):
+                await self._wait(self._group(chat).reserve(self.monotonic()))
             if counted:
                 await self._wait(self.overall.reserve(self.monotonic()))
-            while (pause := self.resume_at - self.monotonic()) > 0:
+            while (pause := self._resume_at(chat) - self.monotonic()) > 0:
                 await self.sleep(pause)
             try:
                 return await callback(*args, **kwargs)
@@ -195,9 +202,26 @@ class FloodLimiter(BaseRateLimiter[str]):
                 if retries == RETRY_AFTER_RETRIES:
                     raise
                 retries += 1
-                seconds = retry_after_seconds(exc) + RETRY_AFTER_MARGIN
-                log.info("flood control on %s: every request waits %.1f s", endpoint, seconds)
-                self.resume_at = max(self.resume_at, self.monotonic() + seconds)
+                self.pause(chat, retry_after_seconds(exc) + RETRY_AFTER_MARGIN, endpoint)
+
+    def _resume_at(self, chat: int | str | None) -> float:
+        """When a request to `chat` may go: after its own pause and every request's."""
+        return max(self.paused.get(None, 0.0), self.paused.get(chat, 0.0) if chat is not None else 0.0)
+
+    def pause(self, chat: int | str | None, seconds: float, endpoint: str) -> None:
+        """Hold the requests to `chat` for `seconds`, as Telegram's RetryAfter asked: a 429 does not say which limit
+        was met, a chat's own (a message a second in private, 20 a minute in a group) or the bot's overall 30 a
+        second. This process paces its share of the overall one, so it is the chat's: one noisy chat held every
+        other chat's answers for its seconds. A second chat refused while one waits, or a request to no chat, is
+        taken for the bot's limit, and every request waits."""
+        now = self.monotonic()
+        self.paused = {key: until for key, until in self.paused.items() if until > now}
+        whole = chat is None or any(key != chat for key in self.paused)
+        key = None if whole else chat
+        self.paused[key] = max(self.paused.get(key, 0.0), now + seconds)
+        log.info(
+            "flood control on %s: %s waits %.1f s", endpoint, "every request" if whole else f"chat {chat}", seconds
+        )
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:

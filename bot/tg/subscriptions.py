@@ -43,6 +43,7 @@ from bot.services.schedule import (
     parse_timezone,
     reads_as,
     seasons,
+    time_refused,
     zone,
 )
 from bot.services.setting_requests import (
@@ -249,6 +250,10 @@ async def subscribe(update: Update, context: Context) -> None:
         shown = text.keyboard_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
         await message.reply_text(shown, reply_markup=category_keyboard(view))
         return
+    # "/subscribe sport 7pm" as "subscribe me to sport at 7pm" is read: it was told there is no category "7pm".
+    asked = f"subscribe {' '.join(context.args)}"
+    if timed_daily(asked) is not None and await setting_asked(update, context, asked):
+        return
     words = list(context.args)
     await change(
         update,
@@ -374,6 +379,8 @@ async def digest(update: Update, context: Context) -> None:
         )
     elif reads_as(parse_time_and_zone, typed):  # "/digest 8am": the reader's time, for the command that sets it
         await message.reply_text(f"{text.digest_is_no_time(typed)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
+    elif (refused := time_refused(typed)) is not None:  # "/digest 25:00": was told it is no switch
+        await message.reply_text(f"{html.escape(refused)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
     else:
         wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
@@ -545,6 +552,10 @@ async def alerts(update: Update, context: Context) -> None:
     assert message is not None
     typed = " ".join(context.args or ())
     choice = switch(typed)
+    # "/alerts sport" as "alerts for sport" is read: it was told "sport" is not on or off.
+    asked = f"alerts for {typed}"
+    if typed and choice not in ON_OFF and read_request(asked) and await setting_asked(update, context, asked):
+        return
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""

@@ -135,9 +135,10 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 def test_a_number_in_a_name_is_no_amount_asked_for(shipped: Library) -> None:
     """ "How many missiles does Russia have?" was answered confidently by the shipped story's "US SM-3 Block IIB
-    interceptors by 2020", whose only numbers are a year and a name's; the story gives no count of anything."""
+    interceptors by 2020", whose only numbers are a year and a name's; the story gives no count of anything. It
+    writes "missiles" and counts none, so it is declined (`writes_counted`; a weak answer before)."""
     answer = shipped.ask(shipped.request("How many missiles does Russia have?"))
-    assert answer.found and not answer.confident, answer
+    assert not answer.found, answer
 
 
 @pytest.mark.parametrize("question", ["What does Russia want from NATO?", "what does russia demand from nato"])
@@ -637,7 +638,7 @@ def test_who_did_something_is_no_word_typed_alone_where_no_story_tells_of_it(
 @pytest.mark.parametrize(
     ("question", "answers"),
     [
-        ("how many pupils does oakridge have", ("weak", "weak")),
+        ("how many pupils does oakridge have", ("declined", "declined")),
         ("how much did greenbasket pay its chief executive", ("declined", "weak")),
     ],
 )
@@ -648,6 +649,8 @@ def test_a_passage_not_writing_what_is_asked_for_is_no_confident_answer(
     pupils", and "how much did greenbasket pay its chief executive" by the chief executive's words on prices: each
     holds most of the question's words and no number at all. A question asking for an amount, a span or who is in
     charge is not answered confidently by a passage that writes none (`answers`: with vectors, and by words alone).
+    The school's story writes "pupils" and counts none of them: declined whatever the score (`writes_counted`; a weak
+    answer before).
     Asked for a sum, with vectors, the story's passages shown (the chief executive's) give none, and it is declined
     (`writes_time_or_sum_in_story`); by words alone the results' lede shows beside them, with the profits in pounds."""
     for library, expected in zip((second_week, second_week_by_words), answers, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from bisect import bisect_right
 from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -1980,6 +1981,18 @@ _ASKS_PRICE = re.compile(
     rf"\bhow\s+much\b(?!\s+(?:more|less)\b)(?![^?]*\b(?:{_CHANGE})\b)[^?]*?\b(?:costs?|costing|prices?|priced)\b",
     re.IGNORECASE,
 )
+# "How much is (was, does ... get) someone paid?" asks for pay, which a story writes as a sum beside a word of pay or
+# a rate ("a salary of £45,000", "paid £80,000 a year", "earns £2,000 a week"); not what is paid for, out or back.
+_ASKS_PAY = re.compile(
+    r"\bhow\s+much\s+(?:is|are|was|were|does|do|did|will|would|has|have|had)\b[^?]*?\bpaid\b"
+    r"(?!\s+(?:for|on|to|back|out|off|in)\b)",
+    re.IGNORECASE,
+)
+_PAY = re.compile(
+    r"\b(?:paid|pay|pays|salary|salaries|wages?|earns?|earned|earnings|bonus(?:es)?|allowances?|income)\b"
+    r"|\b(?:a|an|per)\s+(?:hour|week|month|year)\b|\bannual\b",
+    re.IGNORECASE,
+)
 _PRICED = re.compile(
     r"\b(?:costs?|costing|costed|prices?|priced|pricing|fares?|fees?|charges?|charged|tickets?|subscriptions?|pay|pays"
     r"|paid|paying|each"
@@ -1990,6 +2003,11 @@ _FOR_OR_AT = re.compile(r"\b(?:for|at)\s+(?:just\s+|only\s+|about\s+|around\s+|l
 # A sum written before the thing it is the price of: "a £20m cancer treatment unit", "a £38m railway station" (not "to
 # £142m as ...", "£2.5m in three years": a small word after it).
 _SUM_BEFORE = re.compile(r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:bn|m|k|million|billion)\b)?[\s-]+(?P<word>[a-z][\w'\u2019-]*)")
+
+
+def writes_pay(text: str) -> bool:
+    """Whether a paragraph writes a sum of money (`_MONEY`) in a sentence telling of pay (`_PAY`)."""
+    return any(_MONEY.search(sentence) and _PAY.search(sentence) for sentence in sentences(text))
 
 
 def writes_price(text: str) -> bool:
@@ -3285,20 +3303,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
+    tells = any(tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms) for p in story)
     if (
         bar > 0
         and not by_meaning
         and (
-            (
-                best < CONFIDENT_ANSWERABILITY
-                and not (
-                    writes_asked_in_story(own, story)
-                    and any(
-                        tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms)
-                        for p in story
-                    )
-                )
-            )
+            (best < CONFIDENT_ANSWERABILITY and not (writes_asked_in_story(own, story) and tells))
+            or (not tells and not followed and writes_counted(own, story))
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
@@ -3375,6 +3386,20 @@ def declined(request: Request, ranking: Ranking, asked: str, closest: tuple[Stor
     return Answer(request.question, (), closest, reason=reason, limited=limited)
 
 
+def writes_counted(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) writes a word of what a "how many ...?"
+    `question` counts (`counted_words`). Where none of them counts it (`tells_of_asked`), the story counts another
+    thing than the one it tells of, and the answer is declined whatever its score (`compose`): "How many teachers work
+    at Hilltop Primary?" of tests/data/thornwick was answered confidently by "Head teacher Priya Nandra said the result
+    belonged to the school's 410 pupils". Not where the story writes none of its words: it may count it in its own
+    ("How many new posts had European leaders pledged to create ...?" of the BBC's "20 million new jobs", a passage
+    not shown, was a weak answer with two of that story's others). The reader's words (`question`), not those it was
+    searched by: those are the story's own ("kids" searched as "children", which a quote of the story writes beside
+    its count of "312 pupils")."""
+    counted = _term_set(" ".join(counted_words(question)))
+    return any(counted & _term_set(p.text) for p in story)
+
+
 def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
     """Whether a passage an answer shows of the story it leads with (`story`) writes what the `question` asks for
     (`writes_what_is_asked`: a sum, a count, a time, who did the deed asked of), or it asks for none. A weak answer
@@ -3402,11 +3427,13 @@ def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
 
 def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) -> Ranking:
     """The ranking with the first passage of its first story that gives the time or sum the `question` asks for
-    (`writes_time_or_sum_in_story`) among the `per_article` of that story shown, when those before it give none.
+    (`writes_time_or_sum_in_story`), and counts what it counts (`tells_of_asked`), among the `per_article` of that
+    story shown, when those before it give none.
 
     A story names whom it tells of once and then writes "he": "how much was mossop fined" of a speeding driver's
     story ranked the two paragraphs naming him above "He was fined £1,150 ...", and with two passages a story shown
-    the answer was declined for giving no sum. The passage moved holds a word of the question its headline does not."""
+    the answer was declined for giving no sum; and a story shown counting another thing than the one asked is
+    declined (`writes_counted`). The passage moved holds a word of the question its headline does not."""
     if per_article is None or not ranking.candidates:
         return ranking
     article = ranking.articles[ranking.candidates[0].hit.article_id]
@@ -3418,17 +3445,22 @@ def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) 
             for c in candidates
         ]
 
-    if len(story) <= per_article or writes_time_or_sum_in_story(question, passages(story[:per_article])):
+    counts = bool(counted_words(question))
+
+    def gives(candidates: Sequence[Candidate]) -> bool:
+        shown = passages(candidates)
+        return writes_time_or_sum_in_story(question, shown) and (
+            not counts
+            or any(tells_of_asked(question, p.text, article.title, ranking.pieces, ranking.unseen_terms) for p in shown)
+        )
+
+    if len(story) <= per_article or gives(story[:per_article]):
         return ranking
     # One holding a word of the question its headline does not: of the story's subject alone, a sum is of anything
     # ("how much did greenbasket pay its chief executive" of the chain's profits in pounds).
     headline = _term_set(article.title)
     giving = next(
-        (
-            c
-            for c in story[per_article:]
-            if writes_time_or_sum_in_story(question, passages([c])) and c.matched - headline - frame_terms(question)
-        ),
+        (c for c in story[per_article:] if gives([c]) and c.matched - headline - frame_terms(question)),
         None,
     )
     if giving is None:
@@ -3451,11 +3483,13 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     stock market worth sink ...?" asks for no distance, and a person's age is as often in a paragraph not shown. A
     question asking what something costs asks for a price (`writes_price`), not any sum: "How much does it cost to
     enter the Thornwick Half Marathon?" of tests/data/thornwick was a weak answer with the £90,000 its runners
-    raised. One asking when of what is ahead asks for a time looking forward (`gives_time`)."""
+    raised. One asking what someone is paid asks for pay (`writes_pay`): "How much was Margaret Oyelaran paid as
+    chairman?" was answered confidently with the £14m her trust's maternity unit cost. One asking when of what is
+    ahead asks for a time looking forward (`gives_time`)."""
     asked = _ASKS_WHEN.match(question)
     when = asked is not None and asked.group("asked").casefold() == "when"
     ahead = when and asked is not None and asked.group("ahead") is not None
-    sums = writes_price if _ASKS_PRICE.search(question) else writes_money
+    sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
     return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
         _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
     )
@@ -3512,6 +3546,19 @@ _ANYONE = frozenset(data_lines("counted_anyone_en.txt"))
 # developers").
 _COUNT_NUMBER = re.compile(rf"\d[\d,.]*(?:\s*(?:million|billion|m|bn|k)\b)?|{_IN_WORDS}", re.IGNORECASE)
 COUNTED_BESIDE = 3
+# How many words from a number what it counts may be written (`counted_near`): of the BBC questions' answerable "how
+# many ...?" of both halves, each gold sentence writing the word counted has it within 3 ("German unemployment rose
+# 7,000" for "How many Germans were jobless?").
+COUNTED_NEAR = 3
+# A count written as a word of its own, which `writes_count` does not read ("twin red panda cubs", "dozens of"), and
+# what counts beside a number: those, "the number of ...", "the total of ...".
+_COUNT_WORD = re.compile(r"\b(?:twins?|triplets|pairs?|dozens?|scores|hundreds|thousands|millions)\b", re.IGNORECASE)
+_COUNTING = re.compile(
+    rf"{_COUNT_NUMBER.pattern}|\b(?:number|total)\s+of\b|{_COUNT_WORD.pattern}",
+    re.IGNORECASE,
+)
+_RATE = re.compile(r"\b(?:a|an|per|each|every)\s+(?:hour|day|night|week|month|year)\b", re.IGNORECASE)
+_PREPOSITION = re.compile(r"\b(?:to|at|in|on|of|for|from|by|with|during|after|before|since)\b", re.IGNORECASE)
 # "How much did the Dome cost?", "how much is the hoard worth?" and "how much did Google pay for Android?" ask for the
 # sum of one thing (the Dome, the hoard, Android), which a story writes beside it: Google's profit answers none.
 _ASKS_SUM_OF = re.compile(
@@ -3580,17 +3627,23 @@ def tells_of_asked(
         return True
     terms = _term_set(" ".join(counted) or thing)
     # Beside a number, another word of the question tells what it counts as well: "How many Germans were jobless?"
-    # of "4.4 million jobless".
-    asked = _term_set(question) - frame_terms(question)
+    # of "4.4 million jobless"; not one after a preposition, which tells where or of what it counts: "How many
+    # supporters came to the stadium meetings?" of tests/data/thornwick was answered by "Supporters will be asked for
+    # their views at two meetings". Nor a rate, which tells how often: "How many trains a day stop at Alderholt
+    # station?" of tests/data/alderholt was answered by "About 500 people a day cross the bridge".
+    asked = _term_set(_PREPOSITION.split(_RATE.sub(" ", question), maxsplit=1)[0]) - frame_terms(question)
     for sentence in sentences(text):
-        if counted and writes_count(sentence, terms):
-            if terms & _term_set(sentence):
-                return True
+        if counted and (writes_count(sentence, terms) or _COUNT_WORD.search(sentence)):
             kept = _NOT_AMOUNT.sub(" ", sentence)
             for other in _NOT_COUNT:
                 kept = other.sub(" ", kept)
+            if counted_near(kept, terms):
+                return True
             beside = [" ".join(kept[n.end() :].split()[:COUNTED_BESIDE]) for n in _COUNT_NUMBER.finditer(kept)]
-            if asked & _term_set(" ".join(beside)) or _near(counted, beside, pieces):
+            # A count of anyone ("11 people had been prosecuted") counts whoever is asked ("How many householders
+            # were prosecuted ...?" of the BBC's held-out questions).
+            anyone = any(fold(words_beside.split()[0]) in _ANYONE for words_beside in beside if words_beside)
+            if anyone or asked & _term_set(" ".join(beside)) or _near(counted, beside, pieces):
                 return True
         if (
             not counted
@@ -3599,6 +3652,24 @@ def tells_of_asked(
         ):
             return True
     return False
+
+
+def counted_near(sentence: str, terms: frozenset[str]) -> bool:
+    """Whether a word of `terms` (what a "how many ...?" question counts) is written within COUNTED_NEAR words of one
+    of the numbers of a `sentence` (its sums, years and times taken out): a count is written beside what it counts,
+    before it ("410 pupils") or after ("German unemployment rose 7,000"), or after a word that counts (`_COUNTING`:
+    "The number of job cuts has fallen from 140 to 95", "twin red panda cubs"). The word elsewhere in a sentence
+    writing a count is another thing's: "How many teachers work at Hilltop Primary?" of tests/data/thornwick was
+    answered confidently by "Head teacher Priya Nandra said the result belonged to the school's 410 pupils and to its
+    staff"."""
+    starts = [found.start() for found in re.finditer(r"\S+", sentence)]
+    at = [bisect_right(starts, found.start()) - 1 for found in _COUNTING.finditer(sentence)]
+    return any(
+        abs(bisect_right(starts, start) - 1 - number) <= COUNTED_NEAR
+        for start, _, term in words(sentence)
+        if term in terms
+        for number in at
+    )
 
 
 def met_only_in_names(question: str, story: Sequence[str], texts: Iterable[str]) -> frozenset[str]:

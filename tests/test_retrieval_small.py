@@ -135,9 +135,10 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 def test_a_number_in_a_name_is_no_amount_asked_for(shipped: Library) -> None:
     """ "How many missiles does Russia have?" was answered confidently by the shipped story's "US SM-3 Block IIB
-    interceptors by 2020", whose only numbers are a year and a name's; the story gives no count of anything."""
+    interceptors by 2020", whose only numbers are a year and a name's; the story gives no count of anything. It
+    writes "missiles" and counts none, so it is declined (`writes_counted`; a weak answer before)."""
     answer = shipped.ask(shipped.request("How many missiles does Russia have?"))
-    assert answer.found and not answer.confident, answer
+    assert not answer.found, answer
 
 
 @pytest.mark.parametrize("question", ["What does Russia want from NATO?", "what does russia demand from nato"])
@@ -637,7 +638,7 @@ def test_who_did_something_is_no_word_typed_alone_where_no_story_tells_of_it(
 @pytest.mark.parametrize(
     ("question", "answers"),
     [
-        ("how many pupils does oakridge have", ("weak", "weak")),
+        ("how many pupils does oakridge have", ("declined", "declined")),
         ("how much did greenbasket pay its chief executive", ("declined", "weak")),
     ],
 )
@@ -648,6 +649,8 @@ def test_a_passage_not_writing_what_is_asked_for_is_no_confident_answer(
     pupils", and "how much did greenbasket pay its chief executive" by the chief executive's words on prices: each
     holds most of the question's words and no number at all. A question asking for an amount, a span or who is in
     charge is not answered confidently by a passage that writes none (`answers`: with vectors, and by words alone).
+    The school's story writes "pupils" and counts none of them: declined whatever the score (`writes_counted`; a weak
+    answer before).
     Asked for a sum, with vectors, the story's passages shown (the chief executive's) give none, and it is declined
     (`writes_time_or_sum_in_story`); by words alone the results' lede shows beside them, with the profits in pounds."""
     for library, expected in zip((second_week, second_week_by_words), answers, strict=True):
@@ -1591,11 +1594,43 @@ def test_a_question_on_a_covered_subject_no_story_answers_is_declined(thornwick:
     """Each case of tests/data/near_topic_questions.json, asked of tests/data/thornwick: questions on what its
     stories tell ("answerable", shown with the passage that answers it, `shows`), and on a thing of the same
     subjects no story tells (the stadium's architect, the bakery's reopening, the half marathon's entry fee). Of the
-    31 such questions 10 are declined; 3 of them were shown before, each asking for a kind of thing the story shown
+    31 such questions 13 are declined; 6 of them were shown before, each asking for a kind of thing the story shown
     writes nowhere: a time to come ("When will Pell's Bakery reopen?" of the night it burned), a price (the half
-    marathon's entry fee, of the sum its runners raised). The 21 still shown (`declined` false) ask for a kind the
-    story writes of another thing (a sum, a count, a time), who did a deed it does not tell, or why."""
-    answer = thornwick.ask(thornwick.request(case["question"]))
+    marathon's entry fee, of the sum its runners raised), pay (the chairman's, of what her trust's maternity unit
+    cost, `writes_pay`), or a count of another thing than the one asked ("How many teachers work at Hilltop Primary?"
+    of the head teacher's word on its 410 pupils, `counted_near`). The 18 still shown (`declined` false) ask for a sum
+    or a time the story writes of another thing, who did a deed it does not tell, or why."""
+    asked_of(thornwick, case)
+
+
+def asked_of(library: Library, case: dict[str, Any]) -> None:
+    # A case of a near-topic question set: declined or not as `declined` says, showing the passage of `shows`.
+    answer = library.ask(library.request(case["question"]))
     assert answer.found is not case["declined"], answer
     if "shows" in case:
         assert any(p.text.startswith(case["shows"]) for p in answer.passages), answer
+
+
+@pytest.fixture(scope="module")
+def alderholt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Another town's six stories (tests/data/alderholt: a pool shut for repairs, a youth orchestra's prize, a
+    fishing boat sunk, homes approved on a farm, a brewery sold, a footbridge closed) and the shipped one."""
+    yield from library_of(tmp_path_factory.mktemp("alderholt"), DATA / "alderholt")
+
+
+ALDERHOLT = json.loads((DATA / "alderholt_questions.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", ALDERHOLT, ids=[c["question"] for c in ALDERHOLT])
+def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
+    alderholt: Library, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/alderholt_questions.json: 26 questions its stories answer (a count, a sum, a time,
+    who, why), all shown with the passage that answers, and 23 on the same subjects asking what none tells. 10 are
+    declined, 3 of them shown before (one confidently): the story writes the thing counted and a count of another,
+    which declines the answer whatever its score (`writes_counted`): "How many councillors voted for the Mead Farm
+    plans?" of "Councillors have approved plans for 300 homes" (the count beside other words, `counted_near`). Still
+    shown: who did a deed the story does not tell, why, a price or a profit asked of a story writing another sum, and
+    a count whose thing the story does not write ("How many trains a day stop at Alderholt station?" of "About 500
+    people a day cross the bridge", confidently: a count of people is taken for one of anyone asked)."""
+    asked_of(alderholt, case)

@@ -74,7 +74,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.services.latest import asked_latest, category_named, newest
+from bot.services.latest import asked_latest, category_named, newest_of_day
 from bot.services.schedule import zone
 from bot.services.setting_requests import CategoriesAsked, setting_command, setting_request
 from bot.services.welcome import example_of, example_questions
@@ -336,8 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ask",
         "answer a question from the articles",
         'What is no question is answered as a chat answers it: "what\'s new?" or "sport news" lists the newest'
-        ' headlines (as `newsbot latest`), "hi" says what the library holds; with --json, --following or a date'
-        " everything is searched.",
+        ' headlines (as `newsbot latest`), "what happened yesterday?" or "what happened on 14 November 2023?" that'
+        " day's newest (on NEWSBOT_DEFAULT_TIMEZONE's clock), \"hi\" says what the library holds; with --json,"
+        " --following or a date everything is searched.",
     )
     ask.add_argument(
         "question", nargs="+", help="the question, in plain words (quotes are optional); - reads it from standard input"
@@ -631,14 +632,16 @@ def _style() -> Style:
     return TERMINAL if sys.stdout.isatty() else PLAIN
 
 
-def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> int:
-    """Print the newest headlines `words` ask for, read as Telegram's /latest reads them (`as_json`: as data)."""
+def _latest(library: Library, words: Sequence[str], as_json: bool = False, asked: str = "") -> int:
+    """Print the newest headlines `words` ask for, read as Telegram's /latest reads them (`as_json`: as data); for a
+    day the words `asked` name, that day's newest on the settings' clock (`newest_of_day`), as a chat lists them."""
+    settings = library.settings
+    zoned = zone(settings.default_timezone)
     try:
-        latest = newest(library.store, words, LATEST)
+        latest, note = newest_of_day(library.store, words, asked, datetime.now(UTC), zoned, LATEST)
     except UsageError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    settings = library.settings
     if as_json:
         # An empty list is an answer too: a script needs no note to tell it there is nothing.
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
@@ -647,13 +650,15 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         print(_json_text(shown))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
-        print(EMPTY_LIBRARY, file=sys.stderr)
+        if note:  # "I have no story dated ... or earlier" is the answer
+            print(note)
+        else:
+            print(EMPTY_LIBRARY, file=sys.stderr)
         return EXIT_FAILED
-    zoned = zone(settings.default_timezone)
     heading, *lines = latest_lines(
         latest.articles, latest.category, settings.bot_username, latest.capped, zoned, _style()
     )
-    print(heading, "", *lines, sep="\n")
+    print(*([note, ""] if note else []), heading, "", *lines, sep="\n")
     return 0
 
 
@@ -661,10 +666,10 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     """Answer what a question typed to `ask` is when it is no question (`talk`: see `small_talk`), or "sport news"
     naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
     if talk == "latest":
-        return _latest(library, [category] if category else [])
+        return _latest(library, [category] if category else [], asked=question)
     if talk is None:
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
-        return None if words is None else _latest(library, words)
+        return None if words is None else _latest(library, words, asked=question)
     if talk == "greeting":
         stats = library.store.stats()
         print(

@@ -40,6 +40,7 @@ from bot.analysis import (
     token_spans,
     words,
 )
+from bot.calendar_words import MONTH_NAMES, MONTH_WORD, month_number
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
@@ -1884,24 +1885,21 @@ def newest_first(
 # count, which no share or sum of money is: "how many nurses work at harbourside hospital" was answered confidently
 # by "71% of members who took part backed the deal".
 _ASKS_AMOUNT = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?"
-    r"|nov(?:ember)?|dec(?:ember)?)\b"
-)
 # A day of a month, and the first of a range of days ("from 2 to 5 April", "2-5 April"), is no amount: "how many
 # passengers are affected by the strike" of tests/data/portmere led with the ferry strike's dates, "from 2 to 5 April",
 # read as the number 2, above "About 3,000 passengers are booked".
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _NOT_AMOUNT = re.compile(
     rf"\b(?:(?<![£$€])(?:1[89]|20)\d\d\b(?![%\w])|\d{{1,2}}(?:[ap]m\b|[:.]\d\d\s*[ap]m\b|:\d\d)"
-    rf"|{_DAY}(?:\s*(?:-|\u2013|to|and)\s*{_DAY})?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|[^\W\d_]+-?\d[\d.]*)",
+    rf"|{_DAY}(?:\s*(?:-|\u2013|to|and)\s*{_DAY})?\s+{MONTH_WORD}|{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|[^\W\d_]+-?\d[\d.]*)",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
 # A month's name typed as a noun, after "the" or "a" ("how long is the march"), asks of a march, not of the month: a
 # paragraph writing it only as the month ("Inspectors who visited in March 2023 found residents left ... for up to
 # fourteen hours") does not hold it, and of tests/data/second_week that one, giving a span, answered the question.
-_MONTH_AS_NOUN = re.compile(rf"\b(?:the|a|an)\s+({_MONTH})", re.IGNORECASE)
+_MONTH_AS_NOUN = re.compile(rf"\b(?:the|a|an)\s+({MONTH_WORD})", re.IGNORECASE)
 
 
 def months_as_nouns(question: str) -> dict[str, str]:
@@ -1941,7 +1939,7 @@ _ASKS_TIME_SPAN = re.compile(
 )
 _TIME_SPAN = re.compile(
     rf"(?<!every )\b(?:{_FIGURES_OR_WORDS}|several|few)[\s-]*{_TIME_UNITS}(?:e?s)?\b"
-    rf"|\bfrom\s+{_DAY}(?:\s+{_MONTH})?\s+(?:to|until|till)\s+{_DAY}\s+{_MONTH}",
+    rf"|\bfrom\s+{_DAY}(?:\s+{MONTH_WORD})?\s+(?:to|until|till)\s+{_DAY}\s+{MONTH_WORD}",
     re.IGNORECASE,
 )
 # "How many days ...?" asks for a span as "how long?" does: "a five-day strike" answers it, where of "how many
@@ -2874,24 +2872,10 @@ UNIT_TERMS = 2
 _ASKS_EARLIER = re.compile(
     r"\b(?:first|originally|initially|original|initial|previously|earlier|to\s+begin\s+with)\b", re.IGNORECASE
 )
-_MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 # A day and month, or a month after "in" or "on" ("on 4 february", "in february"; not "may" the verb).
 _ASKED_DATE = re.compile(
-    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{'|'.join(_MONTH_NAMES)})"
-    rf"|(?:in|on|of|during)\s+(?P<alone>{'|'.join(_MONTH_NAMES)}))\b",
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{'|'.join(MONTH_NAMES)})"
+    rf"|(?:in|on|of|during)\s+(?P<alone>{'|'.join(MONTH_NAMES)}))\b",
     re.IGNORECASE,
 )
 
@@ -2902,7 +2886,7 @@ def asks_of_before(question: str, when: datetime) -> bool:
     if _ASKS_EARLIER.search(question):
         return True
     for found in _ASKED_DATE.finditer(question):
-        month = _MONTH_NAMES.index((found["month"] or found["alone"]).casefold()) + 1
+        month = month_number(found["month"] or found["alone"])
         days = monthrange(when.year, month)[1]
         day = int(found["day"]) if found["day"] else days
         if day <= days and date(when.year, month, day) < when.date():
@@ -2944,13 +2928,13 @@ _ORDINALS = (
 )
 # A place in a table: "seventh", "3rd", "top", "bottom" (not a day of a month, "1st April").
 _POSITION = re.compile(
-    rf"\b(?:{'|'.join(_ORDINALS)}|top|bottom|\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH})", re.IGNORECASE
+    rf"\b(?:{'|'.join(_ORDINALS)}|top|bottom|\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{MONTH_WORD})", re.IGNORECASE
 )
 # A date: a day and its month either way round, or a month's name alone (not "may" the verb).
 _TOLD_DATE = re.compile(
-    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})"
-    rf"|(?P<month_first>{_MONTH})\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b"
-    rf"|(?P<alone>(?!may\b)(?:{'|'.join(_MONTH_NAMES)})\b|(?<=\bin )may\b))",
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_WORD})"
+    rf"|(?P<month_first>{MONTH_WORD})\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?P<alone>(?!may\b)(?:{'|'.join(MONTH_NAMES)})\b|(?<=\bin )may\b))",
     re.IGNORECASE,
 )
 # A figure as a count or an amount writes it: in figures with its marks ("£2.4m", "4.99%", "1,800") or in words

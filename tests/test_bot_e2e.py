@@ -34,6 +34,7 @@ from bot.render.articles import article_messages
 from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
+from bot.services.latest import NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
 from bot.services.welcome import example_of
 from bot.store import SavedQuery
 from bot.store.engine import ANSWER_WAIT_SECONDS
@@ -45,9 +46,6 @@ from bot.tg.articles import (
     ARTICLE_ENDED,
     ARTICLE_GONE,
     LINK_SENT_ALREADY,
-    NOTHING_ON,
-    NOTHING_TODAY,
-    NOTHING_YESTERDAY,
     PART_SENT,
 )
 from bot.tg.ask import (
@@ -1760,6 +1758,27 @@ async def test_what_happened_on_a_named_day_lists_that_day_s_newest_and_says_whe
         await reply_to(server, ALICE, partial(server.send_text, ALICE, "what did the chess prodigy win on Wednesday?"))
     )
     assert not searched.startswith(("Latest", "None of")), searched
+
+
+async def test_a_named_day_with_its_year_is_that_day_and_one_before_every_story_says_so(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "what happened on 14 November 2023?" asked in 2025 listed 14 November 2024's newest (the year was not read),
+    "on 14/11/2023" was searched, and a day before every story got "I have no articles yet" of a library of them.
+    A day to come is said to be so, above the newest."""
+    app.bot_data.clock = lambda: datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    bus = Article("Bus route 14 diverted", ("Route 14 runs by the quay.",), "Local", datetime(2023, 11, 10, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [bus])
+    for asked in ("what happened on 14 November 2023?", "any news on 14/11/2023?", "news from November 14th, 2023"):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, asked)))
+        assert said.startswith(NOTHING_ON.format(day="Tuesday 14 November 2023")), (asked, said)
+        assert "Bus route 14 diverted" in said and "Chess Prodigy" not in said, (asked, said)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what happened on 1 May 2023?")))
+    assert said == "I have no story dated Monday 1 May 2023 or earlier: the oldest is dated 12 May 2023.", said
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "local news on 1 May 2023")))
+    assert said == "I have no story dated Monday 1 May 2023 or earlier in Local.", said
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "news on 3 March 2026?")))
+    assert said.startswith("Tuesday 3 March 2026 has not come yet. The newest I have:\n\nLatest\n"), said
 
 
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:

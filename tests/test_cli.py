@@ -14,8 +14,10 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -1540,6 +1542,61 @@ def test_asking_what_is_new_lists_the_latest_headlines(
     latest = capsys.readouterr().out
     assert main(["ask", question]) == 0
     assert capsys.readouterr().out == latest
+
+
+def test_asking_what_happened_on_a_day_lists_that_day_s_newest_on_the_settings_clock(isolated: Path) -> None:
+    """`newsbot ask "what happened yesterday?"` listed the plain newest, and "what happened on 14 November?" was
+    searched (a passage on a number 14): as the bot, the day's newest on the clock of NEWSBOT_DEFAULT_TIMEZONE,
+    saying when none came that day, and plainly when no story is as old as the day (a date with its year)."""
+    # A zone whose today is not UTC's now (14 hours ahead, or 11 behind), and a story of its yesterday that UTC
+    # dates another day.
+    zone = ZoneInfo("Pacific/Kiritimati" if datetime.now(UTC).hour >= 10 else "Pacific/Pago_Pago")
+    today, utc_yesterday = datetime.now(zone).date(), datetime.now(UTC).date() - timedelta(days=1)
+    day_before = [datetime.combine(today - timedelta(days=1), clock_time(hour), zone) for hour in range(24)]
+    at = next(when for when in day_before if when.astimezone(UTC).date() != utc_yesterday)
+    stories = {
+        "Quay lights renewed": at,
+        "Ferry fares frozen": datetime.combine(today - timedelta(days=3), clock_time(12), zone),
+        "Harbour wall repaired": datetime.combine(today - timedelta(days=9), clock_time(12), zone),
+    }
+    source = isolated / "harbour.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        for title, published in stories.items():
+            record = {"title": title, "body": f"{title} at the harbour.", "published": published.isoformat()}
+            out.write(json.dumps(record) + "\n")
+    (isolated / "corpus").mkdir()  # no shipped stories, years older
+    env = {
+        **os.environ,
+        "NEWSBOT_DEFAULT_TIMEZONE": zone.key,
+        "NEWSBOT_SEMANTIC": "off",
+        "NEWSBOT_CORPUS_DIR": str(isolated / "corpus"),
+    }
+
+    def newsbot(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *argv], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    assert newsbot("ingest", str(source)).returncode == 0
+    yesterday = newsbot("ask", "what happened yesterday?")
+    assert yesterday.returncode == 0, yesterday.stderr
+    assert yesterday.stdout.startswith("*Latest*\n\n• Quay lights renewed ("), yesterday.stdout
+    two_ago = today - timedelta(days=2)
+    for asked in (f"what happened on {two_ago.day} {two_ago:%B}?", f"any news from {two_ago:%d/%m/%Y}?"):
+        said = newsbot("ask", asked)
+        assert said.returncode == 0, said.stderr
+        day = f"{two_ago:%A} {two_ago.day} {two_ago:%B %Y}"
+        assert said.stdout.startswith(f"None of the newest stories is dated {day}. The newest I have:\n"), said.stdout
+        assert "Ferry fares frozen" in said.stdout and "Quay lights" not in said.stdout, said.stdout
+    oldest = today - timedelta(days=9)
+    before = newsbot("ask", "what happened on 15 November 2019?")
+    assert before.returncode == 1, before.stdout + before.stderr
+    assert before.stdout == (
+        f"I have no story dated Friday 15 November 2019 or earlier: the oldest is dated {oldest.day} {oldest:%B %Y}.\n"
+    )
+    # A day with a subject is searched.
+    searched = newsbot("ask", f"what was repaired on {oldest.day} {oldest:%B}?")
+    assert "Harbour wall repaired" in searched.stdout and "Latest" not in searched.stdout, searched.stdout
 
 
 def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: pytest.CaptureFixture[str]) -> None:

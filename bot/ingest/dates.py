@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendar_words import MONTHS, WEEKDAYS
 from bot.errors import ArticleError
 
 # Which comes first in a date written in numbers: the day (`03/04/2026` is 3 April, as most of the world and the
@@ -26,47 +27,7 @@ _YEARS_AHEAD = 1
 # How far after the clock a story's date may be before it is noted as in the future: a day, as a date written in
 # a zone ahead of UTC (Auckland's, 13 hours) or without its time is ahead of the clock that reads it.
 _AHEAD = timedelta(days=1)
-# Month names in English, German, French and Spanish, with the abbreviations newsrooms and CMSs print ("Sept.",
-# "Dez.", "janv.", "dic."): each name means one month in every language that has it ("mar" is March in English and
-# Spanish). Accents are optional, as plain-ASCII exports drop them ("fevrier", "Maerz").
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene"),
-            ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "fév", "febrero"),
-            ("march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo"),
-            ("april", "apr", "avril", "avr", "abril", "abr"),
-            ("may", "mai", "mayo"),
-            ("june", "jun", "juni", "juin", "junio"),
-            ("july", "jul", "juli", "juillet", "juil", "julio"),
-            ("august", "aug", "août", "aout", "agosto", "ago"),
-            ("september", "sep", "sept", "septembre", "septiembre", "setiembre"),
-            ("october", "oct", "oktober", "okt", "octobre", "octubre"),
-            ("november", "nov", "novembre", "noviembre"),
-            ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-# Weekday names (Monday is 0, as `datetime.weekday` counts) in the same languages, whole and as abbreviated: a
-# date that names its weekday says which of its two readings it is (`Tue, 12/01/2026` is 1 December, a Tuesday).
-_WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("monday", "mon", "montag", "mo", "lundi", "lun", "lunes"),
-            ("tuesday", "tue", "tues", "dienstag", "di", "mardi", "mar", "martes"),
-            ("wednesday", "wed", "mittwoch", "mi", "mercredi", "mer", "miércoles", "miercoles", "mié"),
-            ("thursday", "thu", "thur", "thurs", "donnerstag", "do", "jeudi", "jeu", "jueves", "jue"),
-            ("friday", "fri", "freitag", "fr", "vendredi", "ven", "viernes", "vie"),
-            ("saturday", "sat", "samstag", "sonnabend", "sa", "samedi", "sam", "sábado", "sabado", "sáb"),
-            ("sunday", "sun", "sonntag", "so", "dimanche", "dim", "domingo", "dom"),
-        )
-    )
-    for name in names
-}
+# A month's name or abbreviation, in any language `MONTHS` knows (a word it does not know is refused once read).
 _MONTH = r"(?P<month_name>[^\W\d_]{3,10})\.?"
 # "7th", German "7.", French "1er", Spanish "1º".
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
@@ -123,7 +84,7 @@ _ZONE = (
     + "|".join((*NAMED_ZONES, *_CLOCKS))
     + r"))?"
 )
-_WEEKDAY = rf"(?:(?P<weekday>{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\.?,?\s+)?"
+_WEEKDAY = rf"(?:(?P<weekday>{'|'.join(sorted(WEEKDAYS, key=len, reverse=True))})\.?,?\s+)?"
 # Four digits, or two as spreadsheets, Oracle and old e-mail write them (see `_YEARS_AHEAD`).
 _YEAR = r"(?P<year>\d{4}|\d{2})"
 _FORMS = (
@@ -492,7 +453,7 @@ def _readings(match: re.Match[str], now: datetime | None) -> list[tuple[int, int
         (day, month) for day, month in dict.fromkeys(((first, second), (second, first))) if _exists(year, month, day)
     ]
     if weekday := match["weekday"]:
-        named = _WEEKDAYS[weekday.casefold()]
+        named = WEEKDAYS[weekday.casefold()]
         readings = [(d, m) for d, m in readings if date(year, m, d).weekday() == named] or readings
     return readings
 
@@ -505,7 +466,7 @@ def _from_parts(match: re.Match[str], text: str, order: Order, now: datetime | N
     """The datetime one of `_FORMS` matched (a year in two digits read by `now`, see `_year`), or an ArticleError
     for a date no calendar has."""
     parts = match.groupdict()
-    if (name := parts.get("month_name")) is not None and name.casefold() not in _MONTHS:
+    if (name := parts.get("month_name")) is not None and name.casefold() not in MONTHS:
         raise ArticleError(f"unreadable date {text!r}: no month is called {name!r}")
     if parts.get("number1") is not None:
         readings = _readings(match, now)
@@ -517,7 +478,7 @@ def _from_parts(match: re.Match[str], text: str, order: Order, now: datetime | N
         day, month = readings[-1] if order == "month" else readings[0]
     else:
         day = int(parts["day"])
-        month = _MONTHS[name.casefold()] if name is not None else int(parts["month"])
+        month = MONTHS[name.casefold()] if name is not None else int(parts["month"])
     hour = int(parts["hour"] or 0)
     if parts["half"]:
         if not 1 <= hour <= 12:

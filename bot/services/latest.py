@@ -1,9 +1,10 @@
 """The newest headlines a reader asks for: Telegram's /latest, "what's new?" and "sport news" typed in a chat, and
-`newsbot latest` (one reading of the words for all of them, and of `newsbot ask --category`).
+`newsbot latest` (one reading of the words for all of them, and of `newsbot ask --category`), and a day's newest
+asked in words ("what happened yesterday?", "what happened on 14 November?"), in Telegram and by `newsbot ask`.
 
 The words are a category, as /subscribe matches it (`sport`, `spo`, `World News`), and a number of headlines,
-anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest`, `category_named` and
-`category_meant`, which read the store.
+anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest`, `newest_of_day`,
+`category_named` and `category_meant`, which read the store.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
-from bot.render.markup import cap
-from bot.render.welcome import latest_of, small_talk
+from bot.render.digests import day_start
+from bot.render.markup import cap, category_label
+from bot.render.welcome import latest_of, named_day, small_talk, without_day
 from bot.services.categories import match_categories, named_whole
 from bot.store.categories import key as _key
 
@@ -47,6 +49,13 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 _ANY_NEWS = frozenset({"news", "latest", "headline", "story", "article"})
 # How near a word is to a category's name to be meant for it ("wether" is 0.92 of "weather", "sprot" 0.8 of "sport").
 _NEAR_CATEGORY = 0.8
+# Said above a day's newest when none of them came in that day ("What happened yesterday?" listed today's newest
+# under "Latest", as if they were yesterday's), when the day is still to come, or when no story is that old.
+NOTHING_TODAY = "No story has come in today. The newest I have:"
+NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
+NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
+NOT_YET = "{day} has not come yet. The newest I have:"
+BEFORE_FIRST = "I have no story dated {day} or earlier{oldest}."
 
 
 class LatestAsk(NamedTuple):
@@ -64,6 +73,13 @@ class Latest(NamedTuple):
     articles: list[StoredArticle]
     category: str | None
     capped: bool
+
+
+class DayLatest(NamedTuple):
+    """The newest headlines asked for, and the line said above them ("" for none; alone when there are none)."""
+
+    latest: Latest
+    note: str
 
 
 def read_latest(args: Sequence[str], known: Sequence[str] = ()) -> LatestAsk:
@@ -142,7 +158,9 @@ def asked_latest(store: Store, text: str) -> list[str] | None:
     category), a category's whole name alone ("Weather": searched, it found no article using the word, which
     stories only have as their category; "bus" alone is no "Business"), any of those or "latest" with a count
     ("latest 5", "news 3", "sport 5": the command typed without its slash, searched for "latest" and "5"); None for
-    other messages ("news about Yukos", "news 2004")."""
+    other messages ("news about Yukos", "news 2004"). A day named among the words is not read here (`newest_of_day`
+    reads it)."""
+    text = without_day(text)  # "what's new in sport on Monday?" asks for Sport's, of that day (`newest_of_day`)
     if (category := _asked_category(store, text)) is not None:
         return [category]  # whole, as "Formula 1" is
     tokens = text.split()
@@ -173,3 +191,52 @@ def newest(store: Store, args: Sequence[str], command: str = "/latest", before: 
     category = latest_category(ask.words, known, command) if ask.words else None
     articles = store.latest(ask.shown, category, before)
     return Latest(articles, category, ask.asked > ask.shown and len(articles) == ask.shown)
+
+
+def newest_of_day(
+    store: Store, args: Sequence[str], asked: str, now: datetime, zone: tzinfo, command: str = "/latest"
+) -> DayLatest:
+    """The newest headlines /latest `args` asks for (UsageError as `newest`), for the day the words `asked` name
+    (`named_day` on `zone`'s clock at `now`: "what's new today?", "what happened yesterday?", "what happened on 14
+    November 2023?") the newest up to that day's end, saying first when none of them came in that day; of a day to
+    come the newest, saying so; of a day before every story, none, saying that no story is that old."""
+    today = now.astimezone(zone).date()
+    day = named_day(asked, today)
+    if day is None or day > today:
+        latest = newest(store, args, command)
+        return DayLatest(latest, NOT_YET.format(day=_day_said(day, today)) if day and latest.articles else "")
+    # A day's newest: later stories listed above them read as that day's news (the store's times are UTC's).
+    latest = newest(store, args, command, before=day_start(day + timedelta(days=1), zone).astimezone(UTC))
+    if not latest.articles:
+        return DayLatest(latest, _before_first(store, latest.category, day, today, zone))
+    # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
+    # today, any of them may be an earlier day's, and only a dated one is known to be (an undated one always may have
+    # been: a list of them said nothing, and later stories above them read as that day's).
+    if day == today:
+        return DayLatest(latest, "" if _came_on(latest.articles[0], day, zone) else NOTHING_TODAY)
+    came = any(article.news_time and _came_on(article, day, zone) for article in latest.articles)
+    return DayLatest(latest, "" if came else NOTHING_ON.format(day=_day_said(day, today)))
+
+
+def _day_said(day: date, today: date) -> str:
+    """ "yesterday", or the day in full: "Tuesday 14 November 2023"."""
+    return "yesterday" if day == today - timedelta(days=1) else f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _came_on(article: StoredArticle, day: date, zone: tzinfo) -> bool:
+    """Whether `article` was published on `day` in `zone` (an undated one may have been)."""
+    return article.news_time is None or article.news_time.astimezone(zone).date() == day
+
+
+def _before_first(store: Store, category: str | None, day: date, today: date, zone: tzinfo) -> str:
+    """What a day before every story (of `category`) gets: that none is that old, with the oldest date when of the
+    whole library; "" for a library with no stories ("15 November 2019" asked of it said "I have no articles yet"
+    when it had thousands, all later)."""
+    if category is not None:
+        return BEFORE_FIRST.format(day=_day_said(day, today), oldest=f" in {category_label(category)}")
+    stats = store.stats()
+    if not stats.articles:
+        return ""
+    first = stats.first_published
+    oldest = f": the oldest is dated {first.astimezone(zone):%-d %B %Y}" if first else ""
+    return BEFORE_FIRST.format(day=_day_said(day, today), oldest=oldest)

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -21,8 +21,8 @@ from bot.render.articles import ArticlePart, article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.render.welcome import named_day, takes_no_words
-from bot.services.latest import newest, one_category
+from bot.render.welcome import takes_no_words
+from bot.services.latest import newest_of_day, one_category
 from bot.store import Store
 from bot.tg.buttons import answer_press, read_on
 from bot.tg.context import Context
@@ -31,10 +31,6 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 log = logging.getLogger(__name__)
 
 NO_ARTICLES = "I have no articles yet."
-NOTHING_TODAY = "No story has come in today. The newest I have:"
-# "What happened yesterday?" listed today's newest under "Latest", as if they were yesterday's.
-NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
-NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -225,49 +221,19 @@ async def latest(update: Update, context: Context) -> None:
 
 async def send_latest(message: Message, context: Context, args: Sequence[str], asked: str = "") -> None:
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); for a
-    day the words `asked` name (`named_day`: "what's new today?", "what happened yesterday?", "what happened on 14
-    November?"), the newest up to that day's end on the chat's clock, saying first when none of them came in that
-    day."""
+    day the words `asked` name, that day's newest on the chat's clock (`newest_of_day`)."""
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
-    now = context.bot_data.clock()
-    today = now.astimezone(zone).date()
-    day = named_day(asked, today)
-    days_ago = 0 if day is None else (today - day).days
-    # A day's newest: later stories listed above them read as that day's news.
-    before = None if day is None else day_start(now, zone, days_ago - 1)
+    store, now = context.bot_data.library.store, context.bot_data.clock()
     try:
-        latest = await asyncio.to_thread(newest, context.bot_data.library.store, args, before=before)
+        latest, note = await asyncio.to_thread(newest_of_day, store, args, asked, now, zone)
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
         return
     if not latest.articles:
-        await message.reply_text(NO_ARTICLES)
+        await message.reply_text(html.escape(note or NO_ARTICLES))
         return
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
-    # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
-    # today, any of them may be an earlier day's, and only a dated one is known to be (an undated one always may have
-    # been: a list of them said nothing, and later stories above them read as that day's).
-    if day == today and not came_on(latest.articles[0], now, zone, 0):
-        blocks.insert(0, NOTHING_TODAY)
-    elif (
-        day is not None
-        and day < today
-        and not any(a.news_time and came_on(a, now, zone, days_ago) for a in latest.articles)
-    ):
-        blocks.insert(0, NOTHING_ON.format(day="yesterday" if days_ago == 1 else f"{day:%A} {day.day} {day:%B %Y}"))
-    await reply_messages(message, split_message(blocks))
-
-
-def day_start(now: datetime, zone: tzinfo, days_ago: int) -> datetime:
-    """When the day `days_ago` days before `now`'s began in `zone` (-1: when tomorrow begins)."""
-    day = now.astimezone(zone).date() - timedelta(days=days_ago)
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def came_on(article: StoredArticle, now: datetime, zone: tzinfo, days_ago: int) -> bool:
-    """Whether `article` was published `days_ago` days before `now`'s day in `zone` (an undated one may have been)."""
-    day = now.astimezone(zone).date() - timedelta(days=days_ago)
-    return article.news_time is None or article.news_time.astimezone(zone).date() == day
+    await reply_messages(message, split_message([html.escape(note), *blocks] if note else blocks))
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

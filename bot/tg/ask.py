@@ -51,7 +51,6 @@ from bot.render.welcome import (
     small_talk,
     talk_of,
     talk_reply,
-    without_day,
     without_opening,
 )
 from bot.retrieval import Request, split_follow_up
@@ -302,8 +301,6 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
     talk, question = talk_of(question)
-    if talk is None and talk_of(without_day(question))[0] == "latest":
-        talk = "latest"  # "what happened on 14 November?"; "what did the council decide on Monday?" is searched
     if talk == "greeting":
         await greet(message, library)
         return
@@ -317,7 +314,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         await reply_answer(update, context, html.escape(reply))
         return
     # "what's new in sport on Monday?": the category's newest of that day, as without one.
-    if (words := await asyncio.to_thread(asked_latest, library.store, without_day(question))) is not None:
+    if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
         await send_latest(message, context, words, asked=question)
         return
     if link := only_link(question):

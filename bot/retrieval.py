@@ -1315,13 +1315,15 @@ def ranking_of(
     )
     if one_word and one_of_few:
         candidates = [replace(c, unmet=True) for c in candidates]
+    # Keywords, not a reply to a story (whose order `reader_first` gives), name a story (`told_from_the_start`).
+    keywords = not asked and not split_follow_up(question, articles)[1]
     if semantic is None:
-        ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
+        ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked), keywords)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
+    ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked), keywords)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
     ranked = kind_first(question, ranked, articles, texts, told_before=by_chance < 1.0)
     if by_chance < 1.0 and asked:
@@ -3110,22 +3112,31 @@ def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], aske
     return sorted(candidates, key=lambda c: (not c.matched, c.headline < COMPLETE))
 
 
-def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidate]:
-    """The ranked candidates of a question asking for the story on something (`asks_for_a_story`) with each story's
-    passages that hold the most of its words in the story's own order, in the places the ranker gave that story's:
-    "what is going on at the hospital" led with the cancer unit story's second paragraph, on the patients' journey,
-    above its lede saying the unit opened. Not of one asking what happened, which asks for an event that need not
-    open its story: of SQuAD's 52 such questions ("What happened in 1901?" of a long article on Tesla) the first
-    passage answered 42 so, 48 in the ranker's order."""
-    if not asks_for_a_story(question) or frame_terms(question) & set(analyze("happened")):
+def told_from_the_start(question: str, ranked: list[Candidate], typed: bool = False) -> list[Candidate]:
+    """The ranked candidates of a question asking for the story on something (`asks_for_a_story`), or of keywords
+    `typed` rather than asked, each place the ranker gave a story's passage taken by the earliest of the story's
+    passages left that holds every word of the question that one holds: "what is going on at the hospital" led with
+    the cancer unit story's second paragraph, on the patients' journey, above its lede saying the unit opened. Not of
+    one asking what happened, which asks for an event that need not open its story: of SQuAD's 52 such questions
+    ("What happened in 1901?" of a long article on Tesla) the first passage answered 42 so, 48 in the ranker's order.
+    Keywords name a story as the frame does, and a news story tells itself in its lede, its later paragraphs adding
+    to it: "brightwater fine" of tests/data/national_desk led with "The fine will be paid by the company's
+    shareholders" and showed the campaigners' words second, the lede ("Brightwater Water has been fined £28m ... for
+    failing to stop sewage spills") not at all; "house prices" and "skyline air strike" led with a later paragraph
+    holding no more of their words. One holding a word the earlier do not keeps its place: "jabs for kids measles"
+    leads with "Parents can book a catch-up MMR jab", not the lede's count of cases among children."""
+    if not (typed or asks_for_a_story(question)) or frame_terms(question) & set(analyze("happened")):
         return ranked
-    most: dict[str, int] = {}
+    left: dict[str, list[Candidate]] = {}
     for candidate in ranked:
-        most[candidate.hit.article_id] = max(most.get(candidate.hit.article_id, 0), len(candidate.matched))
-    by_story: dict[str, list[Candidate]] = {}
-    for candidate in sorted(ranked, key=lambda c: (most[c.hit.article_id] - len(c.matched), c.hit.position)):
-        by_story.setdefault(candidate.hit.article_id, []).append(candidate)
-    return [by_story[c.hit.article_id].pop(0) for c in ranked]
+        left.setdefault(candidate.hit.article_id, []).append(candidate)
+    told = []
+    for candidate in ranked:
+        story = left[candidate.hit.article_id]
+        placed = min((c for c in story if c.matched >= story[0].matched), key=lambda c: c.hit.position)
+        story.remove(placed)
+        told.append(placed)
+    return told
 
 
 # A question asking what came of something ("did the ferry strike go ahead?", "what did the committee decide?", "has

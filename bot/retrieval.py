@@ -439,6 +439,8 @@ _AUXILIARY = r"(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|
 _ASKS_WHO_DID = re.compile(rf"\s*(?:who|what)\s+(?!{_AUXILIARY})\w", re.IGNORECASE)
 # Its deed, asked of who did it ("scored" of "who scored for rovers?"; "what" is as often a noun's, "what time").
 _WHO_DID = re.compile(rf"\s*who\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+# A question word and "is" typed as one, its apostrophe left out ("whats", "whos", "hows").
+_CONTRACTED = re.compile(r"\s*(?:what|who|how|where|when|why)s\b", re.IGNORECASE)
 # A question asking whether something is so ("is the fold 17 waterproof?", "will halloran appeal?"); not of what it
 # points back at: "@bot is this true?" in reply to a friend's claim asks whether a story tells the claim, which it
 # does in its own words, never "true".
@@ -1315,9 +1317,13 @@ def ranking_of(
     )
     if one_word and one_of_few:
         candidates = [replace(c, unmet=True) for c in candidates]
-    # Keywords, not a question after a name ("what's on at the lyceum") nor a reply to a story (whose order
-    # `reader_first` gives), name a story (`told_from_the_start`).
-    keywords = not asked and not _QUESTION_WORD.match(question) and not split_follow_up(question, articles)[1]
+    # Keywords, not a question after a name ("what's on at the lyceum", "whats ...") nor a reply to a story (whose
+    # order `reader_first` gives), name a story (`told_from_the_start`).
+    keywords = (
+        not asked
+        and not (_QUESTION_WORD.match(question) or _CONTRACTED.match(question))
+        and not split_follow_up(question, articles)[1]
+    )
     if semantic is None:
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked), keywords)
         ranked = reader_first(question, ranked, articles, texts, engine, None)

@@ -441,6 +441,8 @@ _AUXILIARY = r"(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|
 _ASKS_WHO_DID = re.compile(rf"\s*(?:who|what)\s+(?!{_AUXILIARY})\w", re.IGNORECASE)
 # Its deed, asked of who did it ("scored" of "who scored for rovers?"; "what" is as often a noun's, "what time").
 _WHO_DID = re.compile(rf"\s*who\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+# A question word and "is" typed as one, its apostrophe left out ("whats", "whos", "hows").
+_CONTRACTED = re.compile(r"\s*(?:what|who|how|where|when|why)s\b", re.IGNORECASE)
 # A question asking whether something is so ("is the fold 17 waterproof?", "will halloran appeal?"); not of what it
 # points back at: "@bot is this true?" in reply to a friend's claim asks whether a story tells the claim, which it
 # does in its own words, never "true".
@@ -1317,13 +1319,20 @@ def ranking_of(
     )
     if one_word and one_of_few:
         candidates = [replace(c, unmet=True) for c in candidates]
+    # Keywords, not a question after a name ("what's on at the lyceum", "whats ...") nor a reply to a story (whose
+    # order `reader_first` gives), name a story (`told_from_the_start`).
+    keywords = (
+        not asked
+        and not (_QUESTION_WORD.match(question) or _CONTRACTED.match(question))
+        and not split_follow_up(question, articles)[1]
+    )
     if semantic is None:
-        ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
+        ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked), keywords)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
+    ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked), keywords)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
     ranked = kind_first(question, ranked, articles, texts, told_before=by_chance < 1.0)
     if by_chance < 1.0 and asked:
@@ -3112,22 +3121,31 @@ def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], aske
     return sorted(candidates, key=lambda c: (not c.matched, c.headline < COMPLETE))
 
 
-def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidate]:
-    """The ranked candidates of a question asking for the story on something (`asks_for_a_story`) with each story's
-    passages that hold the most of its words in the story's own order, in the places the ranker gave that story's:
-    "what is going on at the hospital" led with the cancer unit story's second paragraph, on the patients' journey,
-    above its lede saying the unit opened. Not of one asking what happened, which asks for an event that need not
-    open its story: of SQuAD's 52 such questions ("What happened in 1901?" of a long article on Tesla) the first
-    passage answered 42 so, 48 in the ranker's order."""
-    if not asks_for_a_story(question) or frame_terms(question) & set(analyze("happened")):
+def told_from_the_start(question: str, ranked: list[Candidate], typed: bool = False) -> list[Candidate]:
+    """The ranked candidates of a question asking for the story on something (`asks_for_a_story`), or of keywords
+    `typed` rather than asked, each place the ranker gave a story's passage taken by the earliest of the story's
+    passages left that holds every word of the question that one holds: "what is going on at the hospital" led with
+    the cancer unit story's second paragraph, on the patients' journey, above its lede saying the unit opened. Not of
+    one asking what happened, which asks for an event that need not open its story: of SQuAD's 52 such questions
+    ("What happened in 1901?" of a long article on Tesla) the first passage answered 42 so, 48 in the ranker's order.
+    Keywords name a story as the frame does, and a news story tells itself in its lede, its later paragraphs adding
+    to it: "brightwater fine" of tests/data/national_desk led with "The fine will be paid by the company's
+    shareholders" and showed the campaigners' words second, the lede ("Brightwater Water has been fined £28m ... for
+    failing to stop sewage spills") not at all; "house prices" and "skyline air strike" led with a later paragraph
+    holding no more of their words. One holding a word the earlier do not keeps its place: "jabs for kids measles"
+    leads with "Parents can book a catch-up MMR jab", not the lede's count of cases among children."""
+    if not (typed or asks_for_a_story(question)) or frame_terms(question) & set(analyze("happened")):
         return ranked
-    most: dict[str, int] = {}
+    left: dict[str, list[Candidate]] = {}
     for candidate in ranked:
-        most[candidate.hit.article_id] = max(most.get(candidate.hit.article_id, 0), len(candidate.matched))
-    by_story: dict[str, list[Candidate]] = {}
-    for candidate in sorted(ranked, key=lambda c: (most[c.hit.article_id] - len(c.matched), c.hit.position)):
-        by_story.setdefault(candidate.hit.article_id, []).append(candidate)
-    return [by_story[c.hit.article_id].pop(0) for c in ranked]
+        left.setdefault(candidate.hit.article_id, []).append(candidate)
+    told = []
+    for candidate in ranked:
+        story = left[candidate.hit.article_id]
+        placed = min((c for c in story if c.matched >= story[0].matched), key=lambda c: c.hit.position)
+        story.remove(placed)
+        told.append(placed)
+    return told
 
 
 # A question asking what came of something ("did the ferry strike go ahead?", "what did the committee decide?", "has
@@ -3135,10 +3153,12 @@ def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidat
 # only as ahead ("will strike for four days over Easter", "A decision is due at the council's transport committee on
 # 15 December", "hopes to buy it"): of tests/data/portmere and kelby such questions were answered confidently by the
 # stories that announced them, though none tells how they went.
-# Not one asking what the reader can be given ("what do you have on the bridge?", "what have you got on the festival?").
+# Not one asking what the reader can be given ("what do you have on the bridge?", "what have you got on the festival?"),
+# nor what must be done ("how quickly do ai firms have to report an incident" of a bill's "would have to report ...
+# within 72 hours", declined as told only ahead).
 _ASKS_DONE = re.compile(
     r"\s*(?:and\s+)?(?:(?:how|what|who|whom|which|where|when|why)\b[^?]*?\s)?(?<!\byou\s)(?<!\bwe\s)(?<!\bi\s)"
-    r"(?:did|has|have|had)\s(?!(?:you|we|i)\b)",
+    r"(?:did|has|have|had)\s(?!(?:you|we|i|to)\b)",
     re.IGNORECASE,
 )
 _LOOKS_AHEAD = re.compile(_AHEAD.pattern + r"|\b(?:hopes?|hoping|aims?|intends?|wants?)\s+to\b", re.IGNORECASE)

@@ -1356,6 +1356,28 @@ def test_a_story_asked_for_is_told_from_its_start_unless_the_question_asks_what_
     assert told_from_the_start("Why did the hospital unit open?", ranked) == ranked
 
 
+def test_keywords_typed_lead_with_the_earliest_passage_of_the_story_holding_as_many_of_them() -> None:
+    """Keywords name a story, which a news story tells in its lede: "brightwater fine" of tests/data/national_desk
+    led with "The fine will be paid by the company's shareholders", the lede ("Brightwater Water has been fined
+    £28m ...") not shown. A later paragraph holding a word the earlier ones do not keeps its place ("jabs for kids
+    measles": "Parents can book a catch-up MMR jab"), and a question asked keeps the ranker's order."""
+    fine = frozenset({"brightwat", "fine"})
+    ranked = [
+        Candidate(Hit("fine", 2, 1.0), fine, score=17.2),
+        Candidate(Hit("fine", 4, 1.0), fine, score=17.0),
+        Candidate(Hit("fine", 0, 1.0), fine, score=16.7),
+        Candidate(Hit("bills", 2, 1.0), frozenset({"brightwat"}), score=13.9),
+    ]
+    told = told_from_the_start("brightwater fine", ranked, typed=True)
+    assert [(c.hit.article_id, c.hit.position) for c in told] == [("fine", 0), ("fine", 2), ("fine", 4), ("bills", 2)]
+    assert told_from_the_start("Why was brightwater fined?", ranked) == ranked
+    jab = [
+        Candidate(Hit("measles", 4, 1.0), frozenset({"jab", "measl"}), score=20.0),
+        Candidate(Hit("measles", 0, 1.0), frozenset({"child", "measl"}), score=17.2),
+    ]
+    assert told_from_the_start("jabs for kids measles", jab, typed=True) == jab
+
+
 @pytest.fixture(scope="module")
 def towns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's thirteen stories (tests/data/courts_and_towns), none of which writes "anyone", "get", "news" or

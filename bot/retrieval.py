@@ -1139,7 +1139,10 @@ def ranking_of(
     about = asked_about(question)
     terms = question_terms(about)
     # A deed or thing the reader names otherwise than news does ("took over" of a "takeover") is searched as both.
-    phrased = {} if foreign else phrasings(question)
+    # Not of a question asking why: the deed asked is what a story's lede restates, and the cause is told in other
+    # words ("why did brightwell's go bust" of tests/data/portmere was led by its lede's "falling into
+    # administration", above "The chain blamed high rents").
+    phrased = {} if foreign or _ASKS_WHY.match(question) else phrasings(question)
     searched = [*terms, *(t for runs in phrased.values() for run in runs for t in run)]
     query = Query(searched, request.category, request.since, request.until, common_left_out=True)
     # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
@@ -1175,13 +1178,9 @@ def ranking_of(
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
     # A passage writing news's word for the reader's holds the reader's (`as_phrased`), for the evidence weighed
-    # and for what the articles lack: "home loan" of "the largest mortgage lender" is no word no article uses. Not
-    # of a question asking why: the deed asked is what a story's lede restates, and the cause is told in other
-    # words ("why did brightwell's go bust" of tests/data/portmere was led by its lede's "falling into
-    # administration", above "The chain blamed high rents").
-    weighed = {} if _ASKS_WHY.match(question) else phrased
-    read = {key: as_phrased(text, weighed) for key, text in texts.items()}
-    read_headlines = {article: as_phrased(headline, weighed) for article, headline in headlines.items()}
+    # and for what the articles lack: "home loan" of "the largest mortgage lender" is no word no article uses.
+    read = {key: as_phrased(text, phrased) for key, text in texts.items()}
+    read_headlines = {article: as_phrased(headline, phrased) for article, headline in headlines.items()}
     as_news = never_used & frozenset().union(*map(_term_set, [*read.values(), *read_headlines.values()]))
     never_used -= as_news
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)

@@ -19,12 +19,15 @@ from bot.models import Article, Hit, Passage, StoredArticle
 from bot.retrieval import (
     Candidate,
     as_news_writes,
+    as_phrased,
     asks_done,
     asks_of_before,
     compose,
     met_first,
     met_only_in_names,
+    news_phrasings,
     news_words,
+    phrasings,
     ranking_of,
     search,
     tells_of_asked,
@@ -1490,6 +1493,43 @@ def test_a_story_s_third_passage_only_fills_room_no_other_story_takes(selworth: 
     shared = selworth.ask(selworth.request("selworth bridge cup factory library school", k=5))
     titles = [p.article.title for p in shared.passages]
     assert len(titles) == 5 and all(titles.count(t) <= 2 for t in titles), shared
+
+
+@pytest.fixture(scope="module")
+def tennford(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    yield from library_of(tmp_path_factory.mktemp("tennford"), DATA / "tennford")
+
+
+PHRASED = [
+    c
+    for c in json.loads((DATA / "news_phrasings_questions.json").read_text(encoding="utf-8"))["questions"]
+    if "missed" not in c
+]
+
+
+@pytest.mark.parametrize("case", PHRASED, ids=[c["question"] for c in PHRASED])
+def test_a_deed_asked_in_a_readers_words_meets_the_words_news_writes(tennford: Library, case: dict[str, Any]) -> None:
+    """A reader asks after a deed or thing in other words than the story's ("which firm did the carmaker take over"
+    of "The takeover of Fenby ...", "how many people will lose their jobs" of "230 redundancies"): each question of
+    tests/data/news_phrasings_questions.json is answered among the 3 passages shown, and the council's story that
+    writes "take over" and "keep their jobs" as typed still answers as typed."""
+    answer = tennford.ask(tennford.request(case["question"]))
+    assert any(p.text.startswith(tuple(case["gold"])) for p in answer.passages[:3]), answer
+
+
+def test_a_passage_writing_news_s_word_holds_the_reader_s() -> None:
+    """A passage holds the reader's words after news's for them, and is unchanged where it writes none."""
+    phrased = phrasings("how many lost their jobs when the firm was taken over")
+    assert set(phrased) == {"lost their jobs", "taken over"}
+    told = as_phrased("The takeover means 230 redundancies.", phrased)
+    assert told == "The takeover taken over means 230 redundancies lost their jobs."
+    assert as_phrased("Staff will keep their jobs.", phrased) == "Staff will keep their jobs."
+
+
+def test_no_word_news_writes_is_a_reader_s_phrasing_too() -> None:
+    """A question is read once: news's words for a reader's are no reader's words of another line."""
+    typed = {tuple(analyze(" ".join(words))) for words in news_phrasings()}
+    assert not typed & {run for runs in news_phrasings().values() for run in runs}
 
 
 @pytest.fixture(scope="module")

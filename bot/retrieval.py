@@ -135,9 +135,6 @@ class Ranker:
     """
 
     weights: Mapping[str, float]
-    # The temperature of the smooth maximum over one story's candidates that each of them is scored by beside its
-    # own score (`story_depths`); 0 scores each passage alone.
-    story_depth: float = 0.0
 
     def __post_init__(self) -> None:
         # A misspelt feature would otherwise fail only when the first question is asked.
@@ -149,28 +146,7 @@ class Ranker:
         out = np.zeros(len(candidates))
         for name, weight in self.weights.items():
             out += weight * table[name]
-        return out + story_depths(candidates, out, self.story_depth) if self.story_depth > 0 else out
-
-
-def story_depths(
-    candidates: Sequence[Candidate], scores: npt.NDArray[np.float64], temperature: float
-) -> npt.NDArray[np.float64]:
-    """For each candidate, how far its story's smooth maximum (log-sum-exp at `temperature`) of its candidates'
-    `scores` lies above their best: 0 for a story with one candidate, up to `temperature` * log(n) for n as good.
-
-    A story of the event asked about tells of it in several paragraphs (what happened, who said what, the figures),
-    each near the question; another story of the same event, or of another, writes of it in passing, in one. Where
-    the BBC holds several stories of one event, the one asked of led less often than another's single paragraph
-    holding more of the question's common words (bench/quality_notes.md, story62). Every passage of a story gets
-    the same lift, so the order within a story stays its passages' own."""
-    stories: dict[str, list[int]] = {}
-    for i, candidate in enumerate(candidates):
-        stories.setdefault(candidate.hit.article_id, []).append(i)
-    out = np.zeros(len(candidates))
-    for members in stories.values():
-        own = scores[members]
-        out[members] = temperature * np.log(np.exp((own - own.max()) / temperature).sum())
-    return out
+        return out
 
 
 # BM25 and word coverage alone (`NEWSBOT_SEMANTIC=off`): a weighted sum tuned on one random half of SQuAD's
@@ -198,10 +174,7 @@ SEMANTIC_RANKER = Ranker(
         "headline": -3.527,
         "position": -0.417,
         "soft": 9.422,
-    },
-    # Set by hand over the fit (1 to 2 gave the same figures of the tuning half, 3 lost): a story's depth lifts the
-    # one asked of among several stories of its event (`story_depths`).
-    story_depth=1.5,
+    }
 )
 
 
@@ -239,9 +212,6 @@ class Answerability:
 
     bias: float
     weights: Mapping[str, float]
-    # The temperature of the smooth maximum over one story's candidates that each of them is scored by beside its
-    # own score (`story_depths`); 0 scores each passage alone.
-    story_depth: float = 0.0
 
     def __post_init__(self) -> None:
         # A misspelt feature would otherwise fail only when the first question is asked.

@@ -171,6 +171,7 @@ def test_a_write_another_process_s_sqlite_lock_holds_up_says_so(
     try:
         with answering(), pytest.raises(StoreError) as raised:
             store.write_articles([Article("Hurried", ("Written in a hurry.",))], datetime.now(UTC))
+        holder = described(writer.pid)  # while it runs: /proc tells its command only then
     finally:
         writer.communicate("\n", timeout=60)
         store.close()
@@ -178,7 +179,7 @@ def test_a_write_another_process_s_sqlite_lock_holds_up_says_so(
     # where none can be found.
     assert str(raised.value) == (
         f"database error: database is locked ({tmp_path / 'store.sqlite3'}): another process held the store's write"
-        f" lock throughout the 0.3 s a write waits for it ({described(writer.pid)}); try again once it ends"
+        f" lock throughout the 0.3 s a write waits for it ({holder}); try again once it ends"
     )
     assert f"(pid {writer.pid}: python -c " in str(raised.value)
 

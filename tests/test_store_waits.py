@@ -4,6 +4,7 @@ on SQLite and on PostgreSQL (an advisory lock, as newsbot's own writers take).""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -240,3 +241,36 @@ def test_a_running_bot_goes_on_through_another_process_s_lock_held_past_a_minute
     [said] = log
     assert said.count("waiting for the store") == 1, said
     assert "throughout the" not in said, said
+
+
+def test_a_command_waiting_for_another_process_s_lock_stops_at_once_on_ctrl_c(
+    any_db_settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C to an ingest waiting for another process's lock: it asked the ingest to stop once the articles read
+    were stored, which waited for the lock first (up to NEWSBOT_STORE_WAIT_MINUTES, its write in a worker thread).
+    Waiting, nothing is in hand to keep: it stops at once, exit 130, nothing stored."""
+    settings = opened(any_db_settings)
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    log = tmp_path / "ingest.log"
+    with holding_the_write_lock(settings), log.open("w") as written:
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ingest", str(story)],
+            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=written,
+        )
+        try:
+            until_said(log, WAITING, ingest, timeout=BUSY_TIMEOUT_SECONDS / 2)
+            asked = time.monotonic()
+            ingest.send_signal(signal.SIGINT)
+            ingest.wait(timeout=30)
+        finally:
+            if ingest.poll() is None:
+                ingest.kill()
+        took = time.monotonic() - asked
+    assert ingest.returncode == 130, log.read_text()
+    assert took < 10, took
+    out, _ = newsbot(settings, "latest").communicate(timeout=120)
+    assert "Zebra crossing" not in out, out

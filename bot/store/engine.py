@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
+from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
 from bot.store import wal
 from bot.store.writer import application_name, postgresql_holder, sqlite_writer
 
@@ -390,7 +390,8 @@ def _began_waiting(connection: Connection) -> bool:
     """Ask for the write lock of a background write (a command's, a job's) until it is free, for the engine's
     `lock_wait` at most, saying once who holds it if that takes longer than ANSWER_WAIT_SECONDS (`_Waits`); whether
     the transaction began (if not, the BEGIN after this fails at once saying why). Past the first seconds it is asked
-    for every LOCK_ASK_SECONDS, so Ctrl-C is heard meanwhile; the busy timeout inside the transaction is restored."""
+    for every LOCK_ASK_SECONDS, so a stop is heard meanwhile (`give_up_waits`: `Stopped`); the busy timeout inside the
+    transaction is restored."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
     database = connection.engine.url.database or ""
@@ -407,6 +408,8 @@ def _began_waiting(connection: Connection) -> bool:
             except sqlite3.OperationalError as error:
                 if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
                     return False
+                if _GIVE_UP.is_set():
+                    raise Stopped from None
                 if not met:
                     met = True
                     _WAITS.met(lambda: sqlite_writer(database), lock_wait(connection.engine))
@@ -437,6 +440,11 @@ class _Waits:
         self._count = 0
         self._said = False
 
+    @property
+    def any(self) -> bool:
+        """Whether a write of this process waits for another process's lock now."""
+        return self._count > 0
+
     def met(self, holder: Callable[[], str], bound: float) -> None:
         """A write began to wait for the lock; say so if none of this process's waiting writes has."""
         with self._lock:
@@ -464,6 +472,23 @@ class _Waits:
 
 
 _WAITS = _Waits()
+
+
+_GIVE_UP = threading.Event()
+
+
+def waiting_for_lock() -> bool:
+    """Whether a write of this process waits for another process's lock now (past ANSWER_WAIT_SECONDS): a command
+    asked to stop then has nothing in hand to keep, and stops at once rather than wait up to NEWSBOT_STORE_WAIT_MINUTES
+    for the lock first (`give_up_waits`)."""
+    return _WAITS.any
+
+
+def give_up_waits() -> None:
+    """The process is stopping: every background write waiting for another process's lock, now or later, gives up
+    within LOCK_ASK_SECONDS, raising `Stopped` (a job's, an ingest's in its worker thread, which the stop would
+    otherwise wait for up to NEWSBOT_STORE_WAIT_MINUTES)."""
+    _GIVE_UP.set()
 
 
 def _waited(seconds: float) -> str:
@@ -534,33 +559,40 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
 def lock(connection: Connection, key: int) -> None:
     """Hold lock `key` until this write transaction ends (PostgreSQL: an advisory lock; SQLite's BEGIN IMMEDIATE
     already admits one writer at a time). A background write on PostgreSQL waiting for it longer than
-    ANSWER_WAIT_SECONDS says once who holds it (`_Waits`), as on SQLite, and waits on (the transaction's
-    lock_timeout, `writing`)."""
+    ANSWER_WAIT_SECONDS says once who holds it (`_Waits`) and asks again every LOCK_ASK_SECONDS, as on SQLite, until
+    the engine's `lock_wait` is over or the process gives its waits up (`give_up_waits`: `Stopped`)."""
     if is_sqlite(connection):
         return
     take = text("SELECT pg_advisory_xact_lock(:key)")
     if _answering.get():
         connection.execute(take, {"key": key})
         return
-    started = time.monotonic()
+    started, met, began = time.monotonic(), False, False
+    deadline = started + lock_wait(connection.engine)
     try:
-        # In a savepoint, so that a first wait given up leaves the transaction usable for the rest of it.
-        with connection.begin_nested():
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(ANSWER_WAIT_SECONDS)}")
-            connection.execute(take, {"key": key})
-        # A savepoint released keeps its settings: the rest of the transaction waits as `writing` said.
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
-        return
-    except exc.DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-            raise
-    _WAITS.met(lambda: postgresql_holder(connection, key), lock_wait(connection.engine))
-    began = False
-    try:
-        connection.execute(take, {"key": key})
-        began = True
+        while True:
+            asked = min(LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS, max(deadline - time.monotonic(), 0.001))
+            try:
+                # In a savepoint, so that a wait given up leaves the transaction usable for the next ask.
+                with connection.begin_nested():
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(_milliseconds(asked), 1)}")
+                    connection.execute(take, {"key": key})
+            except exc.DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE or time.monotonic() >= deadline:
+                    raise
+            else:
+                # A savepoint released keeps its settings: the rest of the transaction waits as `writing` said.
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
+                began = True
+                return
+            if _GIVE_UP.is_set():
+                raise Stopped
+            if not met:
+                met = True
+                _WAITS.met(lambda: postgresql_holder(connection, key), lock_wait(connection.engine))
     finally:
-        _WAITS.ended(time.monotonic() - started, began)
+        if met:
+            _WAITS.ended(time.monotonic() - started, began)
 
 
 @contextmanager

@@ -49,10 +49,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # start included), past which the process exits without what it still waits for (`_bound_the_stop`), unless
 # NEWSBOT_STOP_SECONDS says otherwise: its waits for other processes' locks (tg.STOP_LOCK_WAITS_SECONDS: an answer
 # under way, the marks of handled updates, leaving the running processes, 5 s each at most), and STOP_ROOM_SECONDS
-# for the rest (a step of the vectors job, seconds, more under load; closing the library). Not the store's
-# BUSY_TIMEOUT_SECONDS (60 s): a background write begun before the signal (a job's, an update's record) may wait that
-# long for a lock a backup tool or a stuck writer holds, which a stop, asked for, does not wait out (a kill would
-# lose the same: `_serve`).
+# for the rest (a step of the vectors job, seconds, more under load; closing the library). Not the store's wait for
+# another process's lock (NEWSBOT_STORE_WAIT_MINUTES, 30): a background write begun before the signal (a job's, an
+# update's record) may wait that long for a lock a migration, a backup tool or a stuck writer holds, which a stop,
+# asked for, does not wait out (a kill would lose the same: `_serve`).
 STOP_ROOM_SECONDS = 15.0
 STOP_SECONDS = tg.STOP_LOCK_WAITS_SECONDS + STOP_ROOM_SECONDS
 # What Telegram accepts as a webhook's secret_token.

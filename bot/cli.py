@@ -79,6 +79,7 @@ from bot.services.schedule import zone
 from bot.services.setting_requests import CategoriesAsked, setting_command, setting_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
+from bot.store.engine import give_up_waits, waiting_for_lock
 from bot.wording import capital, spoken_list
 
 if TYPE_CHECKING:
@@ -524,7 +525,9 @@ def _interruptible(
     requested: list[bool] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
-        if requested:
+        # Waiting for another process's lock, the work has nothing in hand to keep, and the wait may last minutes.
+        if requested or waiting_for_lock():
+            give_up_waits()
             raise KeyboardInterrupt
         requested.append(True)
         print(f"\nnewsbot: stopping once {once} (Ctrl-C again to stop now)", file=sys.stderr)

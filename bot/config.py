@@ -67,6 +67,9 @@ DEFAULT_FOLLOW_SECONDS = 1.0
 # How long a process waits for another's build of the index before it builds one itself (minutes): the build of a
 # million paragraphs takes minutes, so a claim held much longer is a builder that hangs.
 DEFAULT_INDEX_BUILD_WAIT_MINUTES = 30.0
+# How long a command's or a bot's background write waits for another process holding the store's write lock (a
+# long migration, a big ingest, a backup tool), saying so once, before it gives up (exit 3 for a command).
+DEFAULT_STORE_WAIT_MINUTES = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Fetching feeds and pages (bot/fetch.py): the most one fetch may take, redirects and all (seconds), and the most
 # it may read (bytes, after decompression; a news page is well under 2 MB, a feed with full texts under 5 MB).
@@ -147,6 +150,7 @@ class Settings:
     headline_boost: float = DEFAULT_HEADLINE_BOOST
     follow_seconds: float = DEFAULT_FOLLOW_SECONDS
     index_build_wait_minutes: float = DEFAULT_INDEX_BUILD_WAIT_MINUTES
+    store_wait_minutes: float = DEFAULT_STORE_WAIT_MINUTES
     telegram_bot_token: str = ""
     telegram_api_base_url: str = ""
     bot_username: str = ""
@@ -438,6 +442,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_HEADLINE_BOOST", "headline_boost", _number(0.0, MAX_HEADLINE_BOOST)),
     ("NEWSBOT_FOLLOW_SECONDS", "follow_seconds", _number(0.1, 3600.0)),
     ("NEWSBOT_INDEX_BUILD_WAIT_MINUTES", "index_build_wait_minutes", _number(0.01, 1440.0)),
+    ("NEWSBOT_STORE_WAIT_MINUTES", "store_wait_minutes", _number(0.01, 1440.0)),
     ("TELEGRAM_BOT_TOKEN", "telegram_bot_token", _text),
     ("TELEGRAM_API_BASE_URL", "telegram_api_base_url", _web_address(("http", "https"), "http://127.0.0.1:8081/bot")),
     ("TELEGRAM_BOT_USERNAME", "bot_username", _username),

@@ -707,7 +707,11 @@ def open_store(settings: Settings, seed_corpus: bool = True) -> Store:
     """The store, migrated (created with the shipped corpus if new), or a `StoreError` saying why it cannot be."""
     _make_data_dir(settings.data_dir)
     try:
-        return Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+        return Store.open(
+            settings.store_url,
+            seed=(lambda: shipped_articles(settings)) if seed_corpus else None,
+            lock_wait=settings.store_wait_minutes * 60,
+        )
     except StoreError as exc:
         raise _why_not(settings, exc) from exc
 

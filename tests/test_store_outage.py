@@ -26,6 +26,7 @@ from bot.models import Article
 from bot.render.welcome import GREETING_STORE_DOWN
 from bot.store import Store, engine
 from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS, answering
+from bot.store.writer import described
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.conftest import new_pgdata
@@ -170,13 +171,17 @@ def test_a_write_another_process_s_sqlite_lock_holds_up_says_so(
     try:
         with answering(), pytest.raises(StoreError) as raised:
             store.write_articles([Article("Hurried", ("Written in a hurry.",))], datetime.now(UTC))
+        holder = described(writer.pid)  # while it runs: /proc tells its command only then
     finally:
         writer.communicate("\n", timeout=60)
         store.close()
+    # The writer named as Linux's /proc lists it (its pid and command line); "(a backup tool, or a stuck writer)"
+    # where none can be found.
     assert str(raised.value) == (
         f"database error: database is locked ({tmp_path / 'store.sqlite3'}): another process held the store's write"
-        " lock throughout the 0.3 s a write waits for it (a backup tool, or a stuck writer); try again once it ends"
+        f" lock throughout the 0.3 s a write waits for it ({holder}); try again once it ends"
     )
+    assert f"(pid {writer.pid}: python -c " in str(raised.value)
 
 
 class Postgres:

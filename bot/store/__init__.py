@@ -56,6 +56,7 @@ from bot.store.engine import (
     connect,
     file_identity,
     hold,
+    lock_wait,
     reach,
     reading,
     record_wal,
@@ -174,10 +175,11 @@ class Store:
         self._held = held
 
     @classmethod
-    def open(cls, url: str, seed: Seed | None = None) -> Store:
+    def open(cls, url: str, seed: Seed | None = None, lock_wait: float | None = None) -> Store:
         """Connect (making a SQLite file if there is none) and apply any missing migration; a store created now
-        gets `seed`'s articles."""
-        engine = connect(url)
+        gets `seed`'s articles. `lock_wait`: how long a background write waits for another process's lock
+        (seconds; NEWSBOT_STORE_WAIT_MINUTES), a migration too."""
+        engine = connect(url, lock_wait=lock_wait)
         held = None
         try:
             held = hold(engine)
@@ -215,7 +217,9 @@ class Store:
         the store in it next, with its shipped articles, which a store made here would lack); the old file's
         connections close as they are given back. True if the `-wal` the old file left beside the new one was
         removed first (`wal.drop_log_of`): the writes made to the old file since went with it."""
-        engine = connect(self.engine.url.render_as_string(hide_password=False), create=False)
+        engine = connect(
+            self.engine.url.render_as_string(hide_password=False), create=False, lock_wait=lock_wait(self.engine)
+        )
         held, database = None, engine.url.database or ""
         try:
             with wal.replacing(database):

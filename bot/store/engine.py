@@ -7,7 +7,9 @@ BEGIN IMMEDIATE, which takes the write lock at once and so never fails half-way 
 
 A write made while `answering` someone (a bot command such as /subscribe) waits for another process's lock only
 ANSWER_WAIT_SECONDS, on either database: the reader is told to try again instead of waiting a minute. One made
-`answering(someone_waits=False)` (after the answer is out) waits as long as background work does.
+`answering(someone_waits=False)` (after the answer is out) waits as long as background work does: for the store's
+write lock (SQLite's, a PostgreSQL advisory lock) up to the engine's `lock_wait` (NEWSBOT_STORE_WAIT_MINUTES), saying
+once, after ANSWER_WAIT_SECONDS, which process holds it (`bot.store.writer`) and once when it goes on.
 
 PostgreSQL (`postgresql+psycopg://...`): psycopg 3 with a connection pool; writers that must be serialized
 across processes take a transaction-scoped advisory lock.
@@ -15,12 +17,14 @@ across processes take a transaction-scoped advisory lock.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,11 +36,18 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
+from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
 from bot.store import wal
+from bot.store.writer import application_name, postgresql_holder, sqlite_writer
 
-# A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
+log = logging.getLogger(__name__)
+
+# A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up, unless
+# the engine says otherwise (`connect(lock_wait=)`, from NEWSBOT_STORE_WAIT_MINUTES).
 BUSY_TIMEOUT_SECONDS = 60.0
+# A background write waiting for the store's write lock asks again at least this often (seconds): SQLite's busy
+# handler sleeps in C, where Ctrl-C is not heard, and a wait of half an hour must stop at once.
+LOCK_ASK_SECONDS = 1.0
 # A write answering a reader gives up sooner: newsbot's own processes hold the lock for well under a second (an
 # ingest's transaction of 100 articles, `bot.store.WRITE_ARTICLES`, 180 ms at most at a load of 17), so one held
 # longer is a backup tool or a stuck writer, and the reader, told to try again, loses nothing. Background jobs
@@ -73,6 +84,8 @@ FULL_DISK_BYTES = 1 << 20
 # How often a new SQLite file's switch to WAL is tried again while other processes open it too.
 WAL_RETRY_SECONDS = 0.01
 _WRITE = "newsbot_write"
+# How long a write waits for the store's write lock (seconds), in the engine's execution options (`connect`).
+_LOCK_WAIT = "newsbot_lock_wait"
 # The busy timeout a pooled SQLite connection has now (milliseconds), in its pool entry's info.
 _BUSY = "newsbot_busy_ms"
 _answering: ContextVar[bool] = ContextVar("newsbot_answering", default=False)
@@ -119,11 +132,13 @@ _UNRESOLVED = re.compile(
 )
 
 
-def connect(url: str, create: bool = True) -> Engine:
+def connect(url: str, create: bool = True, lock_wait: float | None = None) -> Engine:
     """An engine for a store URL (sqlite:///path or postgresql+psycopg://...). A SQLite file is made now if there is
     none (`create`), never by the pool's connections: one reconnecting after the file was removed under the process
-    made an empty store at its path, which a backup copied back was then written into in place, unnoticed."""
+    made an empty store at its path, which a backup copied back was then written into in place, unnoticed.
+    `lock_wait`: how long a background write waits for another process's lock (seconds; BUSY_TIMEOUT_SECONDS)."""
     parsed = make_url(url)
+    options = {} if lock_wait is None else {_LOCK_WAIT: lock_wait}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +149,7 @@ def connect(url: str, create: bool = True) -> Engine:
             connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
+            execution_options=options,
         )
         # In this order: the second makes the file's name a URI.
         event.listen(engine, "do_connect", _sqlite_log_of_this_file)
@@ -144,9 +160,16 @@ def connect(url: str, create: bool = True) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args = {name: value for name, value in _NETWORK.items() if name not in parsed.query}
+        # Named, for a process waiting on one of its locks to say whose it is (`bot.store.writer`).
+        wanted = {**_NETWORK, "application_name": application_name()}
+        connect_args = {name: value for name, value in wanted.items() if name not in parsed.query}
         engine = create_engine(
-            parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
+            parsed,
+            connect_args=connect_args,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_pre_ping=True,
+            execution_options=options,
         )
         event.listen(engine, "connect", _postgresql_connect)
         return engine
@@ -338,6 +361,8 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.info[_BUSY] = busy
     if answering and _began_soon(connection):
         return
+    if write and not answering and _began_waiting(connection):
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
@@ -359,6 +384,121 @@ def _began_soon(connection: Connection) -> bool:
             continue
         return True
     return False
+
+
+def _began_waiting(connection: Connection) -> bool:
+    """Ask for the write lock of a background write (a command's, a job's) until it is free, for the engine's
+    `lock_wait` at most, saying once who holds it if that takes longer than ANSWER_WAIT_SECONDS (`_Waits`); whether
+    the transaction began (if not, the BEGIN after this fails at once saying why). Past the first seconds it is asked
+    for every LOCK_ASK_SECONDS, so a stop is heard meanwhile (`give_up_waits`: `Stopped`); the busy timeout inside the
+    transaction is restored."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    database = connection.engine.url.database or ""
+    started, met, began = time.monotonic(), False, False
+    deadline = started + lock_wait(connection.engine)
+    busy = _milliseconds(BUSY_TIMEOUT_SECONDS)
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            raw.execute(
+                f"PRAGMA busy_timeout = {_milliseconds(min(left, LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS))}"
+            )
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
+                    return False
+                if _GIVE_UP.is_set():
+                    raise Stopped from None
+                if not met:
+                    met = True
+                    _WAITS.met(lambda: sqlite_writer(database), lock_wait(connection.engine))
+                continue
+            began = True
+            return True
+        busy = 0  # the BEGIN after this fails at once: the wait is over
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {busy}")
+        connection.info[_BUSY] = busy
+        if met:
+            _WAITS.ended(time.monotonic() - started, began)
+
+
+def lock_wait(engine: Engine) -> float:
+    """How long a background write on `engine` waits for another process's lock (seconds)."""
+    return float(engine.get_execution_options().get(_LOCK_WAIT) or BUSY_TIMEOUT_SECONDS)
+
+
+class _Waits:
+    """The writes of this process waiting for another process's lock, said once however many wait (a bot's jobs,
+    beats and records all meet it): "waiting for the store: another process is writing (pid 4242: newsbot
+    migrate)" once one has waited ANSWER_WAIT_SECONDS, and when the last of them goes on, how long it waited."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        self._said = False
+
+    @property
+    def any(self) -> bool:
+        """Whether a write of this process waits for another process's lock now."""
+        return self._count > 0
+
+    def met(self, holder: Callable[[], str], bound: float) -> None:
+        """A write began to wait for the lock; say so if none of this process's waiting writes has."""
+        with self._lock:
+            self._count += 1
+            if self._said:
+                return
+            self._said = True
+        who = holder()
+        log.warning(
+            "waiting for the store: another process is writing%s; going on once it has finished (at most %s)",
+            f" ({who})" if who else "",
+            said_duration(bound),
+        )
+
+    def ended(self, waited: float, went_on: bool) -> None:
+        """A write that met the lock has it (`went_on`), or gave up (which its error says); the last one to go on
+        says the wait is over."""
+        with self._lock:
+            self._count -= 1
+            if self._count or not self._said:
+                return
+            self._said = False
+        if went_on:
+            log.warning("the store's write lock is free again, after %s: going on", said_duration(waited))
+
+
+_WAITS = _Waits()
+
+
+_GIVE_UP = threading.Event()
+
+
+def waiting_for_lock() -> bool:
+    """Whether a write of this process waits for another process's lock now (past ANSWER_WAIT_SECONDS): a command
+    asked to stop then has nothing in hand to keep, and stops at once rather than wait up to NEWSBOT_STORE_WAIT_MINUTES
+    for the lock first (`give_up_waits`)."""
+    return _WAITS.any
+
+
+def give_up_waits() -> None:
+    """The process is stopping: every background write waiting for another process's lock, now or later, gives up
+    within LOCK_ASK_SECONDS, raising `Stopped` (a job's, an ingest's in its worker thread, which the stop would
+    otherwise wait for up to NEWSBOT_STORE_WAIT_MINUTES)."""
+    _GIVE_UP.set()
+
+
+def _waited(seconds: float) -> str:
+    """A bound as the error says it: "0.3 s", "60 s", "30 min"."""
+    return f"{seconds:g} s" if seconds < 120 else said_duration(seconds)
+
+
+def said_duration(seconds: float) -> str:
+    """A wait as a reader takes it in: "40 s", "12 min"."""
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 def _milliseconds(seconds: float) -> int:
@@ -410,7 +550,7 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
                 # Background work waits for a row or advisory lock as long as on SQLite (the session's wait is a
                 # reader's: `_postgresql_connect`); without end, an ingest behind a psql session's forgotten
                 # LOCK TABLE hung without a word.
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(BUSY_TIMEOUT_SECONDS)}")
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
             if key is not None:
                 lock(connection, key)
             yield connection
@@ -418,9 +558,41 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
 
 def lock(connection: Connection, key: int) -> None:
     """Hold lock `key` until this write transaction ends (PostgreSQL: an advisory lock; SQLite's BEGIN IMMEDIATE
-    already admits one writer at a time)."""
-    if not is_sqlite(connection):
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    already admits one writer at a time). A background write on PostgreSQL waiting for it longer than
+    ANSWER_WAIT_SECONDS says once who holds it (`_Waits`) and asks again every LOCK_ASK_SECONDS, as on SQLite, until
+    the engine's `lock_wait` is over or the process gives its waits up (`give_up_waits`: `Stopped`)."""
+    if is_sqlite(connection):
+        return
+    take = text("SELECT pg_advisory_xact_lock(:key)")
+    if _answering.get():
+        connection.execute(take, {"key": key})
+        return
+    started, met, began = time.monotonic(), False, False
+    deadline = started + lock_wait(connection.engine)
+    try:
+        while True:
+            asked = min(LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS, max(deadline - time.monotonic(), 0.001))
+            try:
+                # In a savepoint, so that a wait given up leaves the transaction usable for the next ask.
+                with connection.begin_nested():
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(_milliseconds(asked), 1)}")
+                    connection.execute(take, {"key": key})
+            except exc.DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE or time.monotonic() >= deadline:
+                    raise
+            else:
+                # A savepoint released keeps its settings: the rest of the transaction waits as `writing` said.
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
+                began = True
+                return
+            if _GIVE_UP.is_set():
+                raise Stopped
+            if not met:
+                met = True
+                _WAITS.met(lambda: postgresql_holder(connection, key), lock_wait(connection.engine))
+    finally:
+        if met:
+            _WAITS.ended(time.monotonic() - started, began)
 
 
 @contextmanager
@@ -454,11 +626,11 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 " or out of reach); try again once it runs"
             ) from error
         if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
-            waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS
+            waited = ANSWER_WAIT_SECONDS if _answering.get() else lock_wait(engine)
+            writer = sqlite_writer(engine.url.database or "") or "a backup tool, or a stuck writer"
             raise StoreError(
                 f"database error: {_first_line(error.orig)}{where}: another process held the store's write lock"
-                f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
-                " once it ends"
+                f" throughout the {_waited(waited)} a write waits for it ({writer}); try again once it ends"
             ) from error
         why = _disk_full(engine, error.orig) or _removed(engine, error.orig)
         raise StoreError(f"database error: {_first_line(error.orig)}{where}{why}") from error

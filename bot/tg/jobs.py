@@ -208,10 +208,11 @@ def _to_next_minute() -> float:
     return FANOUT_EVERY_SECONDS - time.time() % FANOUT_EVERY_SECONDS + FANOUT_OFFSET_SECONDS
 
 
-def run_spaced(application: App, callback: Job, every: float, first: float, name: str) -> None:
+def run_spaced(application: App, callback: Job, every: float | Callable[[], float], first: float, name: str) -> None:
     """Run `callback` `first` seconds from now, then `every` seconds after each run ends (at once if it says more
-    work waits): never two at once, and a run that outlasts `every` (a long catch-up, a slow feed) delays the
-    next one instead of having the scheduler skip it with a warning every `every` seconds."""
+    work waits; `every` may be a function, read as each run ends): never two at once, and a run that outlasts
+    `every` (a long catch-up, a slow feed, a store another process keeps locked) delays the next one instead of
+    having the scheduler skip it with a warning every `every` seconds."""
     assert application.job_queue is not None
     queue = application.job_queue
 
@@ -221,7 +222,8 @@ def run_spaced(application: App, callback: Job, every: float, first: float, name
             more = bool(await callback(context))
         finally:
             if context.application.running:
-                queue.run_once(spaced, when=0 if more else every, name=name, job_kwargs=LATE_OK)
+                later = every() if callable(every) else every
+                queue.run_once(spaced, when=0 if more else later, name=name, job_kwargs=LATE_OK)
 
     queue.run_once(spaced, when=first, name=name, job_kwargs=LATE_OK)
 
@@ -236,9 +238,9 @@ def register_jobs(application: App) -> None:
     check = application.bot_data.settings.feed_check_seconds
     run_spaced(application, poll_feeds, every=check, first=check, name=FEEDS_JOB)
     application.job_queue.run_once(fan_out, when=0, name=START_FANOUT_JOB, job_kwargs=LATE_OK)
-    application.job_queue.run_repeating(
-        fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=LATE_OK
-    )
+    # Spaced, at each minute's start: a fan-out whose writes wait longer than a minute for another process's lock
+    # (NEWSBOT_STORE_WAIT_MINUTES) made the scheduler skip the next one with a warning.
+    run_spaced(application, fan_out, every=_to_next_minute, first=_to_next_minute(), name=FANOUT_JOB)
     # Spaced: a beat waiting on a store another process has locked must not make the scheduler skip the next.
     every = application.bot_data.settings.beat_seconds
     run_spaced(application, beat, every=every, first=every, name=BEAT_JOB)

@@ -1,0 +1,86 @@
+"""Who holds the store's write lock, for a process waiting on it to say so: "another process is writing (pid 4242:
+newsbot migrate)", where it could only say that someone did.
+
+SQLite keeps no record of its writer, but Linux lists every POSIX lock with its process in /proc/locks, and a
+writer of a store in WAL mode holds the write lock byte of its `-shm` file (one in another journal mode, the
+reserved byte of the store file itself). PostgreSQL lists its sessions' advisory locks in `pg_locks`, and each
+session's `application_name`, which newsbot sets to its process and command (`APPLICATION_NAME`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+# The byte of a WAL store's -shm file a writer locks (SQLite's WALINDEX_LOCK_OFFSET, its WAL_WRITE_LOCK the first),
+# and the store file's reserved byte, which a writer locks in the other journal modes (PENDING_BYTE + 1).
+SHM_WRITE_BYTE = 120
+RESERVED_BYTE = 0x40000001
+# The most of a command line said (characters).
+COMMAND_CHARS = 120
+# PostgreSQL keeps 63 bytes of an application_name.
+APPLICATION_NAME_BYTES = 63
+_INTERPRETERS = ("python", "python3")
+
+
+def described(pid: int) -> str:
+    """Process `pid` and its command, as /proc tells it: "pid 4242: newsbot migrate" (a newsbot run as `python -m
+    bot` or through its script is "newsbot"); "pid 4242" alone if /proc cannot say."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").decode(errors="replace").split("\0")
+    except OSError:
+        return f"pid {pid}"
+    words[:1] = [Path(words[0]).name] if words and words[0] else []
+    if words and words[0].rstrip("0123456789.") in _INTERPRETERS and len(words) > 1:
+        # A script run by its interpreter is named by the script; newsbot's `python -m bot` is "newsbot".
+        if words[1:3] == ["-m", "bot"]:
+            words = ["newsbot", *words[3:]]
+        elif not words[1].startswith("-"):
+            words = [Path(words[1]).name, *words[2:]]
+    line = " ".join(" ".join(words).split())  # for a reader: a program given on the command line on one line
+    return f"pid {pid}: {line[:COMMAND_CHARS]}" if line else f"pid {pid}"
+
+
+def application_name() -> str:
+    """What this process's PostgreSQL sessions call themselves, for another waiting on them to name it."""
+    return described(os.getpid()).encode()[:APPLICATION_NAME_BYTES].decode(errors="ignore")
+
+
+def sqlite_writer(database: str) -> str:
+    """The process holding the write lock of the SQLite store at `database`, described (`described`; "this
+    process" for this one's own other connection), or "" when none can be found (not on Linux, or let go)."""
+    places = [(f"{database}-shm", SHM_WRITE_BYTE), (database, RESERVED_BYTE)]
+    try:
+        wanted = {(os.stat(path).st_ino, byte) for path, byte in places if os.path.exists(path)}
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        fields = line.split()
+        # "1: POSIX  ADVISORY  WRITE 4242 fe:00:2288212 120 120" (a lock one blocked waiter waits on starts "->").
+        if len(fields) < 8 or fields[1] != "POSIX" or fields[3] != "WRITE" or not fields[4].isdigit():
+            continue
+        inode, start = fields[5].rpartition(":")[2], fields[6]
+        if inode.isdigit() and start.isdigit() and (int(inode), int(start)) in wanted:
+            pid = int(fields[4])
+            return "this process" if pid == os.getpid() else described(pid)
+    return ""
+
+
+def postgresql_holder(connection: Connection, key: int) -> str:
+    """The session holding advisory lock `key` on the server `connection` reaches, as it named itself (a newsbot
+    process: `application_name`), or "" when none does now."""
+    row = connection.execute(
+        text(
+            "SELECT a.pid, a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :high AND l.objid = :low AND l.objsubid = 1"
+        ),
+        {"high": key >> 32, "low": key & 0xFFFFFFFF},
+    ).first()
+    if row is None:
+        return ""
+    name = row.application_name or "a session without a name"
+    where = f" from {row.client_addr}" if row.client_addr else ""
+    return f"{name}; PostgreSQL's session {row.pid}{where}"

@@ -1,0 +1,276 @@
+"""Real processes started while another holds the store's write lock (a long migration, a big ingest, a backup
+tool): they wait for it, saying once who holds it, and go on when it is let go, up to NEWSBOT_STORE_WAIT_MINUTES;
+on SQLite and on PostgreSQL (an advisory lock, as newsbot's own writers take)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.store.engine import BUSY_TIMEOUT_SECONDS, CHANGELOG_LOCK, MIGRATION_LOCK
+from tests.botapi_server import FakeBotAPI
+from tests.paths import DATA
+from tests.processes import newsbot, process_env
+from tests.test_bot_processes import (  # noqa: F401 (a fixture)
+    CORPUS_ANSWER,
+    CORPUS_QUESTION,
+    ask,
+    bot_settings,
+    first_bot_settings,
+    running_bot,
+    spawn_bot,
+    sqlite_bot_settings,
+)
+
+WAITING = "waiting for the store: another process is writing ("
+# What the other process's PostgreSQL session calls itself (`application_name`), as a backup tool's would.
+HOLDER_NAME = "nightly-backup"
+LAST_MIGRATION = "SELECT name, applied_at FROM schema_migrations ORDER BY name DESC LIMIT 1"
+STORY = '{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing on Mill Lane."}\n'
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+@contextmanager
+def holding_the_write_lock(settings: Settings) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the store's write lock until the block ends: SQLite's (`BEGIN EXCLUSIVE`, as a
+    backup tool would), or on PostgreSQL the change log's advisory lock, as a big ingest's transaction holds it."""
+    if settings.database_url:
+        program = (
+            f"db = psycopg.connect({_libpq(settings)!r}, autocommit=True, application_name={HOLDER_NAME!r})\n"
+            f"db.execute('SELECT pg_advisory_lock({CHANGELOG_LOCK})')\n"
+        )
+    else:
+        program = (
+            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+        )
+    with _running(program) as process:
+        yield process
+
+
+@contextmanager
+def migrating_elsewhere(settings: Settings) -> Iterator[subprocess.Popen[str]]:
+    """Another process applying a migration until the block ends, as `newsbot migrate` of a newer version on a large
+    store: the store's last migration is not recorded, and that process holds the migration lock (SQLite's write
+    lock; PostgreSQL's advisory lock) until it records it and commits."""
+    if settings.database_url:
+        program = (
+            f"db = psycopg.connect({_libpq(settings)!r}, autocommit=True, application_name={HOLDER_NAME!r})\n"
+            f"last = db.execute({LAST_MIGRATION!r}).fetchone()\n"
+            "db.execute('DELETE FROM schema_migrations WHERE name = %s', (last[0],))\n"
+            "db.execute('BEGIN')\n"
+            f"db.execute('SELECT pg_advisory_xact_lock({MIGRATION_LOCK})')\n"
+        )
+        record = "db.execute('INSERT INTO schema_migrations VALUES (%s, %s)', last)\ndb.execute('COMMIT')\n"
+    else:
+        program = (
+            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+            f"last = db.execute({LAST_MIGRATION!r}).fetchone()\n"
+            "db.execute('DELETE FROM schema_migrations WHERE name = ?', (last[0],))\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+        )
+        record = "db.execute('INSERT INTO schema_migrations VALUES (?, ?)', last)\ndb.execute('COMMIT')\n"
+    with _running(program, then=record) as process:
+        yield process
+
+
+@contextmanager
+def _running(program: str, then: str = "") -> Iterator[subprocess.Popen[str]]:
+    """A Python process running `program` (which takes a lock), then waiting until the block ends, then `then`."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import psycopg, sqlite3, sys\n{program}print('locked', flush=True)\nsys.stdin.read()\n{then}",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "locked\n"
+        yield process
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+
+
+def _libpq(settings: Settings) -> str:
+    return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def until_said(log: Path, line: str, process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """Wait until `process` (still running) has written `line` to `log`; returns the log."""
+    deadline = time.monotonic() + timeout
+    while line not in (said := log.read_text()):
+        assert process.poll() is None, said
+        assert time.monotonic() < deadline, said
+        time.sleep(0.2)
+    return said
+
+
+def said_holder(settings: Settings, holder: subprocess.Popen[str]) -> str:
+    """How a waiting process names `holder` (`holding_the_write_lock`): its pid and command on SQLite, its
+    session's name on PostgreSQL."""
+    return f"({HOLDER_NAME}; PostgreSQL's session " if settings.database_url else f"(pid {holder.pid}: python -c"
+
+
+def opened(settings: Settings) -> Settings:
+    """`settings` with the store made (its shipped articles in), so that the command tested only writes."""
+    out, err = newsbot(settings, "migrate").communicate(timeout=120)
+    assert "up to date" in out, err
+    return settings
+
+
+def test_an_ingest_started_while_another_process_writes_waits_says_who_and_goes_on(
+    any_db_settings: Settings, tmp_path: Path
+) -> None:
+    """An ingest started while another process holds the write lock waits for it, saying once (within seconds, not
+    after the minute it waited silently, then exiting 3 if it was held longer) which process holds it, and stores
+    its story once it is let go."""
+    settings = opened(any_db_settings)
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    log = tmp_path / "ingest.log"
+    with holding_the_write_lock(settings) as holder, log.open("w") as written:
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ingest", str(story)],
+            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=written,
+        )
+        said = until_said(log, WAITING, ingest, timeout=BUSY_TIMEOUT_SECONDS / 2)
+        assert said_holder(settings, holder) in said, said
+        assert ingest.poll() is None
+    out, _ = ingest.communicate(timeout=120)
+    said = log.read_text()
+    assert ingest.returncode == 0, said
+    assert "1 added" in out, out
+    assert said.count("waiting for the store") == 1, said
+    assert "the store's write lock is free again, after" in said, said
+
+
+def test_a_command_gives_up_after_newsbot_store_wait_minutes_naming_the_writer(
+    any_db_settings: Settings, tmp_path: Path
+) -> None:
+    """NEWSBOT_STORE_WAIT_MINUTES bounds the wait: past it the command exits 3, naming the process holding the lock
+    on SQLite (on PostgreSQL the lock and the wait)."""
+    settings = opened(any_db_settings)
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    with holding_the_write_lock(settings) as holder:
+        started = time.monotonic()
+        ingest = newsbot(
+            settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off", "NEWSBOT_STORE_WAIT_MINUTES": "0.15"}
+        )
+        _, err = ingest.communicate(timeout=120)
+        took = time.monotonic() - started
+    assert ingest.returncode == 3, err
+    assert 9 <= took < BUSY_TIMEOUT_SECONDS, (took, err)
+    assert err.count("waiting for the store") == 1, err
+    if not settings.database_url:
+        assert f"throughout the 9 s a write waits for it (pid {holder.pid}: python" in err, err
+    else:
+        assert "another session held a lock newsbot needs throughout its wait" in err, err
+
+
+def test_a_bot_started_during_another_process_s_migration_past_a_minute_waits_and_then_answers(
+    bot_settings: Settings,  # noqa: F811
+    server: FakeBotAPI,
+    tmp_path: Path,
+) -> None:
+    """`newsbot run` started while another process applies a migration for longer than a write's former minute (a
+    newer version's `migrate` on a large store) exited 3; it waits for the migration lock, says so once naming the
+    migrating process, and answers once the migration is recorded. On SQLite and PostgreSQL."""
+    settings = bot_settings
+    log = tmp_path / "bot.log"
+    with migrating_elsewhere(settings) as holder:
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        try:
+            said = until_said(log, WAITING, bot)
+            assert said_holder(settings, holder) in said, said
+            held = time.monotonic()
+            while time.monotonic() - held < BUSY_TIMEOUT_SECONDS + 5:
+                assert bot.poll() is None, log.read_text()
+                time.sleep(1)
+        except BaseException:
+            bot.kill()
+            raise
+    try:
+        server.wait_for("setMyCommands", timeout=60)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    finally:
+        bot.terminate()
+        bot.wait(timeout=60)
+    said = log.read_text()
+    assert bot.returncode == 0, said
+    assert said.count("waiting for the store") == 1, said
+    assert "the store's write lock is free again, after" in said, said
+
+
+def test_a_running_bot_goes_on_through_another_process_s_lock_held_past_a_minute(
+    sqlite_bot_settings: Settings,  # noqa: F811
+    server: FakeBotAPI,
+    tmp_path: Path,
+) -> None:
+    """A running bot whose background writes (its beats, its records of updates, digests) wait longer than a
+    minute for another process's lock: it answers meanwhile, says the wait once, and writes again once it ends."""
+    settings = replace(sqlite_bot_settings, corpus_dir=DATA / "bot_corpus")
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_BEAT_SECONDS="1") as bot:
+        with holding_the_write_lock(settings):
+            held = time.monotonic()
+            while time.monotonic() - held < BUSY_TIMEOUT_SECONDS + 5:
+                assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
+                assert bot.poll() is None
+                time.sleep(5)
+        until_said(tmp_path / "bot.log", "the store's write lock is free again", bot)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    [said] = log
+    assert said.count("waiting for the store") == 1, said
+    assert "throughout the" not in said, said
+
+
+def test_a_command_waiting_for_another_process_s_lock_stops_at_once_on_ctrl_c(
+    any_db_settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C to an ingest waiting for another process's lock: it asked the ingest to stop once the articles read
+    were stored, which waited for the lock first (up to NEWSBOT_STORE_WAIT_MINUTES, its write in a worker thread).
+    Waiting, nothing is in hand to keep: it stops at once, exit 130, nothing stored."""
+    settings = opened(any_db_settings)
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    log = tmp_path / "ingest.log"
+    with holding_the_write_lock(settings), log.open("w") as written:
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ingest", str(story)],
+            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=written,
+        )
+        try:
+            until_said(log, WAITING, ingest, timeout=BUSY_TIMEOUT_SECONDS / 2)
+            asked = time.monotonic()
+            ingest.send_signal(signal.SIGINT)
+            ingest.wait(timeout=30)
+        finally:
+            if ingest.poll() is None:
+                ingest.kill()
+        took = time.monotonic() - asked
+    assert ingest.returncode == 130, log.read_text()
+    assert took < 10, took
+    out, _ = newsbot(settings, "latest").communicate(timeout=120)
+    assert "Zebra crossing" not in out, out

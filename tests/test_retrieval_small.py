@@ -60,6 +60,13 @@ def library_of(root: Path, *stories: Path) -> Iterator[Library]:
     library.close()
 
 
+def shown_cases(name: str) -> list[dict[str, Any]]:
+    """The questions of a question set in tests/data that name the passages answering them (`gold`), without those
+    it lists as missed (still answered wrongly: in bench/quality_notes.md, not asserted)."""
+    cases = json.loads((DATA / name).read_text(encoding="utf-8"))["questions"]
+    return [c for c in cases if "gold" in c and "missed" not in c]
+
+
 @pytest.fixture(scope="module")
 def four(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("four_stories"), DATA / "four_stories")
@@ -1466,11 +1473,7 @@ def selworth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("selworth"), DATA / "selworth")
 
 
-PARAPHRASED = [
-    c
-    for c in json.loads((DATA / "paraphrased_questions.json").read_text(encoding="utf-8"))["questions"]
-    if "gold" in c and "missed" not in c
-]
+PARAPHRASED = shown_cases("paraphrased_questions.json")
 
 
 @pytest.mark.parametrize("case", PARAPHRASED, ids=[c["question"] for c in PARAPHRASED])
@@ -1500,11 +1503,7 @@ def tennford(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("tennford"), DATA / "tennford")
 
 
-PHRASED = [
-    c
-    for c in json.loads((DATA / "news_phrasings_questions.json").read_text(encoding="utf-8"))["questions"]
-    if "missed" not in c
-]
+PHRASED = shown_cases("news_phrasings_questions.json")
 
 
 @pytest.mark.parametrize("case", PHRASED, ids=[c["question"] for c in PHRASED])
@@ -1537,11 +1536,7 @@ def oakhurst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("oakhurst"), DATA / "oakhurst")
 
 
-ONE_OF_AN_EVENT_S = [
-    c
-    for c in json.loads((DATA / "oakhurst_questions.json").read_text(encoding="utf-8"))["questions"]
-    if "gold" in c and "missed" not in c
-]
+ONE_OF_AN_EVENT_S = shown_cases("oakhurst_questions.json")
 
 
 @pytest.mark.parametrize("case", ONE_OF_AN_EVENT_S, ids=[c["question"] for c in ONE_OF_AN_EVENT_S])

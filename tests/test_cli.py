@@ -1267,7 +1267,7 @@ def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
 
     monkeypatch.setattr(os, "access", access)
 
-    def refuse(url: str, seed: object = None) -> Store:
+    def refuse(url: str, seed: object = None, lock_wait: float | None = None) -> Store:
         raise StoreError(f"database error: unable to open database file ({data / 'newsbot.sqlite3'})")
 
     monkeypatch.setattr(Store, "open", refuse)

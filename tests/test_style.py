@@ -87,8 +87,10 @@ ALLOWED: dict[str, set[str]] = {
     "lasting": set(),
     "config": {"errors"},
     "data": set(),
+    # The calendar's words (month and weekday names), read by the article dates, the questions and the days named.
+    "calendar_words": set(),
     "analysis": {"config", "data", "errors", "models"},
-    "ingest": {"analysis", "config", "errors", "models"},
+    "ingest": {"analysis", "calendar_words", "config", "errors", "models"},
     # The network edge: bytes fetched, handed to the readers.
     "fetch": {"config", "errors", "ingest", "models"},
     "store": {"config", "errors", "models"},
@@ -96,7 +98,7 @@ ALLOWED: dict[str, set[str]] = {
     "index": {"analysis", "config", "errors", "lasting", "models", "store"},
     # Meaning beside words: the encoder, and paragraph vectors that follow the store like an index.
     "semantic": {"analysis", "config", "errors", "index", "models", "store"},
-    "retrieval": {"analysis", "config", "errors", "index", "models", "semantic", "store", "wording"},
+    "retrieval": {"analysis", "calendar_words", "config", "errors", "index", "models", "semantic", "store", "wording"},
     "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "semantic", "store"},
     # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.
     "services": {
@@ -112,8 +114,9 @@ ALLOWED: dict[str, set[str]] = {
         "store",
         "wording",
     },
-    # Strings only: render reads records and never calls the store or the library.
-    "render": {"analysis", "config", "errors", "models", "wording"},
+    # Strings only: render reads records and never calls the store or the library. A day a question names in figures
+    # ("15/11/2023") is read as an article's date is (ingest.dates).
+    "render": {"analysis", "calendar_words", "config", "errors", "ingest", "models", "wording"},
     "tg": {"config", "errors", "lasting", "library", "models", "render", "retrieval", "services", "store", "wording"},
     # The composition root waits for the store's server before the bot starts (bot.store.reachable).
     "app": {"config", "errors", "store", "terminal_chat", "tg"},

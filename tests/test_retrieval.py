@@ -19,7 +19,7 @@ from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
-from bot.models import Article, Hit, StoredArticle
+from bot.models import Article, Hit, Passage, StoredArticle
 from bot.render.answers import fit_answer
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
@@ -58,6 +58,7 @@ from bot.retrieval import (
     writes_amount,
     writes_clock,
     writes_count,
+    writes_counted,
     writes_money,
     writes_person,
     writes_price,
@@ -1571,6 +1572,25 @@ def test_a_number_in_words_is_read_from_one_list_of_cardinals(case: dict[str, An
     many?", "how long?" or "how far?" whatever its cardinal ("thirteen", "seventy") or its run ("two hundred"), read
     from bot/data/cardinals_en.txt; three lists of number words each missed some."""
     assert writes_what_is_asked(case["question"], case["text"]) is case["told"]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "another"),
+    [
+        ("how many adults vape", "Vaping has risen: about 11% of adults now use e-cigarettes.", False),
+        ("how many outbreaks of bird flu this winter", "It is the sixth outbreak in England this winter.", False),
+        ("how many pupils choose french", "One in five pupils now takes French at GCSE.", False),
+        ("how many teachers work at the school", "The head teacher thanked its 410 pupils and parents.", True),
+        ("how many adults vape", "Adults who vape said the 2024 ban on flavours made no difference.", True),
+    ],
+)
+def test_a_share_or_a_place_in_a_series_counts_what_it_is_of(question: str, text: str, another: bool) -> None:
+    """A story writing the word a "how many ...?" question counts and counting only other things is declined
+    whatever its score (`writes_counted`); "about 11% of adults" and "the sixth outbreak" tell how many in their own
+    way, and of tests/data/national_desk "how many adults vape" and "how many outbreaks of avian flu this winter"
+    were declined so."""
+    story = StoredArticle("a" * 16, "Figures", "Health", None, None, None, None, 1)
+    assert writes_counted(question, [Passage(story, 0, text, 1.0)]) is another
 
 
 @pytest.mark.parametrize(

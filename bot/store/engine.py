@@ -387,40 +387,56 @@ def _began_soon(connection: Connection) -> bool:
 
 
 def _began_waiting(connection: Connection) -> bool:
-    """Ask for the write lock of a background write (a command's, a job's) until it is free, for the engine's
-    `lock_wait` at most, saying once who holds it if that takes longer than ANSWER_WAIT_SECONDS (`_Waits`); whether
-    the transaction began (if not, the BEGIN after this fails at once saying why). Past the first seconds it is asked
-    for every LOCK_ASK_SECONDS, so a stop is heard meanwhile (`give_up_waits`: `Stopped`); the busy timeout inside the
-    transaction is restored."""
+    """Ask for the write lock of a background write (a command's, a job's) until it is free (`_asked_until_free`);
+    whether the transaction began (if not, the BEGIN after this fails at once saying why). The busy timeout inside
+    the transaction is restored."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
     database = connection.engine.url.database or ""
-    started, met, began = time.monotonic(), False, False
-    deadline = started + lock_wait(connection.engine)
+
+    def ask(seconds: float) -> bool:
+        raw.execute(f"PRAGMA busy_timeout = {_milliseconds(seconds)}")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
+                raise
+            return False
+        return True
+
     busy = _milliseconds(BUSY_TIMEOUT_SECONDS)
     try:
-        while (left := deadline - time.monotonic()) > 0:
-            raw.execute(
-                f"PRAGMA busy_timeout = {_milliseconds(min(left, LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS))}"
-            )
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
-                    return False
-                if _GIVE_UP.is_set():
-                    raise Stopped from None
-                if not met:
-                    met = True
-                    _WAITS.met(lambda: sqlite_writer(database), lock_wait(connection.engine))
-                continue
-            began = True
+        if _asked_until_free(connection.engine, ask, lambda: sqlite_writer(database)):
             return True
         busy = 0  # the BEGIN after this fails at once: the wait is over
+        return False
+    except sqlite3.OperationalError:  # not the lock: the BEGIN after this says what
         return False
     finally:
         raw.execute(f"PRAGMA busy_timeout = {busy}")
         connection.info[_BUSY] = busy
+
+
+def _asked_until_free(engine: Engine, ask: Callable[[float], bool], holder: Callable[[], str]) -> bool:
+    """Ask for another process's lock (`ask(seconds)`: whether it was taken within them) until it is free, for the
+    engine's `lock_wait` at most, saying once who holds it (`holder`) if that takes longer than ANSWER_WAIT_SECONDS
+    (`_Waits`); whether it was taken. Past the first seconds it is asked for every LOCK_ASK_SECONDS, so a stop is
+    heard meanwhile (`give_up_waits`: `Stopped`). One loop for SQLite's write lock and PostgreSQL's advisory locks."""
+    bound = lock_wait(engine)
+    started, met, began = time.monotonic(), False, False
+    deadline = started + bound
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            if ask(min(left, LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS)):
+                began = True
+                return True
+            if _GIVE_UP.is_set():
+                raise Stopped
+            if not met:
+                met = True
+                _WAITS.met(holder, bound)
+        return False
+    finally:
         if met:
             _WAITS.ended(time.monotonic() - started, began)
 
@@ -567,32 +583,25 @@ def lock(connection: Connection, key: int) -> None:
     if _answering.get():
         connection.execute(take, {"key": key})
         return
-    started, met, began = time.monotonic(), False, False
-    deadline = started + lock_wait(connection.engine)
-    try:
-        while True:
-            asked = min(LOCK_ASK_SECONDS if met else ANSWER_WAIT_SECONDS, max(deadline - time.monotonic(), 0.001))
-            try:
-                # In a savepoint, so that a wait given up leaves the transaction usable for the next ask.
-                with connection.begin_nested():
-                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(_milliseconds(asked), 1)}")
-                    connection.execute(take, {"key": key})
-            except exc.DBAPIError as error:
-                if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE or time.monotonic() >= deadline:
-                    raise
-            else:
-                # A savepoint released keeps its settings: the rest of the transaction waits as `writing` said.
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
-                began = True
-                return
-            if _GIVE_UP.is_set():
-                raise Stopped
-            if not met:
-                met = True
-                _WAITS.met(lambda: postgresql_holder(connection, key), lock_wait(connection.engine))
-    finally:
-        if met:
-            _WAITS.ended(time.monotonic() - started, began)
+
+    def ask(seconds: float) -> bool:
+        try:
+            # In a savepoint, so that a wait given up leaves the transaction usable for the next ask.
+            with connection.begin_nested():
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(_milliseconds(seconds), 1)}")
+                connection.execute(take, {"key": key})
+        except exc.DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            return False
+        return True
+
+    if not _asked_until_free(connection.engine, ask, lambda: postgresql_holder(connection, key)):
+        # The wait is over: asked once more at once, the lock's refusal is the error (`_wrapped` says whose).
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 1")
+        connection.execute(take, {"key": key})
+    # A savepoint released keeps its settings: the rest of the transaction waits as `writing` said.
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(lock_wait(connection.engine))}")
 
 
 @contextmanager

@@ -386,7 +386,9 @@ def _busy_threads() -> str:
         while frame is not None and not frame.f_globals.get("__name__", "").startswith("bot."):
             frame = frame.f_back
         if frame is not None:
-            busy.append(f"{frame.f_globals['__name__']}.{frame.f_code.co_qualname}")
+            # A helper nested in a function is told as that function: "<locals>" says nothing to whoever reads the log.
+            where = frame.f_code.co_qualname.split(".<locals>.")[0]
+            busy.append(f"{frame.f_globals['__name__']}.{where}")
     return ", ".join(f"a thread in {where}" for where in busy)
 
 

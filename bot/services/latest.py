@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
+from bot.named_days import named_day, without_day
 from bot.render.digests import day_start
 from bot.render.markup import cap, category_label
-from bot.render.welcome import latest_of, named_day, small_talk, without_day
+from bot.render.welcome import latest_of, small_talk
 from bot.services.categories import match_categories, named_whole
 from bot.store.categories import key as _key
 

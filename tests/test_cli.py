@@ -1641,6 +1641,32 @@ def test_asking_what_happened_on_a_day_lists_that_day_s_newest_on_the_settings_c
     assert "Harbour wall repaired" in searched.stdout and "Latest" not in searched.stdout, searched.stdout
 
 
+def test_asking_what_happened_in_a_span_lists_its_newest(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """ "what happened in 2024?" and "what happened last month?" were searched ("No article uses the words last or
+    month") and "what happened this week?" listed stories of last year as this week's: a span is read as a day is."""
+    source = isolated / "pier.jsonl"
+    stories = {"Pier reopened": "2024-06-10", "Lighthouse painted": "2024-03-02", "Dock sold": "2023-05-05"}
+    source.write_text(
+        "".join(json.dumps({"title": t, "body": f"{t} at the harbour.", "date": d}) + "\n" for t, d in stories.items()),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(source)]) == 0
+    capsys.readouterr()
+
+    def asked(question: str) -> str:
+        main(["ask", question])
+        return capsys.readouterr().out
+
+    assert asked("what happened in 2024?").startswith("*Latest*\n\n• Pier reopened (")
+    assert asked("any news from 2023?").startswith("*Latest*\n\n• Dock sold (")
+    assert asked("what happened in March 2024?").startswith("*Latest*\n\n• Lighthouse painted (")
+    for question in ("what happened last month?", "what happened this week?"):
+        said = asked(question)
+        assert said.startswith("None of the newest stories is dated "), said
+        assert said.index("The newest I have:") < said.index("Pier reopened"), said
+    assert asked("what happened in 2010?").startswith("I have no story dated Friday 31 December 2010 or earlier")
+
+
 def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(NEWCOMER)]) == 0
     capsys.readouterr()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.named_days import days_named, named_day, without_day
+from bot.named_days import days_named, named_day, named_days, without_day
 from bot.render.welcome import small_talk
 
 
@@ -71,7 +71,7 @@ SUNDAY = date(2026, 12, 6)
         ("14 November", (date(2026, 11, 14),) * 2),
         # Read as before: a span counted back, a day, a date in numbers.
         ("2 weeks ago", (date(2026, 11, 22),) * 2),
-        ("last week", (date(2026, 11, 29),) * 2),
+        ("last week", (date(2026, 11, 29), SUNDAY)),  # from then to today (its start alone before)
         ("yesterday", (date(2026, 12, 5),) * 2),
         ("2013-03-07", (date(2013, 3, 7),) * 2),
         ("7-03-2013", (date(2013, 3, 7),) * 2),
@@ -85,3 +85,31 @@ SUNDAY = date(2026, 12, 6)
 )
 def test_days_named_reads_a_day_or_span_as_a_question_names_it(typed: str, days: tuple[date, date] | None) -> None:
     assert days_named(typed, SUNDAY) == days
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        # Each was searched ("No article uses the words last or month") or listed the plain newest as this week's.
+        ("what happened last month?", (date(2026, 11, 6), SUNDAY)),
+        ("what happened this week?", (date(2026, 11, 30), SUNDAY)),
+        ("any news from 2024?", (date(2024, 1, 1), date(2024, 12, 31))),
+        ("what happened in June?", (date(2026, 6, 1), date(2026, 6, 30))),
+        ("what happened this morning?", (SUNDAY,) * 2),
+        ("what happened on Christmas Day?", (date(2025, 12, 25),) * 2),  # the last one
+        ("stories from new year's eve", (date(2025, 12, 31),) * 2),
+        ("what happened on 14 November?", (date(2026, 11, 14),) * 2),
+        # A month or year a question names without saying it is a span is a word to search.
+        ("what did June Whitlock say?", None),
+        ("the 2024 candidates", None),
+        ("what happened before the election?", None),
+    ],
+)
+def test_named_days_reads_a_questions_day_or_span(text: str, days: tuple[date, date] | None) -> None:
+    assert named_days(text, SUNDAY) == days
+
+
+def test_without_day_leaves_a_span_out_too() -> None:
+    assert small_talk(without_day("what happened last month?")) == "latest"
+    assert small_talk(without_day("what happened in 2024?")) == "latest"
+    assert without_day("what did the council decide in June?") == "what did the council decide ?"

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar, get_args
@@ -51,6 +51,7 @@ from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, typed_address
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer, Command, Holder
+from bot.named_days import days_named
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, category_lines, latest_lines
 from bot.render.markup import (
@@ -124,17 +125,8 @@ DUPLICATES_LISTED = 3
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
 DATE_FORMS = (
-    "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, '3 days ago', 'last week', today or"
-    " yesterday"
-)
-# The days a reader names by their distance from today (in UTC, as a date written without a zone is read), and
-# the spans "3 days ago", "a week ago", "last week" or "past 3 months" count back (a month as 30 days).
-RELATIVE_DAYS = {"today": 0, "yesterday": 1}
-SPAN_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
-_SPANS = "|".join(SPAN_DAYS)
-_AGO = re.compile(
-    rf"(?:(?P<count>\d{{1,3}}|an?|one)\s+(?P<span>{_SPANS})s?\s+ago"
-    rf"|(?:last|past)\s+(?:(?P<counted>\d{{1,3}})\s+)?(?P<last>{_SPANS})s?)"
+    "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, '3 days ago', 'last week', 'this week',"
+    " monday, 'last friday', june, 2024, today or yesterday"
 )
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
@@ -150,26 +142,26 @@ EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
-    days = RELATIVE_DAYS.get(raw.strip().casefold())
-    if ago := _AGO.fullmatch(" ".join(raw.casefold().split())):
-        # "--since 'last week'", as a reader asks "what happened last week?", counts back from today.
-        count = next((int(n) for n in (ago["count"], ago["counted"]) if n and n.isdigit()), 1)
-        days = count * SPAN_DAYS[ago["span"] or ago["last"]]
-    if days is not None:
-        # "What happened yesterday?": no date parser reads the word, and a reader should not have to look it up.
-        return datetime.combine(datetime.now(UTC).date() - timedelta(days=days), time(), UTC)
+    return _dated(raw, end=False)
+
+
+def _until(raw: str) -> datetime:
+    # "--until 2013-03-07" means up to the end of that day, not its first second ("--until June": of its last day).
+    return _dated(raw, end=True)
+
+
+def _dated(raw: str, end: bool) -> datetime:
+    """The first (or with `end` the last) moment `raw` names: a day or span in a reader's words, read as a question's
+    are (`days_named`, today in UTC, as a date written without a zone is read), else a date as articles' are."""
+    if days := days_named(raw, datetime.now(UTC).date()):
+        return datetime.combine(days[end], time(23, 59, 59) if end else time(), UTC)
     try:
-        return parse_date(raw)
+        value = parse_date(raw)
     except NewsbotError as exc:
         # The forms the help names, once: "--since 31-31-2026" was told "neither day 31 of month 31 nor day 31 of
         # month 31 exists", and "--since tomorrow" of some forms, then of the others.
         raise argparse.ArgumentTypeError(f"{raw!r} is no date; give {DATE_FORMS}") from exc
-
-
-def _until(raw: str) -> datetime:
-    # "--until 2013-03-07" means up to the end of that day, not its first second.
-    value = _date(raw)
-    return value.replace(hour=23, minute=59, second=59) if ":" not in raw and value.time() == time() else value
+    return value.replace(hour=23, minute=59, second=59) if end and ":" not in raw and value.time() == time() else value
 
 
 def _field(raw: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -666,6 +666,48 @@ def test_since_reads_spans_counted_back_from_today(
     assert main(["ask", "ferry story", "--json", "--k", "5", "--since", typed]) == 0
     found = sorted(int(p["title"].split()[-1]) for p in json.loads(capsys.readouterr().out)["passages"])
     assert found == days
+
+
+def _days_back(today: date, weekday: int, before: bool = False) -> int:
+    """How many days back `today` the last `weekday` (Monday 0) is, on or (with `before`) before it."""
+    return (today.weekday() - weekday) % 7 or (7 if before else 0)
+
+
+@pytest.mark.parametrize("typed", ["monday", "last friday", "this week", "since june", "2 weeks ago", "2024"])
+def test_since_and_until_read_the_days_a_question_names(
+    typed: str, capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since monday`, "last friday", "this week", "since june" were refused as no date (exit 2), though the bot
+    reads "what happened on Monday?"; one reading (bot/named_days.py) for both. `--until` ends with its last day."""
+    today = datetime.now(UTC).date()
+    june = date(today.year - (today.month < 6), 6, 1)
+    first, last = {
+        "monday": (today - timedelta(_days_back(today, 0)),) * 2,
+        "last friday": (today - timedelta(_days_back(today, 4, before=True)),) * 2,
+        "this week": (today - timedelta(today.weekday()), today),
+        "since june": (june, date(june.year, 6, 30)),
+        "2 weeks ago": (today - timedelta(14),) * 2,
+        "2024": (date(2024, 1, 1), date(2024, 12, 31)),
+    }[typed]
+    shown = [today - timedelta(n) for n in (0, 1, 3, 6, 8, 15, 200)] + [date(2024, 1, 1), date(2024, 12, 31)]
+    records = isolated / "days.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"title": f"Ferry news {d}", "body": f"The ferry story of {d}.", "date": str(d)}) + "\n"
+            for d in shown
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+
+    def found(*dates: str) -> set[date]:
+        assert main(["ask", "ferry story", "--json", "--k", "10", *dates]) == 0
+        passages = json.loads(capsys.readouterr().out)["passages"]
+        return {date.fromisoformat(p["title"].split()[-1]) for p in passages}
+
+    assert found("--since", typed) == {d for d in shown if d >= first}
+    assert found("--until", typed) == {d for d in shown if d <= last}
 
 
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1597,6 +1639,32 @@ def test_asking_what_happened_on_a_day_lists_that_day_s_newest_on_the_settings_c
     # A day with a subject is searched.
     searched = newsbot("ask", f"what was repaired on {oldest.day} {oldest:%B}?")
     assert "Harbour wall repaired" in searched.stdout and "Latest" not in searched.stdout, searched.stdout
+
+
+def test_asking_what_happened_in_a_span_lists_its_newest(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """ "what happened in 2024?" and "what happened last month?" were searched ("No article uses the words last or
+    month") and "what happened this week?" listed stories of last year as this week's: a span is read as a day is."""
+    source = isolated / "pier.jsonl"
+    stories = {"Pier reopened": "2024-06-10", "Lighthouse painted": "2024-03-02", "Dock sold": "2023-05-05"}
+    source.write_text(
+        "".join(json.dumps({"title": t, "body": f"{t} at the harbour.", "date": d}) + "\n" for t, d in stories.items()),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(source)]) == 0
+    capsys.readouterr()
+
+    def asked(question: str) -> str:
+        main(["ask", question])
+        return capsys.readouterr().out
+
+    assert asked("what happened in 2024?").startswith("*Latest*\n\n• Pier reopened (")
+    assert asked("any news from 2023?").startswith("*Latest*\n\n• Dock sold (")
+    assert asked("what happened in March 2024?").startswith("*Latest*\n\n• Lighthouse painted (")
+    for question in ("what happened last month?", "what happened this week?"):
+        said = asked(question)
+        assert said.startswith("None of the newest stories is dated "), said
+        assert said.index("The newest I have:") < said.index("Pier reopened"), said
+    assert asked("what happened in 2010?").startswith("I have no story dated Friday 31 December 2010 or earlier")
 
 
 def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -256,6 +257,22 @@ def test_a_year_in_two_digits_is_this_centurys_unless_that_is_years_ahead(
 def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:
     with pytest.raises(ArticleError):
         parse_date(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        # "13/13/2025" was "neither day 13 of month 13 nor day 13 of month 13 exists": one reading said twice.
+        ("13/13/2025", "no month is numbered 13"),
+        ("13/14/2025", "neither 13 nor 14 is a month (1-12)"),
+        ("31/02/2025", "neither day 31 of month 02 nor day 02 of month 31 exists"),
+    ],
+)
+def test_a_date_in_numbers_no_calendar_has_says_why_once(raw: str, why: str) -> None:
+    for order in get_args(Order):
+        with pytest.raises(ArticleError) as refused:
+            parse_date(raw, order)
+        assert str(refused.value) == f"impossible date {raw!r}: {why}"
 
 
 def test_a_followed_feeds_note_on_its_dates_names_no_option_it_cannot_take() -> None:

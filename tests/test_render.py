@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,11 +32,9 @@ from bot.render.welcome import (
     greeting,
     help_text,
     latest_of,
-    named_day,
     small_talk,
     talk_of,
     unknown_command,
-    without_day,
     without_opening,
 )
 from bot.retrieval import unused_words
@@ -911,48 +909,6 @@ def test_a_group_s_greeting_says_whose_choice_its_digest_is() -> None:
     )
     [private] = greeting(stats, ["Who won?"])
     assert visible_text(private).endswith(f"\n{TELEGRAM.closing}")
-
-
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [
-        ("what happened on 14 November?", date(2026, 11, 14)),
-        ("news from November 14th", date(2026, 11, 14)),
-        ("what happened on 7 Dec?", date(2025, 12, 7)),  # not yet this year
-        ("what happened on Sunday?", date(2026, 12, 6)),  # today is one
-        ("stories from last Sunday", date(2026, 11, 29)),
-        ("what happened on Monday?", date(2026, 11, 30)),
-        ("any news on the 3rd?", date(2026, 12, 3)),
-        ("what happened on the 31st?", date(2026, 10, 31)),  # November has no 31st
-        ("what happened yesterday?", date(2026, 12, 5)),
-        ("what happened on bus route 14?", None),
-        ("what happened on 30 February?", None),
-        # A month is one of its names, whole: "Mayday" and "Junebug" were read as May and June.
-        ("what happened on 14 Mayday?", None),
-        ("the Junebug 4 tour", None),
-        ("after 3 decisions", None),
-        ("what happened on 14 Sept?", date(2026, 9, 14)),
-        # With its year, that year's ("15 November" alone is this year's): a later one too, the caller says so.
-        ("what happened on 15 November 2023?", date(2023, 11, 15)),
-        ("news from November 15th, 2023", date(2023, 11, 15)),
-        ("any news on 15/11/2023?", date(2023, 11, 15)),
-        ("what happened on 11/15/2023?", date(2023, 11, 15)),  # no 15th month: month first
-        ("stories of 2023-11-15", date(2023, 11, 15)),
-        ("what happened on 3 March 2027?", date(2027, 3, 3)),
-        ("what happened on 29 February 2023?", None),
-    ],
-)
-def test_named_day_is_the_last_such_day_on_or_before_today(text: str, day: date | None) -> None:
-    """ "What happened on 14 November?" showed a passage on bus route 14: the day a question names, on or before
-    the reader's today (Sunday 6 December 2026 here)."""
-    assert named_day(text, date(2026, 12, 6)) == day
-
-
-def test_without_day_leaves_a_subject_to_search() -> None:
-    assert small_talk(without_day("what happened on 14 November?")) == "latest"
-    assert small_talk(without_day("stories from last Tuesday")) == "latest"
-    assert small_talk(without_day("what did the council decide on Monday?")) is None
-    assert small_talk(without_day("any news from 15/11/2023?")) == "latest"
 
 
 def test_a_request_for_a_day_s_news_is_the_latest_for_every_front_end() -> None:

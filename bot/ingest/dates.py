@@ -458,6 +458,14 @@ def _readings(match: re.Match[str], now: datetime | None) -> list[tuple[int, int
     return readings
 
 
+def _neither(first: str, second: str) -> str:
+    """Why no reading of a date whose numbers are `first` and `second` exists: "13/13/2025" was "neither day 13 of
+    month 13 nor day 13 of month 13 exists", one reading said twice."""
+    if min(int(first), int(second)) > 12:  # no month has either number
+        return f"no month is numbered {first}" if first == second else f"neither {first} nor {second} is a month (1-12)"
+    return f"neither day {first} of month {second} nor day {second} of month {first} exists"
+
+
 def _exists(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1] if 1 <= year <= 9999 else False
 
@@ -471,10 +479,7 @@ def _from_parts(match: re.Match[str], text: str, order: Order, now: datetime | N
     if parts.get("number1") is not None:
         readings = _readings(match, now)
         if not readings:
-            raise ArticleError(
-                f"impossible date {text!r}: neither day {parts['number1']} of month {parts['number2']} nor day"
-                f" {parts['number2']} of month {parts['number1']} exists"
-            )
+            raise ArticleError(f"impossible date {text!r}: {_neither(parts['number1'], parts['number2'])}")
         day, month = readings[-1] if order == "month" else readings[0]
     else:
         day = int(parts["day"])

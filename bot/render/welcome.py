@@ -5,13 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.calendar_words import MONTH_WORD, WEEKDAY_NAMES, WEEKDAY_WORD, month_number
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
-from bot.errors import ArticleError, NoWordsError, QuestionError
-from bot.ingest.dates import parse_date
+from bot.errors import NoWordsError, QuestionError
+from bot.named_days import without_day
 from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
 
@@ -307,66 +305,6 @@ _SETTING_REQUEST = re.compile(
 
 # The day a digest was missed on ("no digest today"), which a reader turning it off for good does not name.
 _A_DAY = re.compile(r"\b(?:today|yesterday|tonight|this\s+(?:morning|evening|afternoon|week))\b", re.IGNORECASE)
-
-# A day a question names ("on 14 November", "on 15 November 2023", "on 15/11/2023", "on Monday", "last Tuesday", "on
-# the 3rd", "yesterday"): "what happened on 14 November?" showed a passage on bus route 14, "stories from last
-# Tuesday" was declined. A month is one of its names as a whole word: "14 Mayday" and "the 3rd marathon" named none.
-_NTH = r"(?:the\s+)?(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s+(?P<{}>\d{{4}}))?"
-_NAMED_DAY = re.compile(
-    r"(?:\b(?:on|from|of|for)\s+)?\b(?:(?P<relative>today|yesterday)"
-    rf"|(?P<last>last\s+)?(?P<weekday>{WEEKDAY_WORD})"
-    rf"|{_NTH.format('day')}(?:\s+of)?\s+(?P<month>{MONTH_WORD}){_YEAR.format('year')}"
-    rf"|(?P<month_first>{MONTH_WORD})\s+{_NTH.format('day_after')}{_YEAR.format('year_after')}"
-    # In numbers, with its year (without one "3/4" is as often a score or a share): as articles' dates are read.
-    r"|(?P<numbers>\d{1,2}(?P<separator>[/.-])\d{1,2}(?P=separator)\d{4}|\d{4}-\d{1,2}-\d{1,2})"
-    r"|the\s+(?P<nth>[0-3]?\d)(?:st|nd|rd|th))\b",
-    re.IGNORECASE,
-)
-
-
-def named_day(text: str, today: date) -> date | None:
-    """The day `text` names: a date with its year as written (a later one than `today` too: the caller says it has
-    not come); else the one on or before `today` (the reader's), a weekday or a date without a year as the last one
-    on or before it ("last Tuesday" before it), a day of the month alone as this month's or an earlier one's; None
-    when it names none (or one no calendar has, "30 February")."""
-    found = _NAMED_DAY.search(text)
-    if found is None:
-        return None
-    if found["relative"]:
-        return today - timedelta(days=0 if found["relative"].lower() == "today" else 1)
-    if found["weekday"]:
-        back = (today.weekday() - WEEKDAY_NAMES.index(found["weekday"].lower())) % 7
-        return today - timedelta(days=back or (7 if found["last"] else 0))
-    if found["numbers"]:
-        try:
-            return parse_date(found["numbers"]).date()
-        except ArticleError:
-            return None
-    number = int(found["day"] or found["day_after"] or found["nth"])
-    month_name = found["month"] or found["month_first"]
-    if year := found["year"] or found["year_after"]:
-        try:
-            return date(int(year), month_number(month_name), number)
-        except ValueError:
-            return None
-    for back in range(13):  # a year back, where the 31st is in some month, and 29 February perhaps not
-        year_index, month_index = divmod(today.year * 12 + today.month - 1 - back, 12)
-        if month_name and month_index + 1 != month_number(month_name):
-            continue
-        try:
-            day = date(year_index, month_index + 1, number)
-        except ValueError:
-            continue
-        if day <= today:
-            return day
-    return None
-
-
-def without_day(text: str) -> str:
-    """`text` without the day it names ("what happened on 14 November?" is "what happened?")."""
-    return " ".join(_NAMED_DAY.sub(" ", text, count=1).split())
-
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
+from bot.named_days import named_days, without_day
 from bot.render.digests import day_start
 from bot.render.markup import cap, category_label
-from bot.render.welcome import latest_of, named_day, small_talk, without_day
+from bot.render.welcome import latest_of, small_talk
 from bot.services.categories import match_categories, named_whole
 from bot.store.categories import key as _key
 
@@ -196,26 +197,28 @@ def newest(store: Store, args: Sequence[str], command: str = "/latest", before: 
 def newest_of_day(
     store: Store, args: Sequence[str], asked: str, now: datetime, zone: tzinfo, command: str = "/latest"
 ) -> DayLatest:
-    """The newest headlines /latest `args` asks for (UsageError as `newest`), for the day the words `asked` name
-    (`named_day` on `zone`'s clock at `now`: "what's new today?", "what happened yesterday?", "what happened on 14
-    November 2023?") the newest up to that day's end, saying first when none of them came in that day; of a day to
-    come the newest, saying so; of a day before every story, none, saying that no story is that old."""
+    """The newest headlines /latest `args` asks for (UsageError as `newest`), for the day or span the words `asked`
+    name (`named_days` on `zone`'s clock at `now`: "what's new today?", "what happened yesterday?", "what happened on
+    14 November 2023?", "what happened last month?", "news from 2024") the newest up to its last day's end, saying
+    first when none of them came in it; of a day to come the newest, saying so; of a day before every story, none,
+    saying that no story is that old."""
     today = now.astimezone(zone).date()
-    day = named_day(asked, today)
-    if day is None or day > today:
+    days = named_days(asked, today)
+    if days is None or days[0] > today:
         latest = newest(store, args, command)
-        return DayLatest(latest, NOT_YET.format(day=_day_said(day, today)) if day and latest.articles else "")
+        return DayLatest(latest, NOT_YET.format(day=_days_said(*days, today)) if days and latest.articles else "")
+    first, last = days[0], min(days[1], today)
     # A day's newest: later stories listed above them read as that day's news (the store's times are UTC's).
-    latest = newest(store, args, command, before=day_start(day + timedelta(days=1), zone).astimezone(UTC))
+    latest = newest(store, args, command, before=day_start(last + timedelta(days=1), zone).astimezone(UTC))
     if not latest.articles:
-        return DayLatest(latest, _before_first(store, latest.category, day, today, zone))
+        return DayLatest(latest, _before_first(store, latest.category, last, today, zone))
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
     # today, any of them may be an earlier day's, and only a dated one is known to be (an undated one always may have
     # been: a list of them said nothing, and later stories above them read as that day's).
-    if day == today:
-        return DayLatest(latest, "" if _came_on(latest.articles[0], day, zone) else NOTHING_TODAY)
-    came = any(article.news_time and _came_on(article, day, zone) for article in latest.articles)
-    return DayLatest(latest, "" if came else NOTHING_ON.format(day=_day_said(day, today)))
+    if first == today:
+        return DayLatest(latest, "" if _came_within(latest.articles[0], today, today, zone) else NOTHING_TODAY)
+    came = any(article.news_time and _came_within(article, first, last, zone) for article in latest.articles)
+    return DayLatest(latest, "" if came else NOTHING_ON.format(day=_days_said(*days, today)))
 
 
 def _day_said(day: date, today: date) -> str:
@@ -223,9 +226,20 @@ def _day_said(day: date, today: date) -> str:
     return "yesterday" if day == today - timedelta(days=1) else f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _came_on(article: StoredArticle, day: date, zone: tzinfo) -> bool:
-    """Whether `article` was published on `day` in `zone` (an undated one may have been)."""
-    return article.news_time is None or article.news_time.astimezone(zone).date() == day
+def _days_said(first: date, last: date, today: date) -> str:
+    """A day as `_day_said` says it, a whole month or year by its name ("June 2026", "2024"), else both ends."""
+    if first == last:
+        return _day_said(first, today)
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
+        return str(first.year)
+    if first.day == 1 and (last + timedelta(days=1)).day == 1 and (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    return f"{_day_said(first, today)} to {_day_said(last, today)}"
+
+
+def _came_within(article: StoredArticle, first: date, last: date, zone: tzinfo) -> bool:
+    """Whether `article` was published from `first` to `last` in `zone` (an undated one may have been)."""
+    return article.news_time is None or first <= article.news_time.astimezone(zone).date() <= last
 
 
 def _before_first(store: Store, category: str | None, day: date, today: date, zone: tzinfo) -> str:

@@ -89,6 +89,9 @@ ALLOWED: dict[str, set[str]] = {
     "data": set(),
     # The calendar's words (month and weekday names), read by the article dates, the questions and the days named.
     "calendar_words": set(),
+    # The days a reader names in words, read alike for a question and for `ask --since` (a date in figures as an
+    # article's is).
+    "named_days": {"calendar_words", "errors", "ingest"},
     "analysis": {"config", "data", "errors", "models"},
     "ingest": {"analysis", "calendar_words", "config", "errors", "models"},
     # The network edge: bytes fetched, handed to the readers.
@@ -110,18 +113,31 @@ ALLOWED: dict[str, set[str]] = {
         "ingest",
         "library",
         "models",
+        "named_days",
         "render",
         "store",
         "wording",
     },
     # Strings only: render reads records and never calls the store or the library. A day a question names in figures
     # ("15/11/2023") is read as an article's date is (ingest.dates).
-    "render": {"analysis", "calendar_words", "config", "errors", "ingest", "models", "wording"},
+    "render": {"analysis", "calendar_words", "config", "errors", "ingest", "models", "named_days", "wording"},
     "tg": {"config", "errors", "lasting", "library", "models", "render", "retrieval", "services", "store", "wording"},
     # The composition root waits for the store's server before the bot starts (bot.store.reachable).
     "app": {"config", "errors", "store", "terminal_chat", "tg"},
     "terminal_chat": {"app", "tg"},
-    "cli": {"app", "config", "errors", "ingest", "library", "models", "render", "services", "store", "wording"},
+    "cli": {
+        "app",
+        "config",
+        "errors",
+        "ingest",
+        "library",
+        "models",
+        "named_days",
+        "render",
+        "services",
+        "store",
+        "wording",
+    },
 }
 # Imports for annotations only (under `if TYPE_CHECKING:`): the records a part is handed, never called.
 TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "services", "store"}}

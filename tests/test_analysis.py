@@ -103,6 +103,8 @@ def test_irregular_forms_that_are_other_words_too_are_left_alone() -> None:
         ("The buses stop at midnight.", "Which bus is late?"),
         ("A crisis at the council.", "What crises did it face?"),
         ("Women and children were rescued.", "Was a woman or a child hurt?"),
+        ("Women's football is growing.", "womens"),
+        ("A new children's ward.", "childrens"),
         ("Spokesmen for both firms declined.", "What did the spokesman say?"),
         ("Mice were found in the kitchen.", "Where was the mouse?"),
         ("Two knives were seized.", "Was a knife found?"),

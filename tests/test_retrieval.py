@@ -513,6 +513,16 @@ def test_a_country_asked_by_its_people_is_searched_as_the_articles_name_it(libra
     assert "america" not in answer.reason.casefold() and "usa" not in answer.reason.casefold(), answer
 
 
+def test_gb_typed_for_great_britain_is_searched_as_the_articles_write_it(library: Library) -> None:
+    """ "who is in the gb tennis team" of tests/data/sports_desk was declined, "No article uses the word “gb”", of a
+    story naming "Great Britain's team": a reader types the country's initials, as sport writes "Team GB"."""
+    library.add(
+        [Article(title="Tennis team picked", paragraphs=("Ellie Marsh has been named in Great Britain's team.",))]
+    )
+    # Searched as the form the library writes most: "Britain", of "Great Britain".
+    assert as_named_written("who is in the gb team", library.engine) == "who is in the Britain team"
+
+
 def test_a_people_or_place_the_articles_write_is_searched_as_typed(library: Library) -> None:
     """The shipped story writes "Russian" and "Russia", "US", "European": each is searched as typed ("us" in lower
     case is a stopword, no country); one whose counterparts it never writes ("Japanese") is still named in a

@@ -1693,3 +1693,22 @@ def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
     a count whose thing the story does not write ("How many trains a day stop at Alderholt station?" of "About 500
     people a day cross the bridge", confidently: a count of people is taken for one of anyone asked)."""
     asked_of(alderholt, case)
+
+
+@pytest.fixture(scope="module")
+def ashcott(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A leisure centre's closure filed twice under one headline (the second copy a paragraph longer), a swimming
+    club's move while it is shut, and two other stories of the town."""
+    yield from library_of(tmp_path_factory.mktemp("ashcott"), DATA / "ashcott")
+
+
+def test_a_story_filed_twice_takes_the_places_of_one(ashcott: Library) -> None:
+    """The closure's copies are one story: two of its passages are shown, and the third place is the swimming club's,
+    which tells what becomes of the centre's swimmers. Counted apart, the copy's lede took it after two of the first
+    copy's paragraphs: the same story shown three times."""
+    answer = ashcott.ask(
+        ashcott.request("what will happen to people who use the ashcott leisure centre while it is shut")
+    )
+    titles = [p.article.title for p in answer.passages]
+    assert titles.count("Ashcott leisure centre to shut for a year of roof repairs") == 2, titles
+    assert "Ashcott swimming club to train in Dunley while leisure centre is shut" in titles, titles

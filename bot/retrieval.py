@@ -3314,9 +3314,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         return declined(request, ranking, asked, closest)
     ranking = time_or_sum_shown(ranking, own, request.per_article)
     chosen = list(lead)
-    per_article: dict[str, int] = {}
+    # The limit a story is of its headline: a story filed again under it (a paragraph added, another id) is the same
+    # story, and its copy's lede took the third place after two of the first copy's paragraphs.
+    per_story: dict[str, int] = {}
     for passage in lead:
-        per_article[passage.article.id] = per_article.get(passage.article.id, 0) + 1
+        per_story[_title_key(passage.article)] = per_story.get(_title_key(passage.article), 0) + 1
     shown = [frozenset(p.text.casefold().split()) for p in lead]
 
     def take(candidate: Candidate) -> None:
@@ -3336,14 +3338,15 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words) for other in shown):
             return
         shown.append(passage_words)
-        per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
         article = ranking.articles[hit.article_id]
+        per_story[_title_key(article)] = per_story.get(_title_key(article), 0) + 1
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched, analysis_language()))
 
     beyond = []
     for candidate in ranking.candidates:
-        if request.per_article is not None and per_article.get(candidate.hit.article_id, 0) >= request.per_article:
+        story_key = _title_key(ranking.articles[candidate.hit.article_id])
+        if request.per_article is not None and per_story.get(story_key, 0) >= request.per_article:
             beyond.append(candidate)
         else:
             take(candidate)

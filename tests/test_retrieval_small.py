@@ -1737,3 +1737,22 @@ def test_a_sports_desk_question_its_stories_cannot_answer_stays_declined(sports_
     """The questions of tests/data/sports_desk_questions.json no story answers that the rules declined when the set
     was first asked: a pay, a price or a year's count of something the stories do not give, and everyday ones."""
     assert not sports_desk.ask(sports_desk.request(question)).found
+
+
+@pytest.fixture(scope="module")
+def ashcott(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A leisure centre's closure filed twice under one headline (the second copy a paragraph longer), a swimming
+    club's move while it is shut, and two other stories of the town."""
+    yield from library_of(tmp_path_factory.mktemp("ashcott"), DATA / "ashcott")
+
+
+def test_a_story_filed_twice_takes_the_places_of_one(ashcott: Library) -> None:
+    """The closure's copies are one story: two of its passages are shown, and the third place is the swimming club's,
+    which tells what becomes of the centre's swimmers. Counted apart, the copy's lede took it after two of the first
+    copy's paragraphs: the same story shown three times."""
+    answer = ashcott.ask(
+        ashcott.request("what will happen to people who use the ashcott leisure centre while it is shut")
+    )
+    titles = [p.article.title for p in answer.passages]
+    assert titles.count("Ashcott leisure centre to shut for a year of roof repairs") == 2, titles
+    assert "Ashcott swimming club to train in Dunley while leisure centre is shut" in titles, titles

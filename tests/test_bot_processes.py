@@ -1478,3 +1478,35 @@ def test_an_asker_s_inline_queries_handled_by_two_webhook_processes_keep_the_lat
         [more] = [button["callback_data"] for row in rows for button in row if button["text"] == "More"]
         kept(store, more.split(":")[1])
         assert kept(store, key) == "Qwzx vbnm"
+
+
+def test_a_bot_started_before_its_bot_api_answers_waits_for_it_then_answers(
+    sqlite_bot_settings: Settings, tmp_path: Path
+) -> None:
+    """`newsbot run` started while the Bot API refuses connections (a local Bot API server or an emulator not up
+    yet, the network down at a boot) exited 3 after three tries in a second, and a service manager restarted it in
+    a loop (tests/test_bot_e2e.py checked that exit): it says so and tries again, 1, 2, 4, ... s apart, and starts
+    once the Bot API answers."""
+    server = FakeBotAPI(token=TOKEN, port=free_port())
+    bot = spawn_bot(sqlite_bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    log = tmp_path / "bot.log"
+    try:
+        deadline = time.monotonic() + 120
+        while log.read_text().count("cannot reach the Bot API at") < 2:
+            assert bot.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        with server:
+            server.wait_for("setMyCommands", timeout=60)
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            bot.terminate()
+            bot.wait(timeout=60)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    said = log.read_text()
+    assert bot.returncode == 0, said
+    assert f"cannot reach the Bot API at {server.base_url}" in said, said
+    assert "trying again in 1 s, the bot starts once it answers" in said, said
+    assert "the Bot API answers, after" in said, said
+    assert TOKEN not in said  # the address tried is named (a mistyped one is the likely cause), never the token

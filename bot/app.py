@@ -13,8 +13,9 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from functools import partial
 from importlib.util import find_spec
 from urllib.parse import urlsplit
@@ -22,14 +23,14 @@ from urllib.parse import urlsplit
 import telegram
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, Defaults, Updater
 from telegram.request import BaseRequest
 
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
-from bot.store.reachable import store_reachable
+from bot.store.reachable import STORE_WAIT_FIRST_SECONDS, STORE_WAIT_LONGEST_SECONDS, store_reachable
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.received import ReceivedQueue, handling
@@ -331,7 +332,7 @@ async def _serve(
         loop.add_signal_handler(number, stopping, number)
     try:
         # Before Telegram is asked anything: a bot waiting for its database takes no updates.
-        if await store_reachable(application.bot_data.settings, stop):
+        if await store_reachable(application.bot_data.settings, stop) and await _bot_api_answers(application, stop):
             phase = "start"
             # Said before updates are taken: read after, the library's size let the first getUpdates begin, and a
             # stop asked during the start cancelled it mid-connect, holding the pool python-telegram-bot's last
@@ -345,6 +346,40 @@ async def _serve(
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
     log.info("stopped")
+
+
+async def _bot_api_answers(application: App, stop: asyncio.Event) -> bool:
+    """Wait until the Bot API answers (the bot's `getMe`), trying again after 1, 2, 4, ... s (30 s at most) and
+    saying each failure; False if `stop` was set first. A Bot API out of reach at the start (a local Bot API server
+    or an emulator not up yet, the network down at a boot) exited 3 after three tries in a second, and a service
+    manager restarting the bot restarted it in a loop, or gave up. A refusal (a token Telegram refuses) is left to
+    the start, which says it: a setting to correct, which waiting would not mend."""
+    started, pause = time.monotonic(), STORE_WAIT_FIRST_SECONDS
+    while not stop.is_set():
+        asking = asyncio.ensure_future(application.bot.initialize())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait((asking, stopped), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if not asking.done():
+            asking.cancel()
+            return False
+        error = asking.exception()
+        if not isinstance(error, NetworkError) or isinstance(error, BadRequest):
+            if pause > STORE_WAIT_FIRST_SECONDS:
+                log.warning("the Bot API answers, after %.0f s: starting", time.monotonic() - started)
+            return True
+        log.warning(
+            "cannot reach the Bot API at %s (%s); trying again in %g s, the bot starts once it answers",
+            api_address(application.bot_data.settings),
+            error,
+            pause,
+        )
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(2 * pause, STORE_WAIT_LONGEST_SECONDS)
+    return False
 
 
 def stop_seconds(settings: Settings) -> float:

@@ -379,10 +379,12 @@ class FakeBotAPI:
         known_chats_only: bool = False,
         polls_conflict: bool = False,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         """``polls_conflict``: a ``getUpdates`` ends the one still waiting with 409 Conflict ("terminated by other
         getUpdates request"), as Telegram does when two processes poll one token. Off by default: a client
-        stopped mid-poll leaves its request waiting here, which would be answered so."""
+        stopped mid-poll leaves its request waiting here, which would be answered so. ``port``: the one to listen
+        on (0: one the system gives), known before the server starts (a bot told of it before it is up)."""
         self.token = token
         self.bot_id = bot_id
         self.username = username
@@ -393,6 +395,7 @@ class FakeBotAPI:
         self.known_chats_only = known_chats_only
         self.polls_conflict = polls_conflict
         self.host = host
+        self._wanted_port = port
         # Chats for which sendMessage & co. answer 403 (mutate freely; guarded by the lock).
         self.blocked_chats: set[int] = set()
         # Groups whose admins restricted the bot from sending: sendMessage & co. answer 400 "have no rights".
@@ -448,7 +451,7 @@ class FakeBotAPI:
         if self._httpd is not None:
             raise RuntimeError("FakeBotAPI already started")
         self._stopping = False
-        httpd = _HTTPServer((self.host, 0), _Handler)
+        httpd = _HTTPServer((self.host, self._wanted_port), _Handler)
         httpd.api = self
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -493,6 +496,8 @@ class FakeBotAPI:
     @property
     def port(self) -> int:
         if self._httpd is None:
+            if self._wanted_port:
+                return self._wanted_port
             raise RuntimeError("FakeBotAPI is not running")
         return int(self._httpd.server_address[1])
 

@@ -2554,19 +2554,6 @@ def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI
     assert result.stderr.count("\n") == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
 
 
-def test_an_unreachable_api_is_one_line_and_exit_code_3(tmp_path: Path) -> None:
-    """Worth retrying, as a database out of reach is: a supervisor restarting the bot mends it."""
-    port = free_port()
-    result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}")
-    assert result.returncode == 3
-    assert "Traceback" not in result.stderr
-    # The address tried is named (a mistyped emulator address is the likely cause); the token is not.
-    assert result.stderr.splitlines()[-1].startswith(
-        f"newsbot: could not start the bot: cannot reach the Bot API at http://127.0.0.1:{port}/bot ("
-    ), result.stderr
-    assert TOKEN not in result.stderr
-
-
 async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: FakeBotAPI, tmp_path: Path) -> None:
     """An emulator given as http://host:port, without setMyCommands or chat actions, still gets answers."""
     server.fail_next("setMyCommands", 404, "Not Found: method not found")

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -57,6 +57,8 @@ BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
 STOP_BOUND_SECONDS = 5.0
 # The beat of a bot whose beat takes over what a killed process left (NEWSBOT_BEAT_SECONDS; 10 s by default).
 BEAT_SECONDS = "1"
+# Python's arguments running newsbot, as `newsbot` does.
+NEWSBOT = ("-m", "bot")
 # Words to vary the paragraphs of a made-up backlog (each one embedded, none the same).
 WORDS = ("parking", "schools", "the library", "bus routes", "flood defences", "street lights", "recycling", "a park")
 
@@ -82,9 +84,11 @@ def sqlite_bot_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
     return copied_library(replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5), tmp_path_factory)
 
 
-def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+def spawn_bot(
+    settings: Settings, server: FakeBotAPI, cwd: Path, program: Sequence[str] = NEWSBOT, **env: str
+) -> subprocess.Popen[str]:
     """`newsbot run` on the fake server (`env`: more variables), just started; its stderr goes to
-    `cwd / "bot.log"`."""
+    `cwd / "bot.log"`. `program`: Python's arguments running newsbot (`-m bot`)."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -95,7 +99,7 @@ def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
     )
     with (cwd / "bot.log").open("w") as written:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, *program, "run"],
             cwd=cwd,
             env=variables,
             text=True,
@@ -104,22 +108,29 @@ def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
         )
 
 
-def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+def start_bot(
+    settings: Settings, server: FakeBotAPI, cwd: Path, program: Sequence[str] = NEWSBOT, **env: str
+) -> subprocess.Popen[str]:
     """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
     `cwd / "bot.log"`."""
     starts = len(server.calls("setMyCommands"))
-    process = spawn_bot(settings, server, cwd, **env)
+    process = spawn_bot(settings, server, cwd, program, **env)
     server.wait_for("setMyCommands", count=starts + 1, timeout=60)
     return process
 
 
 @contextmanager
 def running_bot(
-    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
+    settings: Settings,
+    server: FakeBotAPI,
+    cwd: Path,
+    log: list[str] | None = None,
+    program: Sequence[str] = NEWSBOT,
+    **env: str,
 ) -> Iterator[subprocess.Popen[str]]:
     """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
     exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
-    process = start_bot(settings, server, cwd, **env)
+    process = start_bot(settings, server, cwd, program, **env)
     try:
         yield process
     finally:
@@ -1467,3 +1478,35 @@ def test_an_asker_s_inline_queries_handled_by_two_webhook_processes_keep_the_lat
         [more] = [button["callback_data"] for row in rows for button in row if button["text"] == "More"]
         kept(store, more.split(":")[1])
         assert kept(store, key) == "Qwzx vbnm"
+
+
+def test_a_bot_started_before_its_bot_api_answers_waits_for_it_then_answers(
+    sqlite_bot_settings: Settings, tmp_path: Path
+) -> None:
+    """`newsbot run` started while the Bot API refuses connections (a local Bot API server or an emulator not up
+    yet, the network down at a boot) exited 3 after three tries in a second, and a service manager restarted it in
+    a loop (tests/test_bot_e2e.py checked that exit): it says so and tries again, 1, 2, 4, ... s apart, and starts
+    once the Bot API answers."""
+    server = FakeBotAPI(token=TOKEN, port=free_port())
+    bot = spawn_bot(sqlite_bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    log = tmp_path / "bot.log"
+    try:
+        deadline = time.monotonic() + 120
+        while log.read_text().count("cannot reach the Bot API at") < 2:
+            assert bot.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        with server:
+            server.wait_for("setMyCommands", timeout=60)
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            bot.terminate()
+            bot.wait(timeout=60)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    said = log.read_text()
+    assert bot.returncode == 0, said
+    assert f"cannot reach the Bot API at {server.base_url}" in said, said
+    assert "trying again in 1 s, the bot starts once it answers" in said, said
+    assert "the Bot API answers, after" in said, said
+    assert TOKEN not in said  # the address tried is named (a mistyped one is the likely cause), never the token

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.config import Settings
 from bot.store.engine import BUSY_TIMEOUT_SECONDS, CHANGELOG_LOCK, MIGRATION_LOCK
 from tests.botapi_server import FakeBotAPI
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_bot_processes import (  # noqa: F401 (a fixture)
     CORPUS_ANSWER,
@@ -36,6 +37,20 @@ WAITING = "waiting for the store: another process is writing ("
 HOLDER_NAME = "nightly-backup"
 LAST_MIGRATION = "SELECT name, applied_at FROM schema_migrations ORDER BY name DESC LIMIT 1"
 STORY = '{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing on Mill Lane."}\n'
+
+# The former minute a write waited for another process's lock (BUSY_TIMEOUT_SECONDS: still the bound of a write on an
+# engine given none, and of SQLite's waits inside a transaction), shortened in the bots these tests start: every fixed
+# bound of a write's wait is that constant, read as the wait begins, so a lock held past the shortened one shows what
+# 65 s held showed, that the bot waits NEWSBOT_STORE_WAIT_MINUTES and not the former minute (each test took 65 s).
+FORMER_MINUTE = 8.0
+HELD = FORMER_MINUTE + 5
+SHORTER_MINUTE = (
+    "-c",
+    "import runpy\n"
+    "import bot.store.engine as engine\n"
+    f"engine.BUSY_TIMEOUT_SECONDS = {FORMER_MINUTE}\n"
+    "runpy.run_module('bot', run_name='__main__', alter_sys=True)",
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -197,12 +212,12 @@ def test_a_bot_started_during_another_process_s_migration_past_a_minute_waits_an
     settings = bot_settings
     log = tmp_path / "bot.log"
     with migrating_elsewhere(settings) as holder:
-        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        bot = spawn_bot(settings, server, tmp_path, SHORTER_MINUTE, NEWSBOT_SEMANTIC="off")
         try:
             said = until_said(log, WAITING, bot)
             assert said_holder(settings, holder) in said, said
             held = time.monotonic()
-            while time.monotonic() - held < BUSY_TIMEOUT_SECONDS + 5:
+            while time.monotonic() - held < HELD:
                 assert bot.poll() is None, log.read_text()
                 time.sleep(1)
         except BaseException:
@@ -229,10 +244,12 @@ def test_a_running_bot_goes_on_through_another_process_s_lock_held_past_a_minute
     minute for another process's lock: it answers meanwhile, says the wait once, and writes again once it ends."""
     settings = replace(sqlite_bot_settings, corpus_dir=DATA / "bot_corpus")
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_BEAT_SECONDS="1") as bot:
+    with running_bot(
+        settings, server, tmp_path, log, SHORTER_MINUTE, NEWSBOT_SEMANTIC="off", NEWSBOT_BEAT_SECONDS="1"
+    ) as bot:
         with holding_the_write_lock(settings):
             held = time.monotonic()
-            while time.monotonic() - held < BUSY_TIMEOUT_SECONDS + 5:
+            while time.monotonic() - held < HELD:
                 assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
                 assert bot.poll() is None
                 time.sleep(5)
@@ -274,3 +291,123 @@ def test_a_command_waiting_for_another_process_s_lock_stops_at_once_on_ctrl_c(
     assert took < 10, took
     out, _ = newsbot(settings, "latest").communicate(timeout=120)
     assert "Zebra crossing" not in out, out
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Path, postgres_url: str) -> Settings:
+    """Settings over an empty data directory and a new PostgreSQL database."""
+    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url)
+
+
+@contextmanager
+def holding_a_lock_of_articles(settings: Settings, row: str = "") -> Iterator[subprocess.Popen[str]]:
+    """Another session holding, in a transaction left open until the block ends, a lock newsbot's writes of
+    articles wait for: the table's (an operator's `LOCK TABLE ... IN SHARE MODE`), or article `row`'s (a session
+    that selected it FOR UPDATE). Not newsbot's advisory lock: PostgreSQL waits for these inside a statement."""
+    take = (
+        f"db.execute('SELECT 1 FROM articles WHERE id = %s FOR UPDATE', ({row!r},))\n"
+        if row
+        else "db.execute('LOCK TABLE articles IN SHARE MODE')\n"
+    )
+    program = (
+        f"db = psycopg.connect({_libpq(settings)!r}, autocommit=True, application_name={HOLDER_NAME!r})\n"
+        f"db.execute('BEGIN')\n{take}"
+    )
+    with _running(program) as process:
+        yield process
+
+
+def _first_article(settings: Settings) -> str:
+    with psycopg.connect(_libpq(settings)) as db:
+        row = db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize("held", ["table", "row"])
+def test_a_write_waiting_for_another_session_s_table_or_row_lock_says_who_holds_it(
+    pg_settings: Settings, tmp_path: Path, held: str
+) -> None:
+    """On PostgreSQL a write waiting for another session's lock on a table (LOCK TABLE, VACUUM FULL) or on a row
+    (a transaction left open) waited in silence up to its bound: it says so as for newsbot's own lock, naming the
+    session it waits for, and goes on once the lock is let go."""
+    settings = opened(pg_settings)
+    row = _first_article(settings) if held == "row" else ""
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    log = tmp_path / "command.log"
+    with holding_a_lock_of_articles(settings, row), log.open("w") as written:
+        command = subprocess.Popen(
+            [sys.executable, "-m", "bot", *(["remove", row] if row else ["ingest", str(story)])],
+            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=written,
+        )
+        said = until_said(log, WAITING, command, timeout=120)
+        assert f"({HOLDER_NAME}; PostgreSQL's session " in said, said
+        assert ", holding a lock on articles)" in said, said
+        assert command.poll() is None
+    out, _ = command.communicate(timeout=120)
+    said = log.read_text()
+    assert command.returncode == 0, said
+    assert ("removed" if row else "1 added") in out, out
+    assert said.count("waiting for the store") == 1, said
+    assert "the store's write lock is free again, after" in said, said
+
+
+def test_a_command_waiting_for_another_session_s_table_lock_stops_at_once_on_ctrl_c(
+    pg_settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C to an ingest whose write waits for another session's table lock gives the write up at once (its
+    statement cancelled), as for newsbot's own lock: exit 130, nothing stored."""
+    settings = opened(pg_settings)
+    story = tmp_path / "story.jsonl"
+    story.write_text(STORY)
+    log = tmp_path / "ingest.log"
+    with holding_a_lock_of_articles(settings), log.open("w") as written:
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ingest", str(story)],
+            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=written,
+        )
+        try:
+            until_said(log, WAITING, ingest, timeout=120)
+            asked = time.monotonic()
+            ingest.send_signal(signal.SIGINT)
+            ingest.wait(timeout=30)
+        finally:
+            if ingest.poll() is None:
+                ingest.kill()
+        took = time.monotonic() - asked
+    assert ingest.returncode == 130, log.read_text()
+    assert took < 10, took
+    out, _ = newsbot(settings, "latest").communicate(timeout=120)
+    assert "Zebra crossing" not in out, out
+
+
+def test_a_newsbot_session_is_named_by_its_command_without_its_arguments(pg_settings: Settings, tmp_path: Path) -> None:
+    """Every session of the server reads another's `application_name` (pg_stat_activity), and the server's log may
+    keep it: a newsbot process's is "pid N: newsbot COMMAND", without the arguments, which may hold a password or a
+    token (it was the command line's first 63 bytes)."""
+    settings = opened(pg_settings)
+    (tmp_path / "token=hunter2.jsonl").write_text(STORY)
+    with holding_the_write_lock(settings):
+        ingest = newsbot(settings, "-v", "ingest", "token=hunter2.jsonl", cwd=tmp_path, env={"NEWSBOT_SEMANTIC": "off"})
+        try:
+            deadline = time.monotonic() + 60
+            with psycopg.connect(_libpq(settings), autocommit=True) as db:
+                while not (
+                    names := db.execute(
+                        "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name LIKE %s",
+                        (f"pid {ingest.pid}:%",),
+                    ).fetchall()
+                ):
+                    assert ingest.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.2)
+        finally:
+            ingest.kill()
+            ingest.communicate(timeout=60)
+    assert names == [(f"pid {ingest.pid}: newsbot ingest",)]

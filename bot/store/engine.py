@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +33,12 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
 from bot.store import wal
-from bot.store.writer import application_name, postgresql_holder, sqlite_writer
+from bot.store.writer import application_name, postgresql_blocker, postgresql_holder, sqlite_writer
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ FULL_DISK_BYTES = 1 << 20
 # How often a new SQLite file's switch to WAL is tried again while other processes open it too.
 WAL_RETRY_SECONDS = 0.01
 _WRITE = "newsbot_write"
+# Set in a PostgreSQL connection's info while it asks for an advisory lock (`lock`), which says its own wait.
+_ASKING = "newsbot_asking"
 # How long a write waits for the store's write lock (seconds), in the engine's execution options (`connect`).
 _LOCK_WAIT = "newsbot_lock_wait"
 # The busy timeout a pooled SQLite connection has now (milliseconds), in its pool entry's info.
@@ -93,6 +95,8 @@ _answering: ContextVar[bool] = ContextVar("newsbot_answering", default=False)
 # "too many clients" or "starting up", pass). The driver gives no SQLSTATE for them: only the server's message.
 # PostgreSQL's SQLSTATE for a lock waited for past `lock_timeout`.
 _LOCK_NOT_AVAILABLE = "55P03"
+# PostgreSQL's SQLSTATE for a statement cancelled (`_Blocked`: a process stopping gives up a write waiting on a lock).
+_CANCELLED = "57014"
 # PostgreSQL's SQLSTATEs (class 57P) for a server shutting down, crashed or not yet started, cutting a session off:
 # its own words ("terminating connection due to administrator command") told an operator neither what happened nor
 # that running the command again is the remedy.
@@ -172,6 +176,9 @@ def connect(url: str, create: bool = True, lock_wait: float | None = None) -> En
             execution_options=options,
         )
         event.listen(engine, "connect", _postgresql_connect)
+        event.listen(engine, "before_cursor_execute", _statement_began)
+        event.listen(engine, "after_cursor_execute", _statement_ended)
+        event.listen(engine, "handle_error", _statement_failed)
         return engine
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
 
@@ -493,6 +500,95 @@ _WAITS = _Waits()
 _GIVE_UP = threading.Event()
 
 
+@dataclass
+class _Statement:
+    """A background write's statement under way on PostgreSQL (`_Blocked`)."""
+
+    engine: Engine
+    raw: Any  # the psycopg connection running it
+    started: float
+    met: bool = False  # said to wait for another session's lock (`_Waits`)
+    cancelled: bool = False
+
+
+class _Blocked:
+    """A background write on PostgreSQL waiting for another session's table or row lock (a transaction holding a
+    row it updates, an operator's LOCK TABLE, a VACUUM FULL), said as a wait for the store's write lock is.
+
+    PostgreSQL waits for such a lock inside the statement, up to `lock_timeout` (the engine's `lock_wait`), and
+    said nothing meanwhile. So each background write's statement is noted as it starts, and a thread looks, every
+    LOCK_ASK_SECONDS, at those running for ANSWER_WAIT_SECONDS: the server names the sessions one waits for
+    (`pg_blocking_pids`), and the first it names is said once (`_Waits`: "waiting for the store: ... (psql;
+    PostgreSQL's session 4242, holding a lock on subscriptions)"), then that it goes on. A statement slow for any
+    other reason waits for no session, and is not said. Once the process gives its waits up (`give_up_waits`),
+    those waiting are cancelled, and raise `Stopped`. Advisory locks say their own wait (`lock`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[int, _Statement] = {}
+        self._watching = False
+
+    def began(self, connection: Connection) -> None:
+        raw = connection.connection.dbapi_connection
+        with self._lock:
+            self._running[id(connection)] = _Statement(connection.engine, raw, time.monotonic())
+            if not self._watching:
+                self._watching = True
+                threading.Thread(target=self._watch, name="newsbot-blocked-writes", daemon=True).start()
+
+    def ended(self, connection: Connection, went_on: bool) -> None:
+        with self._lock:
+            statement = self._running.pop(id(connection), None)
+            if statement is not None and statement.met:
+                _WAITS.ended(time.monotonic() - statement.started, went_on)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(LOCK_ASK_SECONDS)
+            with self._lock:
+                if not self._running:
+                    self._watching = False
+                    return
+                due = [s for s in self._running.values() if time.monotonic() - s.started >= ANSWER_WAIT_SECONDS]
+            for statement in due:
+                self._look(statement)
+
+    def _look(self, statement: _Statement) -> None:
+        if not statement.met:
+            try:
+                with reading(statement.engine, one_statement=True) as connection:
+                    who = postgresql_blocker(connection, statement.raw.info.backend_pid)
+            except StoreError:
+                return  # the server out of reach: the write's own error says so
+            with self._lock:
+                if not who or all(running is not statement for running in self._running.values()):
+                    return
+                statement.met = True
+                _WAITS.met(lambda: who, lock_wait(statement.engine))
+        if _GIVE_UP.is_set() and not statement.cancelled:
+            statement.cancelled = True
+            # Its error, the statement cancelled, is `Stopped` (`_wrapped`); a cancel that fails leaves it its bound.
+            with suppress(statement.engine.dialect.loaded_dbapi.Error):
+                statement.raw.cancel()
+
+
+_BLOCKED = _Blocked()
+
+
+def _statement_began(connection: Connection, *args: Any) -> None:
+    if connection.get_execution_options().get(_WRITE) and not _answering.get() and not connection.info.get(_ASKING):
+        _BLOCKED.began(connection)
+
+
+def _statement_ended(connection: Connection, *args: Any) -> None:
+    _BLOCKED.ended(connection, went_on=True)
+
+
+def _statement_failed(context: ExceptionContext) -> None:
+    if context.connection is not None:
+        _BLOCKED.ended(context.connection, went_on=False)
+
+
 def waiting_for_lock() -> bool:
     """Whether a write of this process waits for another process's lock now (past ANSWER_WAIT_SECONDS): a command
     asked to stop then has nothing in hand to keep, and stops at once rather than wait up to NEWSBOT_STORE_WAIT_MINUTES
@@ -585,6 +681,7 @@ def lock(connection: Connection, key: int) -> None:
         return
 
     def ask(seconds: float) -> bool:
+        connection.info[_ASKING] = True
         try:
             # In a savepoint, so that a wait given up leaves the transaction usable for the next ask.
             with connection.begin_nested():
@@ -594,6 +691,8 @@ def lock(connection: Connection, key: int) -> None:
             if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
                 raise
             return False
+        finally:
+            connection.info[_ASKING] = False
         return True
 
     if not _asked_until_free(connection.engine, ask, lambda: postgresql_holder(connection, key)):
@@ -613,6 +712,8 @@ def _wrapped(engine: Engine) -> Iterator[None]:
         yield
     except exc.DBAPIError as error:
         _raise_interruption(error)
+        if getattr(error.orig, "sqlstate", None) == _CANCELLED and _GIVE_UP.is_set():
+            raise Stopped from error  # a write waiting on another session's lock, given up as the process stops
         if refused := _login_refused(error.orig):
             raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
         if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:

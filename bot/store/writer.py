@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
+
+from bot.models import Command
 
 # The byte of a WAL store's -shm file a writer locks (SQLite's WALINDEX_LOCK_OFFSET, its WAL_WRITE_LOCK the first),
 # and the store file's reserved byte, which a writer locks in the other journal modes (PENDING_BYTE + 1).
@@ -23,15 +26,40 @@ COMMAND_CHARS = 120
 # PostgreSQL keeps 63 bytes of an application_name.
 APPLICATION_NAME_BYTES = 63
 _INTERPRETERS = ("python", "python3")
+# The words of a newsbot command line an application_name keeps: its command, none of its arguments.
+_COMMANDS = frozenset(command.value for command in Command if command.value)
 
 
 def described(pid: int) -> str:
     """Process `pid` and its command, as /proc tells it: "pid 4242: newsbot migrate" (a newsbot run as `python -m
     bot` or through its script is "newsbot"); "pid 4242" alone if /proc cannot say."""
+    # For a reader: a program given on the command line, on one line.
+    line = " ".join(" ".join(_command_words(pid)).split())
+    return f"pid {pid}: {line[:COMMAND_CHARS]}" if line else f"pid {pid}"
+
+
+def application_name() -> str:
+    """What this process's PostgreSQL sessions call themselves, for another waiting on them to name it: "pid 4242:
+    newsbot ingest", the program and its newsbot command without their arguments. Every session of the server reads
+    it (`pg_stat_activity`), and its log may keep it: it said the command line's first 63 bytes, where an argument
+    may be a feed's or a store's address with a password or a token in it."""
+    pid = os.getpid()
+    words = _command_words(pid)
+    # Only words of a fixed vocabulary: another program's name, or newsbot's and its command.
+    kept = (
+        ["newsbot", *[word for word in words[1:] if word in _COMMANDS][:1]] if words[:1] == ["newsbot"] else words[:1]
+    )
+    named = " ".join([f"pid {pid}:", *kept])
+    return named.encode()[:APPLICATION_NAME_BYTES].decode(errors="ignore")
+
+
+def _command_words(pid: int) -> list[str]:
+    """The words of process `pid`'s command line, its program by name (a newsbot run as `python -m bot` or through
+    its script "newsbot", a script run by its interpreter by the script's name); [] if /proc cannot say."""
     try:
         words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").decode(errors="replace").split("\0")
     except OSError:
-        return f"pid {pid}"
+        return []
     words[:1] = [Path(words[0]).name] if words and words[0] else []
     if words and words[0].rstrip("0123456789.") in _INTERPRETERS and len(words) > 1:
         # A script run by its interpreter is named by the script; newsbot's `python -m bot` is "newsbot".
@@ -39,13 +67,7 @@ def described(pid: int) -> str:
             words = ["newsbot", *words[3:]]
         elif not words[1].startswith("-"):
             words = [Path(words[1]).name, *words[2:]]
-    line = " ".join(" ".join(words).split())  # for a reader: a program given on the command line on one line
-    return f"pid {pid}: {line[:COMMAND_CHARS]}" if line else f"pid {pid}"
-
-
-def application_name() -> str:
-    """What this process's PostgreSQL sessions call themselves, for another waiting on them to name it."""
-    return described(os.getpid()).encode()[:APPLICATION_NAME_BYTES].decode(errors="ignore")
+    return words
 
 
 def sqlite_writer(database: str) -> str:
@@ -79,8 +101,30 @@ def postgresql_holder(connection: Connection, key: int) -> str:
         ),
         {"high": key >> 32, "low": key & 0xFFFFFFFF},
     ).first()
+    return "" if row is None else _session(row)
+
+
+def postgresql_blocker(connection: Connection, pid: int) -> str:
+    """The session that session `pid`, waiting for a lock, waits for, as it named itself, and what it holds: "psql;
+    PostgreSQL's session 4242, holding a lock on subscriptions" (`pg_blocking_pids`: a row, a table, an advisory
+    lock); "" when `pid` waits for none."""
+    row = connection.execute(
+        text(
+            "SELECT a.pid, a.application_name, a.client_addr, (SELECT l.relation::regclass::text FROM pg_locks l"
+            " WHERE l.pid = :pid AND l.locktype IN ('relation', 'tuple') AND (NOT l.granted OR l.locktype = 'tuple')"
+            " ORDER BY l.granted LIMIT 1) AS relation"
+            " FROM pg_stat_activity a WHERE a.pid = ANY(pg_blocking_pids(:pid)) ORDER BY a.pid LIMIT 1"
+        ),
+        {"pid": pid},
+    ).first()
     if row is None:
         return ""
+    held = f", holding a lock on {row.relation}" if row.relation else ""
+    return f"{_session(row)}{held}"
+
+
+def _session(row: Any) -> str:
+    """A session of `pg_stat_activity` (its pid, application_name and client_addr) as it named itself."""
     name = row.application_name or "a session without a name"
     where = f" from {row.client_addr}" if row.client_addr else ""
     return f"{name}; PostgreSQL's session {row.pid}{where}"

@@ -2695,12 +2695,14 @@ def doer_terms(deed: Collection[str]) -> frozenset[str]:
     """The terms of the nouns naming who does each verb of `deed` ("founder" of "found", "owner" of "own", "winner"
     of "win"), which a story writes as a title before a name (`writes_deed`): "who founded veyra" was a weak answer
     of tests/data/portmere, whose story says "Co-founder Idris Kalu said ...", never "founded". A verb ending in "e"
-    takes an "r" ("driver" of "drive", "scorer" of "score": "driveer" named no one)."""
+    takes an "r" ("driver" of "drive", "scorer" of "score": "driveer" named no one). Some take "-or" ("conductor" of
+    "conduct", "creator" of "create")."""
     doubled = ((verb, _DOUBLED.match(verb)) for verb in deed)
     return frozenset(
         term
         for verb, d in doubled
-        for term in analyze(f"{verb}r" if verb.endswith("e") else f"{verb}{d.group(1) if d else ''}er")
+        for noun in (f"{verb}r" if verb.endswith("e") else f"{verb}{d.group(1) if d else ''}er", f"{verb}or")
+        for term in analyze(noun)
     )
 
 
@@ -3379,6 +3381,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
+            or (
+                bool(story)
+                and not followed
+                and not writes_deed_in_story(
+                    own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], story[0].article
+                )
+            )
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -3601,6 +3610,38 @@ def writes_place_in_story(question: str, story: Sequence[Passage]) -> bool:
         (place is not None and re.search(rf"\b{place}\b", p.text, re.IGNORECASE) is not None)
         or (second and _RUNNER_UP.search(p.text) is not None)
         for p in story
+    )
+
+
+# "Who designed ...?", "who will build ...?": the deed asked who did (or will do), its verb right after "who" or "who
+# will".
+_WHO_DOES = re.compile(rf"\s*who\s+(?:will\s+|would\s+)?(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+# A noun of the deed starts with its verb's stem ("discoveri" of "made the discovery", "replacement"), from stems this
+# long ("window" is no deed of "win").
+NOUN_OF_VERB = 4
+
+
+def writes_deed_in_story(question: str, texts: Sequence[str], article: StoredArticle) -> bool:
+    """Whether a paragraph found of the story an answer leads with (`texts`) or its headline writes the deed a
+    "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`) or as news writes it (`phrasings`: "paid for" of
+    "funded"); true of a question asking no such deed, of one asking who leads something (`_ASKS_LEADER`) or came in
+    a place (`_ASKS_PLACE`), or whose verb frames it ("who said ..."). A story writing no word of the deed tells of
+    the thing done, not of who did it, and the answer is declined at any score (`compose`): "Who designed the new
+    stadium at Mill Lane?" of tests/data/thornwick was a weak answer with the club chairman's words on the move."""
+    asked = _WHO_DOES.match(question)
+    if asked is None or _ASKS_LEADER.search(question) or _ASKS_PLACE.match(question):
+        return True
+    deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
+    if not deed:
+        return True
+    written = [article.title, *texts]
+    held = frozenset().union(*map(_term_set, written))
+    runs = [run for found in phrasings(question).values() for run in found]
+    return (
+        bool((deed | doer_terms(deed)) & held)
+        or any(term.startswith(verb) for verb in deed if len(verb) >= NOUN_OF_VERB for term in held)
+        or any(_writes(written, run) for run in runs)
     )
 
 

@@ -3381,13 +3381,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
-            or (
-                bool(story)
-                and not followed
-                and not writes_deed_in_story(
-                    own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], story[0].article
-                )
-            )
+            or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -3616,32 +3610,46 @@ def writes_place_in_story(question: str, story: Sequence[Passage]) -> bool:
 # "Who designed ...?", "who will build ...?": the deed asked who did (or will do), its verb right after "who" or "who
 # will".
 _WHO_DOES = re.compile(rf"\s*who\s+(?:will\s+|would\s+)?(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+# What was made, right before whoever made it: "Goals from Gregory Vignal", "a mural by Ana Ruiz" (not a day).
+_DONE_BY = re.compile(
+    r"\s+(?:by|from)\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
+    r"|May|June|July|August|September|October|November|December)\b)[A-Z]"
+)
 # A noun of the deed starts with its verb's stem ("discoveri" of "made the discovery", "replacement"), from stems this
 # long ("window" is no deed of "win").
 NOUN_OF_VERB = 4
 
 
-def writes_deed_in_story(question: str, texts: Sequence[str], article: StoredArticle) -> bool:
-    """Whether a paragraph found of the story an answer leads with (`texts`) or its headline writes the deed a
-    "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
-    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`) or as news writes it (`phrasings`: "paid for" of
-    "funded"); true of a question asking no such deed, of one asking who leads something (`_ASKS_LEADER`) or came in
-    a place (`_ASKS_PLACE`), or whose verb frames it ("who said ..."). A story writing no word of the deed tells of
-    the thing done, not of who did it, and the answer is declined at any score (`compose`): "Who designed the new
-    stadium at Mill Lane?" of tests/data/thornwick was a weak answer with the club chairman's words on the move."""
+def stories_shown(chosen: Sequence[Passage], ranking: Ranking) -> list[str]:
+    """The headlines and the paragraphs found (`Ranking.texts`) of each story a passage of `chosen` is of."""
+    shown = {p.article.id: p.article.title for p in chosen}
+    return [*shown.values(), *(text for (a, _), text in ranking.texts.items() if a in shown)]
+
+
+def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
+    """Whether a headline or a paragraph found of the stories an answer shows (`texts`, `stories_shown`) writes the deed
+    a "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrasings`: "paid for" of
+    "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from Gregory Vignal" of "Who scored Rangers'
+    goals ...?", BBC tuning half); true of a question asking no such deed, of one asking who leads something
+    (`_ASKS_LEADER`) or came in a place (`_ASKS_PLACE`), or whose verb frames it ("who said ..."). Stories writing no
+    word of the deed tell of the thing done, not of who did it, and the answer is declined at any score (`compose`):
+    "Who designed the new stadium at Mill Lane?" of tests/data/thornwick was a weak answer with the club chairman's
+    words on the move."""
     asked = _WHO_DOES.match(question)
     if asked is None or _ASKS_LEADER.search(question) or _ASKS_PLACE.match(question):
         return True
     deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
     if not deed:
         return True
-    written = [article.title, *texts]
-    held = frozenset().union(*map(_term_set, written))
+    held = frozenset().union(*map(_term_set, texts))
     runs = [run for found in phrasings(question).values() for run in found]
+    made = _term_set(question[asked.end() :]) - frame_terms(question)
     return (
         bool((deed | doer_terms(deed)) & held)
+        or any(term in made and _DONE_BY.match(text, end) for text in texts for _, end, term in words(text))
         or any(term.startswith(verb) for verb in deed if len(verb) >= NOUN_OF_VERB for term in held)
-        or any(_writes(written, run) for run in runs)
+        or any(_writes(texts, run) for run in runs)
     )
 
 

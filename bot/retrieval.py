@@ -1971,11 +1971,10 @@ _TIME_SPAN = re.compile(
 _ASKS_SPAN_COUNTED = re.compile(r"\bhow\s+many\s+" + _UNITS, re.IGNORECASE)
 # Of any other thing "how many?" asks for a count (above).
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b(?!\s+" + _UNITS + r")(?:\s+(?P<counted>[\w'\u2019-]+))?", re.IGNORECASE)
-# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), of
-# what a thing is ("how much is a bus ticket?"), or of a thing that is money ("how much profit", "how much funding"),
-# asks for money, which a story writes with its currency ("£14m", "$2bn", "214p", "5,000 euros"): a count of things,
-# a share or a length does not answer it. Not "how much more (less) ...", which asks for a difference, told as a share
-# too ("Ukraine has agreed to pay 30% more").
+# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), or of
+# what a thing is ("how much is a bus ticket?"), asks for money, which a story writes with its currency ("£14m",
+# "$2bn", "214p", "5,000 euros"): a count of things, a share or a length does not answer it. Not "how much more
+# (less) ...", which asks for a difference, told as a share too ("Ukraine has agreed to pay 30% more").
 # Nor asked of a change ("how much is the pay rise", "how much did profits fall"), which a story tells as a share
 # as often ("a 6% rise"): it asks for an amount (`_ASKS_AMOUNT`). Of tests/data/second_week "how much is the pay
 # rise" was a weak answer above the nurses' "a 6% rise this year".
@@ -1986,8 +1985,7 @@ _CHANGE = (
 _ASKS_MONEY = re.compile(
     rf"\bhow\s+much\b(?!\s+(?:more|less)\b)(?![^?]*\b(?:{_CHANGE})\b)"
     r"(?:[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced"
-    r"|charges?|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought"
-    r"|money|cash|profits?|revenues?|turnover|income|earnings|funding|debts?|budget|compensation)\b"
+    r"|charges?|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b"
     r"|\s+(?:is|are|was|were)\b)",
     re.IGNORECASE,
 )
@@ -3353,18 +3351,19 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             take(candidate)
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
     # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
-    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
-    # when each tells what the question asks of as done only as still ahead (`told_only_ahead`): "what did the
-    # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
-    # at the council's transport committee on 15 December", its story written before the day. Not a question asking
-    # why: a reason is told before the deed as often as after ("Why did Martin Dempsey go to Moscow?" of the shipped
-    # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
-    # money asked for that none of the story's passages gives declines it whatever its score
-    # (`writes_time_or_sum_in_story`), as does a place in a contest asked for ("who came second?") that none writes
-    # (`writes_place_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
-    # cost?" of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
-    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as
-    # the stages' own).
+    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score, when each tells what the
+    # question asks of as done only as still ahead (`told_only_ahead`): "what did the transport committee decide about
+    # the cycle lane" of tests/data/kelby was a weak answer with "A decision is due at the council's transport committee
+    # on 15 December", its story written before the day. Not a question asking why: a reason is told before the deed as
+    # often as after ("Why did Martin Dempsey go to Moscow?" of the shipped story, which tells he is invited "for talks
+    # which will include the missile defense issue"). A time or a sum of money asked for that none of the story's
+    # passages gives declines it whatever its score (`writes_time_or_sum_in_story`), as does a place in a contest asked
+    # for ("who came second?") that none writes (`writes_place_in_story`), a sum named by what it is ("how much
+    # profit?") that no passage shown writes (`writes_sum_named`), or a deed asked who did that no story shown writes
+    # (`writes_deed_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it cost?"
+    # of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
+    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as the
+    # stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
@@ -3381,6 +3380,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
+            or (bool(story) and not followed and not writes_sum_named(own, chosen))
             or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
         )
     ):
@@ -3558,24 +3558,13 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     enter the Thornwick Half Marathon?" of tests/data/thornwick was a weak answer with the £90,000 its runners
     raised. One asking what someone is paid asks for pay (`writes_pay`): "How much was Margaret Oyelaran paid as
     chairman?" was answered confidently with the £14m her trust's maternity unit cost. One asking when of what is
-    ahead asks for a time looking forward (`gives_time`). One asking for a sum it names by what it is ("how much
-    profit") asks for a sum of that (`writes_sum_named`)."""
+    ahead asks for a time looking forward (`gives_time`)."""
     asked = _ASKS_WHEN.match(question)
     when = asked is not None and asked.group("asked").casefold() == "when"
     ahead = when and asked is not None and asked.group("ahead") is not None
-    named = _ASKS_SUM_NAMED.search(question)
-    sums = (
-        partial(writes_sum_named, _term_set(named.group("named")))
-        if named is not None
-        else writes_price
-        if _ASKS_PRICE.search(question)
-        else writes_pay
-        if _ASKS_PAY.search(question)
-        else writes_money
-    )
+    sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
     return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
-        _ASKS_MONEY.search(question) is None
-        or any(sums(p.text) or (named is None and _SUM_TOLD.search(p.text)) for p in story)
+        _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
     )
 
 
@@ -3608,8 +3597,10 @@ def writes_place_in_story(question: str, story: Sequence[Passage]) -> bool:
 
 
 # "Who designed ...?", "who will build ...?": the deed asked who did (or will do), its verb right after "who" or "who
-# will".
-_WHO_DOES = re.compile(rf"\s*who\s+(?:will\s+|would\s+)?(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+# will" ("who else").
+_WHO_DOES = re.compile(
+    rf"\s*who\s+(?:else\s+)?(?:will\s+|would\s+)?(?!{_AUXILIARY}|else\b)([\w'\u2019]+)", re.IGNORECASE
+)
 # What was made, right before whoever made it: "Goals from Gregory Vignal", "a mural by Ana Ruiz" (not a day).
 _DONE_BY = re.compile(
     r"\s+(?:by|from)\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
@@ -3664,10 +3655,19 @@ _ASKS_SUM_NAMED = re.compile(
 )
 
 
-def writes_sum_named(named: frozenset[str], text: str) -> bool:
-    """Whether a sentence of a paragraph writes a sum of money (`_MONEY`) and one of the `named` terms, what the sum
-    asked for is (`_ASKS_SUM_NAMED`)."""
-    return any(_MONEY.search(sentence) is not None and named & _term_set(sentence) for sentence in sentences(text))
+def writes_sum_named(question: str, shown: Sequence[Passage]) -> bool:
+    """Whether a sentence of a passage an answer shows (`shown`, of any story) writes a sum of money (`_MONEY`) and
+    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`); true of a question naming none. An
+    answer showing none is declined at any score (`compose`)."""
+    asked = _ASKS_SUM_NAMED.search(question)
+    if asked is None:
+        return True
+    named = _term_set(asked.group("named"))
+    return any(
+        _MONEY.search(sentence) is not None and named & _term_set(sentence)
+        for p in shown
+        for sentence in sentences(p.text)
+    )
 
 
 # A time as a story tells one beside `_WHEN`'s days and dates: a time of day ("leaves at noon", "at 6.30"), a part of

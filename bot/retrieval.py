@@ -2693,12 +2693,14 @@ def doer_terms(deed: Collection[str]) -> frozenset[str]:
     """The terms of the nouns naming who does each verb of `deed` ("founder" of "found", "owner" of "own", "winner"
     of "win"), which a story writes as a title before a name (`writes_deed`): "who founded veyra" was a weak answer
     of tests/data/portmere, whose story says "Co-founder Idris Kalu said ...", never "founded". A verb ending in "e"
-    takes an "r" ("driver" of "drive", "scorer" of "score": "driveer" named no one)."""
+    takes an "r" ("driver" of "drive", "scorer" of "score": "driveer" named no one). Some take "-or" ("conductor" of
+    "conduct", "creator" of "create")."""
     doubled = ((verb, _DOUBLED.match(verb)) for verb in deed)
     return frozenset(
         term
         for verb, d in doubled
-        for term in analyze(f"{verb}r" if verb.endswith("e") else f"{verb}{d.group(1) if d else ''}er")
+        for noun in (f"{verb}r" if verb.endswith("e") else f"{verb}{d.group(1) if d else ''}er", f"{verb}or")
+        for term in analyze(noun)
     )
 
 
@@ -3352,17 +3354,19 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             take(candidate)
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
     # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
-    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
-    # when each tells what the question asks of as done only as still ahead (`told_only_ahead`): "what did the
-    # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
-    # at the council's transport committee on 15 December", its story written before the day. Not a question asking
-    # why: a reason is told before the deed as often as after ("Why did Martin Dempsey go to Moscow?" of the shipped
-    # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
-    # money asked for that none of the story's passages gives declines it whatever its score
-    # (`writes_time_or_sum_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
-    # cost?" of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
-    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as
-    # the stages' own).
+    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score, when each tells what the
+    # question asks of as done only as still ahead (`told_only_ahead`): "what did the transport committee decide about
+    # the cycle lane" of tests/data/kelby was a weak answer with "A decision is due at the council's transport committee
+    # on 15 December", its story written before the day. Not a question asking why: a reason is told before the deed as
+    # often as after ("Why did Martin Dempsey go to Moscow?" of the shipped story, which tells he is invited "for talks
+    # which will include the missile defense issue"). A time or a sum of money asked for that none of the story's
+    # passages gives declines it whatever its score (`writes_time_or_sum_in_story`), as does a place in a contest asked
+    # for ("who came second?") that none writes (`writes_place_in_story`), a sum named by what it is ("how much
+    # profit?") that no passage shown writes (`writes_sum_named`), or a deed asked who did that no story shown writes
+    # (`writes_deed_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it cost?"
+    # of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
+    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as the
+    # stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
@@ -3378,6 +3382,9 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
+            or (bool(story) and not followed and not writes_place_in_story(own, story))
+            or (bool(story) and not followed and not writes_sum_named(own, chosen))
+            or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -3561,6 +3568,108 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
     return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
         _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
+    )
+
+
+# "Who came second?" asks for a place in a contest after the winner's, which a story writes in one way ("came
+# second", "the runner-up", "third place"): one telling who won writes someone, but not that place. "Who came second
+# in the half marathon?" of tests/data/thornwick was a weak answer with its winners.
+_ASKS_PLACE = re.compile(
+    r"\s*(?:and\s+)?who\b[^?]*?\b(?:(?P<place>second|third|fourth|fifth)(?!\s+(?:time|half|day|week|year|term)\b)"
+    r"|runners?[\s-]up)\b",
+    re.IGNORECASE,
+)
+_RUNNER_UP = re.compile(r"\brunners?[\s-]up\b", re.IGNORECASE)
+
+
+def writes_place_in_story(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) writes the place in a contest a "who
+    ...?" `question` asks for (`_ASKS_PLACE`: "second", or a runner-up, which is the second); true of a question asking
+    for none. An answer whose story writes none is declined at any score (`compose`)."""
+    asked = _ASKS_PLACE.match(question)
+    if asked is None:
+        return True
+    place = asked.group("place")
+    second = place is None or fold(place) == "second"
+    # The word as written, not its stem: "34 minutes and 12 seconds" tells no second place.
+    return any(
+        (place is not None and re.search(rf"\b{place}\b", p.text, re.IGNORECASE) is not None)
+        or (second and _RUNNER_UP.search(p.text) is not None)
+        for p in story
+    )
+
+
+# "Who designed ...?", "who will build ...?": the deed asked who did (or will do), its verb right after "who" or "who
+# will" ("who else").
+_WHO_DOES = re.compile(
+    rf"\s*who\s+(?:else\s+)?(?:will\s+|would\s+)?(?!{_AUXILIARY}|else\b)([\w'\u2019]+)", re.IGNORECASE
+)
+# What was made, right before whoever made it: "Goals from Gregory Vignal", "a mural by Ana Ruiz" (not a day).
+_DONE_BY = re.compile(
+    r"\s+(?:by|from)\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
+    r"|May|June|July|August|September|October|November|December)\b)[A-Z]"
+)
+# A noun of the deed starts with its verb's stem ("discoveri" of "made the discovery", "replacement"), from stems this
+# long ("window" is no deed of "win").
+NOUN_OF_VERB = 4
+
+
+def stories_shown(chosen: Sequence[Passage], ranking: Ranking) -> list[str]:
+    """The headlines and the paragraphs found (`Ranking.texts`) of each story a passage of `chosen` is of."""
+    shown = {p.article.id: p.article.title for p in chosen}
+    return [*shown.values(), *(text for (a, _), text in ranking.texts.items() if a in shown)]
+
+
+def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
+    """Whether a headline or a paragraph found of the stories an answer shows (`texts`, `stories_shown`) writes the deed
+    a "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrasings`: "paid for" of
+    "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from Gregory Vignal" of "Who scored Rangers'
+    goals ...?", BBC tuning half); true of a question asking no such deed, of one asking who leads something
+    (`_ASKS_LEADER`) or came in a place (`_ASKS_PLACE`), or whose verb frames it ("who said ..."). Stories writing no
+    word of the deed tell of the thing done, not of who did it, and the answer is declined at any score (`compose`):
+    "Who designed the new stadium at Mill Lane?" of tests/data/thornwick was a weak answer with the club chairman's
+    words on the move."""
+    asked = _WHO_DOES.match(question)
+    if asked is None or _ASKS_LEADER.search(question) or _ASKS_PLACE.match(question):
+        return True
+    deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
+    if not deed:
+        return True
+    held = frozenset().union(*map(_term_set, texts))
+    runs = [run for found in phrasings(question).values() for run in found]
+    made = _term_set(question[asked.end() :]) - frame_terms(question)
+    return (
+        bool((deed | doer_terms(deed)) & held)
+        or any(term in made and _DONE_BY.match(text, end) for text in texts for _, end, term in words(text))
+        or any(term.startswith(verb) for verb in deed if len(verb) >= NOUN_OF_VERB for term in held)
+        or any(_writes(texts, run) for run in runs)
+    )
+
+
+# "How much profit ...?" asks for a sum of money the question names by what it is (a profit, a revenue, a debt), which
+# a story writes beside the sum ("Its $17m profit for the quarter", "revenue nearly tripled ..., exceeding $86m"): a
+# sum of another thing does not answer it. "How much profit does Alderholt Brewery make?" of tests/data/alderholt was
+# answered confidently by the £1.1m the brewery was sold for. Not money or cash, which any sum is.
+_ASKS_SUM_NAMED = re.compile(
+    rf"\bhow\s+much\s+(?P<named>profits?|revenues?|turnover|earnings|debts?)\b"
+    rf"(?![^?]*\b(?:{_CHANGE})\b)",
+    re.IGNORECASE,
+)
+
+
+def writes_sum_named(question: str, shown: Sequence[Passage]) -> bool:
+    """Whether a sentence of a passage an answer shows (`shown`, of any story) writes a sum of money (`_MONEY`) and
+    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`); true of a question naming none. An
+    answer showing none is declined at any score (`compose`)."""
+    asked = _ASKS_SUM_NAMED.search(question)
+    if asked is None:
+        return True
+    named = _term_set(asked.group("named"))
+    return any(
+        _MONEY.search(sentence) is not None and named & _term_set(sentence)
+        for p in shown
+        for sentence in sentences(p.text)
     )
 
 

@@ -1287,6 +1287,15 @@ def test_a_fresh_reader_s_question_is_answered_first_by_its_passage(hollinsford:
     assert any(g in answer.passages[0].text for g in case["gold"]), answer
 
 
+def test_a_deed_asked_in_a_light_verb_s_words_is_answered(hollinsford: Library) -> None:
+    """ "who took the penalty v garston" of a story writing "Rudd scored the penalty": a light verb's deed is its
+    object's, written in another verb, so the story not writing "took" is no sign it does not tell who
+    (`writes_deed_in_story` declined it)."""
+    answer = hollinsford.ask(hollinsford.request("who took the penalty v garston"))
+    assert answer.found, answer
+    assert any(g in answer.passages[0].text for g in FRESH_CASES["who took the penalty v garston"]["gold"]), answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -2220,6 +2220,26 @@ async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(app: Bot, 
     assert sent.time - refused.time >= 3.0 and len(server.bot_messages(ALICE)) == 1
 
 
+async def test_two_chats_flood_controlled_at_once_each_wait_their_own_time(app: Bot, server: FakeBotAPI) -> None:
+    """A second chat refused while the first waited out its 429 was taken for the bot's own limit: every chat then
+    waited, a third reader's answer held for the second chat's 3 s. Each chat refused waits its own time now, however
+    many are refused at once, and the others are answered meanwhile."""
+    question = "Who became the youngest chess champion?"
+    server.fail_next("sendMessage", 429, retry_after=4, chat_id=ALICE)
+    server.send_text(ALICE, question)
+    await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=ALICE)
+    server.fail_next("sendMessage", 429, retry_after=3, chat_id=BOB)
+    server.send_text(BOB, question)
+    [refused] = await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=BOB)
+    server.send_text(ADMIN, question)
+    [answered] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ADMIN)
+    assert answered.time - refused.time < 2.0
+    [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=BOB)
+    assert sent.time - refused.time >= 3.0 and len(server.bot_messages(BOB)) == 1
+    [first] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)
+    assert first.time - sent.time < 2.0 and len(server.bot_messages(ALICE)) == 1
+
+
 async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> None:
     server.fail_next("sendMessage", 0, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")

@@ -1532,6 +1532,32 @@ async def test_an_inline_query_too_short_to_search_lists_the_latest_headlines(ap
         assert answered[text].params["results"] == latest, text
 
 
+async def test_an_inline_query_s_word_still_being_typed_is_not_searched(app: Bot, server: FakeBotAPI) -> None:
+    """Telegram sends an inline query for every letter typed: "wh", "th" or "harb" was searched, and no article uses
+    it, so they got no results and "No article answers that" on the button (after "w" listed the headlines), and so
+    did "Who became the youngest ch" under the answer to "Who became the youngest". A last word nothing follows yet,
+    which no paragraph holds but a longer word of one begins, is still being typed: it is left out, the rest searched
+    (nothing left: the latest headlines). A word no paragraph's word begins, or one followed by a space or a question
+    mark, is searched as typed."""
+    finished = ("wh?", "wh ", "qwzx")
+    asked = ("", "wh", "th", "Harb", "who wh", "Who became the youngest", "Who became the youngest ch", *finished)
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+    latest = answered[""].params["results"]
+    for text in ("wh", "th", "Harb", "who wh"):
+        assert answered[text].ok and "button" not in answered[text].params, text
+        assert answered[text].params["results"] == latest, text
+    youngest = answered["Who became the youngest"].params["results"]
+    assert youngest and "Chess Prodigy" in youngest[0]["title"]
+    assert answered["Who became the youngest ch"].params["results"] == youngest
+    for text in finished:
+        assert answered[text].params["results"] == [], text
+        assert answered[text].params["button"]["text"] == NO_INLINE_RESULTS, text
+
+
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
     """A passage chosen inline and sent into the private chat with the bot itself (`via_bot`, the bot) was taken
     for a question and answered with passages again; in a group, sent in reply to the bot, too. It is the bot's own

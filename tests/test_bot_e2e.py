@@ -1202,10 +1202,13 @@ async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bo
         keyboard = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "subscribe")))
         tap = "The group's admins can tap" if chat == GROUP else "Tap"
         assert keyboard.startswith(f"{tap} a category to follow it, and tap it again to stop."), keyboard
-    # The command menu is one for every chat: it names neither.
-    menu = {c["command"]: c["description"] for c in server.commands()}
-    assert menu["time"].startswith("the time of this chat's daily digest"), menu
-    assert not [line for line in menu.values() if "your" in line or "{" in line], menu
+    # The command menu of private chats says "your", of groups "the group's" (one for every chat said "this chat's"
+    # in both), and any other chat's, a channel's, "this chat's".
+    for scope, its in (("all_private_chats", "your"), ("all_group_chats", "the group's"), ("default", "this chat's")):
+        menu = {c["command"]: c["description"] for c in server.commands({"type": scope})}
+        assert menu["time"].startswith(f"the time of {its} daily digest"), (scope, menu)
+        assert menu["timezone"].startswith(f"{its} time zone"), (scope, menu)
+        assert "{" not in "".join(menu.values()) and {"stats", "reindex"}.isdisjoint(menu), (scope, menu)
 
 
 async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_to_date(

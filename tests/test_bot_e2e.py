@@ -1362,6 +1362,18 @@ async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_
     assert f"{bot} {example_of(library_of(app).store)}" in hint, hint
 
 
+async def test_a_reply_of_doubt_to_an_answer_is_asked_of_its_story(app: Bot, server: FakeBotAPI) -> None:
+    """ "really?" or "seriously?" in reply to an answer was read as naming a new subject, searched alone, and told
+    "Nothing in the articles answers that. No article uses the word “really”": it doubts what it replies to, as
+    "is that true?" does, and gets that story's passages."""
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
+    replied = server.calls("sendMessage", chat_id=ALICE)[-1].result["message_id"]
+    for doubt in ("really?", "Seriously?!"):
+        got = await reply_to(server, ALICE, lambda d=doubt: server.send_text(ALICE, d, reply_to_bot_message_id=replied))
+        assert "Chess Prodigy Wins National Title at Twelve" in got and "Nothing in the articles" not in got, got
+
+
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
     """A short follow-up in reply to an answer, or to a full article, continues its story, in groups too; one that
     names a new subject finds that subject, and a reply to another message (the help, the latest headlines) is

@@ -102,7 +102,7 @@ MENU_SCOPES: tuple[tuple[BotCommandScope, str | None], ...] = (
 
 
 async def set_menu(application: App) -> None:
-    """Set the command menus (the commands everyone may use) of private chats, groups and any other chat; the first
+    """Set the command menus (the commands everyone may use) of private chats, groups and any other chat; the last
     call marks a started bot to the process tests."""
     try:
         for scope, group in MENU_SCOPES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.analysis import analysed_in, analyze
+from bot.analysis import analysed_in, analysis_language, analyze, fold, small_words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
@@ -186,6 +187,8 @@ def shipped_articles(settings: Settings) -> Iterator[Article]:
 # once the first page went out (`rank_later_pages`). Ranked for each press, a later page cost 7 times the first
 # (`bench/paging.py`). A few hundred kB each.
 LATER_PAGES_REMEMBERED = 32
+# The last word of a text, nothing after it (`Library.being_typed`).
+LAST_WORD = re.compile(r"(\w+)\Z")
 
 
 class Library:
@@ -633,6 +636,25 @@ class Library:
         except IndexCorruptError:
             self.follower.catch_up()
             return in_its_language()
+
+    def being_typed(self, text: str) -> str:
+        """The last word of `text` when it is still being typed, else "": nothing follows it (a space or a question
+        mark ends it), no paragraph holds it, and it begins a longer word that one does ("harb" of "harbour") or a
+        common word, which none is searched by ("wh" of "who"). Telegram sends an inline query for every letter
+        typed: each such word was searched, and said to be in no article, between one whole word and the next."""
+        match = LAST_WORD.search(text)
+        if match is None or not match[1].isalpha():
+            return ""
+
+        def unfinished(word: str) -> bool:
+            terms = analyze(word)
+            if len(terms) != 1 or self.engine.idf(terms).used():
+                return False
+            folded = fold(word)
+            small = small_words(analysis_language())
+            return any(w.startswith(folded) and w != folded for w in small) or self.engine.begins_a_term(terms[0])
+
+        return match[1] if self._searched(lambda: unfinished(match[1])) else ""
 
     def terms(self, question: str) -> list[str]:
         """The words of a question a search looks for, read in the index's language (common words left out)."""

@@ -4500,10 +4500,12 @@ def turned_to(
     return f"{question} ({_headline(ranking.articles[holding.hit.article_id].title)})"
 
 
-# Words of a reply that point back to the story it follows ("and her age", "his transfer fee").
+# Words of a reply that point back to the story it follows ("and her age", "his transfer fee"), and those that doubt
+# it ("really?", "seriously?": read as naming a new subject, they were searched alone and met no article).
 _BACK = frozenset(
     {"he", "her", "here", "him", "his", "it", "its", "she", "that", "their", "them", "then", "there", "these"}
     | {"they", "this", "those"}
+    | {"really", "seriously", "truly"}
 )
 
 

@@ -1202,10 +1202,13 @@ async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bo
         keyboard = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "subscribe")))
         tap = "The group's admins can tap" if chat == GROUP else "Tap"
         assert keyboard.startswith(f"{tap} a category to follow it, and tap it again to stop."), keyboard
-    # The command menu is one for every chat: it names neither.
-    menu = {c["command"]: c["description"] for c in server.commands()}
-    assert menu["time"].startswith("the time of this chat's daily digest"), menu
-    assert not [line for line in menu.values() if "your" in line or "{" in line], menu
+    # The command menu of private chats says "your", of groups "the group's" (one for every chat said "this chat's"
+    # in both), and any other chat's, a channel's, "this chat's".
+    for scope, its in (("all_private_chats", "your"), ("all_group_chats", "the group's"), ("default", "this chat's")):
+        menu = {c["command"]: c["description"] for c in server.commands({"type": scope})}
+        assert menu["time"].startswith(f"the time of {its} daily digest"), (scope, menu)
+        assert menu["timezone"].startswith(f"{its} time zone"), (scope, menu)
+        assert "{" not in "".join(menu.values()) and {"stats", "reindex"}.isdisjoint(menu), (scope, menu)
 
 
 async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_to_date(
@@ -1357,6 +1360,18 @@ async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_
     assert story.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), story[:200]
     hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE)))
     assert f"{bot} {example_of(library_of(app).store)}" in hint, hint
+
+
+async def test_a_reply_of_doubt_to_an_answer_is_asked_of_its_story(app: Bot, server: FakeBotAPI) -> None:
+    """ "really?" or "seriously?" in reply to an answer was read as naming a new subject, searched alone, and told
+    "Nothing in the articles answers that. No article uses the word “really”": it doubts what it replies to, as
+    "is that true?" does, and gets that story's passages."""
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
+    replied = server.calls("sendMessage", chat_id=ALICE)[-1].result["message_id"]
+    for doubt in ("really?", "Seriously?!"):
+        got = await reply_to(server, ALICE, lambda d=doubt: server.send_text(ALICE, d, reply_to_bot_message_id=replied))
+        assert "Chess Prodigy Wins National Title at Twelve" in got and "Nothing in the articles" not in got, got
 
 
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
@@ -1530,6 +1545,32 @@ async def test_an_inline_query_too_short_to_search_lists_the_latest_headlines(ap
     for text in asked:
         assert answered[text].ok and "button" not in answered[text].params, text
         assert answered[text].params["results"] == latest, text
+
+
+async def test_an_inline_query_s_word_still_being_typed_is_not_searched(app: Bot, server: FakeBotAPI) -> None:
+    """Telegram sends an inline query for every letter typed: "wh", "th" or "harb" was searched, and no article uses
+    it, so they got no results and "No article answers that" on the button (after "w" listed the headlines), and so
+    did "Who became the youngest ch" under the answer to "Who became the youngest". A last word nothing follows yet,
+    which no paragraph holds but a longer word of one begins, is still being typed: it is left out, the rest searched
+    (nothing left: the latest headlines). A word no paragraph's word begins, or one followed by a space or a question
+    mark, is searched as typed."""
+    finished = ("wh?", "wh ", "qwzx")
+    asked = ("", "wh", "th", "Harb", "who wh", "Who became the youngest", "Who became the youngest ch", *finished)
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+    latest = answered[""].params["results"]
+    for text in ("wh", "th", "Harb", "who wh"):
+        assert answered[text].ok and "button" not in answered[text].params, text
+        assert answered[text].params["results"] == latest, text
+    youngest = answered["Who became the youngest"].params["results"]
+    assert youngest and "Chess Prodigy" in youngest[0]["title"]
+    assert answered["Who became the youngest ch"].params["results"] == youngest
+    for text in finished:
+        assert answered[text].params["results"] == [], text
+        assert answered[text].params["button"]["text"] == NO_INLINE_RESULTS, text
 
 
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
@@ -2218,6 +2259,26 @@ async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(app: Bot, 
     assert answered.time - refused.time < 2.0
     [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)
     assert sent.time - refused.time >= 3.0 and len(server.bot_messages(ALICE)) == 1
+
+
+async def test_two_chats_flood_controlled_at_once_each_wait_their_own_time(app: Bot, server: FakeBotAPI) -> None:
+    """A second chat refused while the first waited out its 429 was taken for the bot's own limit: every chat then
+    waited, a third reader's answer held for the second chat's 3 s. Each chat refused waits its own time now, however
+    many are refused at once, and the others are answered meanwhile."""
+    question = "Who became the youngest chess champion?"
+    server.fail_next("sendMessage", 429, retry_after=4, chat_id=ALICE)
+    server.send_text(ALICE, question)
+    await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=ALICE)
+    server.fail_next("sendMessage", 429, retry_after=3, chat_id=BOB)
+    server.send_text(BOB, question)
+    [refused] = await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=BOB)
+    server.send_text(ADMIN, question)
+    [answered] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ADMIN)
+    assert answered.time - refused.time < 2.0
+    [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=BOB)
+    assert sent.time - refused.time >= 3.0 and len(server.bot_messages(BOB)) == 1
+    [first] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)
+    assert first.time - sent.time < 2.0 and len(server.bot_messages(ALICE)) == 1
 
 
 async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> None:

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.store.feeds import FeedRow
+from bot.tg.welcome import MENU_SCOPES
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import DATA
 from tests.processes import free_port, newsbot, process_env
@@ -65,7 +66,7 @@ def start_bot(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> subproc
     )
     bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, text=True, stderr=log)
     log.close()
-    server.wait_for("setMyCommands", count=len(server.calls("setMyCommands")) + 1, timeout=60)
+    server.wait_for("setMyCommands", count=len(server.calls("setMyCommands")) + len(MENU_SCOPES), timeout=60)
     return bot
 
 

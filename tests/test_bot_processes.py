@@ -38,6 +38,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
 from bot.tg.articles import ALREADY_SENT
 from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
+from bot.tg.welcome import MENU_SCOPES
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.conftest import copied_library
 from tests.html_check import visible_text
@@ -115,7 +116,7 @@ def start_bot(
     `cwd / "bot.log"`."""
     starts = len(server.calls("setMyCommands"))
     process = spawn_bot(settings, server, cwd, program, **env)
-    server.wait_for("setMyCommands", count=starts + 1, timeout=60)
+    server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=60)  # its last menu set
     return process
 
 

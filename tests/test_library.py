@@ -649,6 +649,23 @@ def test_a_search_and_its_weights_in_one_look_are_those_asked_apart(settings: Se
         library.close()
 
 
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+def test_a_last_word_being_typed_is_told_from_one_typed_in_full(settings: Settings, engine: str) -> None:
+    """An inline query comes for every letter typed: its last word, nothing after it yet, that no paragraph holds but
+    that begins a longer word of one ("Demps") or a common word ("wh") is still being typed. A word a paragraph
+    holds ("Dempsey", "Moscow"), one beginning nothing ("zyzzyva"), or one followed by a space or a question mark
+    is typed in full; so is one that no word but itself begins ("Dempseyx" is not "Dempsey" begun)."""
+    library = Library.open(replace(settings, engine=engine, semantic="off"))
+    try:
+        assert library.engine.begins_a_term("demps") and not library.engine.begins_a_term("dempsey")
+        typing = {text: library.being_typed(text) for text in ("Demps", "wh", "Why did Russia invite Demp", "th")}
+        assert typing == {"Demps": "Demps", "wh": "wh", "Why did Russia invite Demp": "Demp", "th": "th"}
+        for text in ("Dempsey", "Moscow", "zyzzyva", "Dempseyx", "Demps ", "Demps?", "", "the", "2024", "Demp1"):
+            assert library.being_typed(text) == "", text
+    finally:
+        library.close()
+
+
 # How long two threads read sizes while commits of one paragraph each merge segments away: before the fix, 4 runs of
 # 6 s failed 4 times on a busy two-core machine (one thread for 4 s, 1 run in 3).
 THREADED_SECONDS = 6.0

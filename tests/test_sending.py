@@ -102,8 +102,9 @@ async def test_retry_after_is_waited_out() -> None:
 
 
 async def test_retry_after_holds_its_chat_and_every_chat_only_when_the_limit_was_the_bot_s() -> None:
-    """A 429 to one chat held every chat's requests; it holds that chat's now. Two chats refused at once, or a
-    request to no chat, say the bot's own limit was met: then every request waits."""
+    """A 429 to one chat held every chat's requests; it holds that chat's now, however many chats are refused at
+    once (a second chat refused while one waited held every chat for its seconds). A request to no chat refused
+    says the bot's own limit was met: then every request waits."""
     clock = VirtualTime()
     flood, telegram = limiter(clock), Telegram(clock)
     flood.pause(42, 2.0, "sendMessage")
@@ -116,7 +117,9 @@ async def test_retry_after_holds_its_chat_and_every_chat_only_when_the_limit_was
         flood.pause(refused, 1.0, "sendMessage")
         start = clock.now
         await request(flood, telegram, chat_id=44)
-        assert telegram.times[-1] - start == pytest.approx(1.0)
+        await request(flood, telegram, chat_id=refused)
+        await request(flood, telegram, chat_id=42)
+        assert [t - start for t in telegram.times[-3:]] == [0, pytest.approx(1.0), pytest.approx(2.0)]
     flood.pause(None, 3.0, "answerInlineQuery")
     start = clock.now
     await request(flood, telegram, chat_id=44)

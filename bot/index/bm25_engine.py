@@ -7,6 +7,7 @@ model, whatever a concurrent catch-up or rebuild is doing.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections import Counter
@@ -30,6 +31,8 @@ class _Snapshot:
     cursor: int
     # The paragraphs holding each term in their text (tantivy's "body"), for `searched_terms`.
     frequencies: Counter[str]
+    # Those terms in order, for `begins_a_term`.
+    ordered: tuple[str, ...]
 
 
 class RankBM25Engine:
@@ -39,7 +42,7 @@ class RankBM25Engine:
 
     def __init__(self, headline_boost: float) -> None:
         self.headline_boost = headline_boost
-        self._live = _Snapshot([], {}, None, NO_CURSOR, Counter())
+        self._live = _Snapshot([], {}, None, NO_CURSOR, Counter(), ())
         self._draft: dict[Key, IndexedParagraph] | None = None
         self._lock = threading.Lock()
 
@@ -81,7 +84,8 @@ class RankBM25Engine:
             keys = list(docs)
             model = live.model if draft is None else BM25Okapi([self._tokens(docs[k]) for k in keys]) if keys else None
             frequencies = live.frequencies if draft is None else Counter(t for p in docs.values() for t in set(p.terms))
-            self._live = _Snapshot(keys, docs, model, live.cursor if cursor is None else cursor, frequencies)
+            ordered = live.ordered if draft is None else tuple(sorted(frequencies))
+            self._live = _Snapshot(keys, docs, model, live.cursor if cursor is None else cursor, frequencies, ordered)
             self._draft = None
 
     def release(self) -> None:
@@ -107,12 +111,17 @@ class RankBM25Engine:
     def idf(self, terms: Sequence[str]) -> Idf:
         return _idf(self._live, terms)  # one snapshot: a catch-up may swap in another meanwhile
 
+    def begins_a_term(self, prefix: str) -> bool:
+        ordered = self._live.ordered
+        at = bisect.bisect_right(ordered, prefix)  # past `prefix` itself: a longer term sorts right after it
+        return at < len(ordered) and ordered[at].startswith(prefix)
+
     def size_bytes(self) -> int:
         return 0
 
     def close(self) -> None:
         with self._lock:
-            self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR, Counter()), None
+            self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR, Counter(), ()), None
 
 
 def _search(live: _Snapshot, query: Query, limit: int) -> list[Hit]:

@@ -462,6 +462,12 @@ class TantivyEngine:
         with self._reading():
             return _idf_of(_View(self._searcher()), terms)
 
+    def begins_a_term(self, prefix: str) -> bool:
+        with self._reading():
+            # The two most used, in case `prefix` itself is one of them.
+            found = self._searcher().terms_with_prefix("body", prefix, limit=2)
+        return any(term != prefix for term, _ in found)
+
     def size_bytes(self) -> int:
         return bytes_of(self.directory.rglob("*"))
 

@@ -650,12 +650,14 @@ class Inline(NamedTuple):
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
-    """Matching passages, one result each, or for an empty query, one of no words ("😀"), one not yet worth a search
-    (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker
-    thread). A greeting or thanks before a question is not searched for, as in a chat. No results for "😀" offered to
-    ask it in a private chat, which then said it had no words to search for. A link to no story here is said to be,
-    as in a chat: alone, or after "hi", it showed the latest headlines, as if nothing was asked."""
+    """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`), or for an
+    empty query, one of no words ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks",
+    "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question
+    is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which then said it
+    had no words to search for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
+    the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
+    question = question.removesuffix(library.being_typed(text))  # "Who won the ch": the rest is asked so far
     if links and only_talk(question):  # "hi <link>" asks about the link's story, as the link alone does
         question = ""
     missing = bool(links) and not links_here(library, links)

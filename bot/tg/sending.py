@@ -11,7 +11,7 @@ The limiter (`FloodLimiter`) knows two kinds of request, told apart by `rate_lim
   than a reader getting two).
 
 Both wait out `RetryAfter` (Telegram refused the message, so sending it again is safe), and while they wait so do
-the other requests to that chat (`FloodLimiter.pause`: other chats' only when the limit was the whole bot's).
+the other requests to that chat (`FloodLimiter.pause`: other chats' only when the request refused was to no chat).
 Pacing: each message to a chat takes a token of this process's share of the bot's messages a second (`set_rate`,
 kept up to date from the live processes by the beat job), and each message to a group also one of that group's 20
 a minute. Fan-out is paced before it reaches the limiter, at its
@@ -211,17 +211,15 @@ class FloodLimiter(BaseRateLimiter[str]):
     def pause(self, chat: int | str | None, seconds: float, endpoint: str) -> None:
         """Hold the requests to `chat` for `seconds`, as Telegram's RetryAfter asked: a 429 does not say which limit
         was met, a chat's own (a message a second in private, 20 a minute in a group) or the bot's overall 30 a
-        second. This process paces its share of the overall one, so it is the chat's: one noisy chat held every
-        other chat's answers for its seconds. A second chat refused while one waits, or a request to no chat, is
-        taken for the bot's limit, and every request waits."""
+        second. This process paces its share of the overall one, so it is the chat's, however many chats are
+        refused at once: one noisy chat held every other chat's answers for its seconds, and so did a second one
+        refused while the first waited. A request to no chat (an inline or callback answer) waits for the bot's
+        limit, so every request does."""
         now = self.monotonic()
         self.paused = {key: until for key, until in self.paused.items() if until > now}
-        whole = chat is None or any(key != chat for key in self.paused)
-        key = None if whole else chat
-        self.paused[key] = max(self.paused.get(key, 0.0), now + seconds)
-        log.info(
-            "flood control on %s: %s waits %.1f s", endpoint, "every request" if whole else f"chat {chat}", seconds
-        )
+        self.paused[chat] = max(self.paused.get(chat, 0.0), now + seconds)
+        held = "every request" if chat is None else f"chat {chat}"
+        log.info("flood control on %s: %s waits %.1f s", endpoint, held, seconds)
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:

@@ -8,7 +8,15 @@ import html
 import logging
 from collections.abc import Sequence
 
-from telegram import BotCommand, Message, Update
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -84,12 +92,22 @@ def worded(commands: Sequence[Command], group: str | None) -> list[Command]:
     return [(name, for_chat(text, group), admin) for name, text, admin in commands]
 
 
+# The command menus Telegram shows, each worded for its chats (`worded`): "your time zone" in private chats, "the
+# group's" in groups, "this chat's" in any other (a channel). One menu for every chat said "this chat's" in all.
+MENU_SCOPES: tuple[tuple[BotCommandScope, str | None], ...] = (
+    (BotCommandScopeAllPrivateChats(), ""),
+    (BotCommandScopeAllGroupChats(), "group"),
+    (BotCommandScopeDefault(), None),
+)
+
+
 async def set_menu(application: App) -> None:
-    """Set the command menu (the commands everyone may use), one for every chat: "this chat's time zone". A menu of
-    groups' own would be a second call, and the one call marks a started bot to the process tests."""
+    """Set the command menus (the commands everyone may use) of private chats, groups and any other chat; the last
+    call marks a started bot to the process tests."""
     try:
-        menu = [BotCommand(name, text) for name, text, admin in worded(COMMANDS, None) if not admin]
-        await application.bot.set_my_commands(menu)
+        for scope, group in MENU_SCOPES:
+            menu = [BotCommand(name, text) for name, text, admin in worded(COMMANDS, group) if not admin]
+            await application.bot.set_my_commands(menu, scope=scope)
     except TelegramError as exc:
         # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
         log.warning("could not set the command menu: %s", exc)

@@ -2180,9 +2180,12 @@ def news_phrasings() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Each reader's words (folded) with the runs of terms news writes for the same deed or thing
     (bot/data/news_phrasings_en.txt: "took over" with "takeover" and "acquisition", "lost jobs" with "redundancies")."""
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
-    for line in data_lines("news_phrasings_en.txt"):
-        typed, _, written = line.partition(":")
-        table[tuple(fold(typed).split())] = tuple(_term_list(w) for w in written.split(",") if w.strip())
+    # English words, whatever library asks first: read in another language's terms, they were kept so for English
+    # libraries asked after it, and "lost their jobs" no longer met "redundancies".
+    with analysed_in("en"):
+        for line in data_lines("news_phrasings_en.txt"):
+            typed, _, written = line.partition(":")
+            table[tuple(fold(typed).split())] = tuple(_term_list(w) for w in written.split(",") if w.strip())
     return table
 
 
@@ -3616,6 +3619,11 @@ _DONE_BY = re.compile(
     r"\s+(?:by|from)\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
     r"|May|June|July|August|September|October|November|December)\b)[A-Z]"
 )
+# What a deed makes, which a story names right before whoever did it (`_DONE_BY`) where the question names none: "who
+# scored for fulbeck" of "with goals from Ben Achterberg" (tests/data/sports_desk) was declined. Not searched for, as
+# a phrasing would be: "goals" sought beside "scored" led "who scored for rovers on saturday" with a winger's goals of
+# last season, confidently.
+DEED_MAKES = {"score": ("goal", "goals", "try", "tries", "penalty", "equaliser", "winner")}
 # A noun of the deed starts with its verb's stem ("discoveri" of "made the discovery", "replacement"), from stems this
 # long ("window" is no deed of "win").
 NOUN_OF_VERB = 4
@@ -3651,6 +3659,7 @@ def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
     held = frozenset().union(*map(_term_set, texts))
     runs = [run for found in phrasings(question).values() for run in found]
     made = _term_set(question[asked.end() :]) - frame_terms(question)
+    made |= {term for verb in deed for word in DEED_MAKES.get(verb, ()) for term in analyze(word)}
     return (
         bool((deed | doer_terms(deed)) & held)
         or any(term in made and _DONE_BY.match(text, end) for text in texts for _, end, term in words(text))

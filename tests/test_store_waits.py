@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -267,10 +267,18 @@ def test_a_command_waiting_for_another_process_s_lock_stops_at_once_on_ctrl_c(
     were stored, which waited for the lock first (up to NEWSBOT_STORE_WAIT_MINUTES, its write in a worker thread).
     Waiting, nothing is in hand to keep: it stops at once, exit 130, nothing stored."""
     settings = opened(any_db_settings)
+    stopped_at_once_while_waiting(settings, holding_the_write_lock(settings), tmp_path, BUSY_TIMEOUT_SECONDS / 2)
+
+
+def stopped_at_once_while_waiting(
+    settings: Settings, holding: AbstractContextManager[object], tmp_path: Path, said_within: float
+) -> None:
+    """An ingest started while `holding` holds a lock it needs, sent SIGINT once it says it waits (within
+    `said_within` s): it exits 130 within 10 s, nothing stored."""
     story = tmp_path / "story.jsonl"
     story.write_text(STORY)
     log = tmp_path / "ingest.log"
-    with holding_the_write_lock(settings), log.open("w") as written:
+    with holding, log.open("w") as written:
         ingest = subprocess.Popen(
             [sys.executable, "-m", "bot", "ingest", str(story)],
             env=process_env(settings, NEWSBOT_SEMANTIC="off"),
@@ -279,7 +287,7 @@ def test_a_command_waiting_for_another_process_s_lock_stops_at_once_on_ctrl_c(
             stderr=written,
         )
         try:
-            until_said(log, WAITING, ingest, timeout=BUSY_TIMEOUT_SECONDS / 2)
+            until_said(log, WAITING, ingest, timeout=said_within)
             asked = time.monotonic()
             ingest.send_signal(signal.SIGINT)
             ingest.wait(timeout=30)
@@ -362,30 +370,7 @@ def test_a_command_waiting_for_another_session_s_table_lock_stops_at_once_on_ctr
     """Ctrl-C to an ingest whose write waits for another session's table lock gives the write up at once (its
     statement cancelled), as for newsbot's own lock: exit 130, nothing stored."""
     settings = opened(pg_settings)
-    story = tmp_path / "story.jsonl"
-    story.write_text(STORY)
-    log = tmp_path / "ingest.log"
-    with holding_a_lock_of_articles(settings), log.open("w") as written:
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "bot", "ingest", str(story)],
-            env=process_env(settings, NEWSBOT_SEMANTIC="off"),
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=written,
-        )
-        try:
-            until_said(log, WAITING, ingest, timeout=120)
-            asked = time.monotonic()
-            ingest.send_signal(signal.SIGINT)
-            ingest.wait(timeout=30)
-        finally:
-            if ingest.poll() is None:
-                ingest.kill()
-        took = time.monotonic() - asked
-    assert ingest.returncode == 130, log.read_text()
-    assert took < 10, took
-    out, _ = newsbot(settings, "latest").communicate(timeout=120)
-    assert "Zebra crossing" not in out, out
+    stopped_at_once_while_waiting(settings, holding_a_lock_of_articles(settings), tmp_path, 120)
 
 
 def test_a_newsbot_session_is_named_by_its_command_without_its_arguments(pg_settings: Settings, tmp_path: Path) -> None:

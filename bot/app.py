@@ -30,7 +30,12 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
-from bot.store.reachable import STORE_WAIT_FIRST_SECONDS, STORE_WAIT_LONGEST_SECONDS, store_reachable
+from bot.store.reachable import (
+    STORE_WAIT_FIRST_SECONDS,
+    STORE_WAIT_LONGEST_SECONDS,
+    done_unless_stopped,
+    store_reachable,
+)
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.received import ReceivedQueue, handling
@@ -357,13 +362,7 @@ async def _bot_api_answers(application: App, stop: asyncio.Event) -> bool:
     started, pause = time.monotonic(), STORE_WAIT_FIRST_SECONDS
     while not stop.is_set():
         asking = asyncio.ensure_future(application.bot.initialize())
-        stopped = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait((asking, stopped), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-        if not asking.done():
-            asking.cancel()
+        if not await done_unless_stopped(asking, stop):
             return False
         error = asking.exception()
         if not isinstance(error, NetworkError) or isinstance(error, BadRequest):

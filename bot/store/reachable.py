@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from bot.config import Settings
 from bot.errors import StoreUnreachableError
@@ -73,13 +74,21 @@ async def _unless_stopped(work: Callable[[], None], stop: asyncio.Event) -> bool
             loop.call_soon_threadsafe(settle, outcome)
 
     threading.Thread(target=run, name="newsbot-store-probe", daemon=True).start()
-    stopped = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait((done, stopped), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopped.cancel()
-    if not done.done():
-        done.cancel()
+    if not await done_unless_stopped(done, stop):
         return False
     done.result()
+    return True
+
+
+async def done_unless_stopped(future: asyncio.Future[Any], stop: asyncio.Event) -> bool:
+    """Wait until `future` is done (True: its result or exception is the caller's to read) or `stop` is set
+    (False, `future` cancelled)."""
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((future, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if not future.done():
+        future.cancel()
+        return False
     return True

@@ -2581,8 +2581,7 @@ def writes_what_is_asked(question: str, text: str, headline: str = "") -> bool:
 # years "making a hinge". A time something is to happen "by" looks forward too, as does planning: of the shipped story
 # "when will the SM-3 interceptors be deployed" (its "deployment of US SM-3 Block IIB interceptors by 2020") and "when
 # will the security conference be held" ("Russia is planning to hold ... in May") were weak answers.
-_ASKS_AHEAD = re.compile(r"[^?]*\b(?:will|next)\b", re.IGNORECASE)
-_ASKS_WHEN = re.compile(rf"\s*(?:and\s+)?(?P<asked>when|where)\b(?P<ahead>(?={_ASKS_AHEAD.pattern}))?", re.IGNORECASE)
+_ASKS_WHEN = re.compile(r"\s*(?:and\s+)?(?P<asked>when|where)\b(?P<ahead>(?=[^?]*\b(?:will|next)\b))?", re.IGNORECASE)
 _AHEAD = re.compile(
     r"\b(?:will|would|could|shall|due|expected|set\s+to|going\s+to|plans?\s+to|planning\s+to|planned|scheduled|next"
     r"|until)\b|\w['\u2019]ll\b|\bby\s+(?:the\s+end\s+of\s+)?(?=" + _WHEN.pattern + ")",
@@ -2811,14 +2810,13 @@ def kind_first(
         for candidate in close_behind(ranked, KIND_WEAKER):
             if writes_when(question, texts[candidate.hit.article_id, candidate.hit.position], headline):
                 return put_first(ranked, candidate)
-    # Of a question asking when something was ("when was ...?", "in what year ...?"), the first passage of its story
-    # giving a time in a sentence of what is asked, where the first's times tell of its subject alone: a long story (a
-    # history, a season) names its subject in most paragraphs, and of SQuAD's Nikola Tesla a question asking the year
-    # he dodged the draft led with his enrolment at Graz "In 1875", above "In 1874, Tesla evaded being drafted". Not
-    # of what is ahead, which the headline must name (above).
+    # In a large library, of a question asking for a time ("when was ...?", "in what year ...?"), the first passage of
+    # its story telling a time in a sentence of what is asked: a long story (a history, a season) names its subject in
+    # most paragraphs: of SQuAD's Nikola Tesla, a question asking the year he dodged the draft led with his enrolment
+    # at Graz "In 1875", above "In 1874, Tesla evaded being drafted".
     when = _ASKS_WHEN.match(question)
     asks_time = (when is not None and when.group("asked").casefold() == "when") or _ASKS_DATE.search(question)
-    if asks_time and not _ASKS_AHEAD.search(question) and not gives_time(question, first_text, headline, apart=True):
+    if not told_before and asks_time and not gives_time(question, first_text, headline, apart=True):
         for candidate in close_behind(ranked, KIND_WEAKER):
             if gives_time(question, texts[candidate.hit.article_id, candidate.hit.position], headline, apart=True):
                 return put_first(ranked, candidate)

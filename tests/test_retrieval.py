@@ -1673,33 +1673,3 @@ def test_when_asks_for_a_time_told_beside_what_is_asked(question: str, text: str
 def test_a_span_is_a_number_with_a_unit_of_time_or_length(text: str, span: bool) -> None:
     """What "how long?" asks for (`kind_first`): any other number, or how often, does not tell it."""
     assert writes_span(text) is span
-
-
-def test_a_large_library_puts_first_the_passage_telling_when_of_what_is_asked() -> None:
-    """`kind_first` in a large library: of a question asking for a time ("when ...?", "in what year ...?"), the
-    passage of the first's story whose sentence giving a time tells of what is asked leads, where the first's times
-    tell only of the story's subject (its headline's words). Not past KIND_WEAKER, nor of another kind of question."""
-    from bot.retrieval import kind_first
-
-    story = StoredArticle("mill", "Harrow Mill", "History", None, None, None, None, 3)
-    texts = {
-        ("mill", 0): "Harrow Mill was rebuilt in 1742 after a fire. The mill ground corn for three villages.",
-        ("mill", 1): "In 1651 the miller added a second wheel to Harrow Mill. The wheel drove a saw.",
-        ("mill", 2): "Harrow Mill grinds flour for the bakers of Dunmore to this day.",
-    }
-
-    def ranked(gap: float) -> list[Candidate]:
-        return [
-            Candidate(Hit("mill", 0, 1.0), frozenset({"harrow", "mill"}), score=5.0),
-            Candidate(Hit("mill", 1, 1.0), frozenset({"harrow", "mill", "wheel"}), score=5.0 - gap),
-            Candidate(Hit("mill", 2, 1.0), frozenset({"harrow", "mill"}), score=4.0 - gap),
-        ]
-
-    def first(question: str, gap: float = 1.0) -> int:
-        return kind_first(question, ranked(gap), {"mill": story}, texts)[0].hit.position
-
-    assert first("When was a second wheel added to Harrow Mill?") == 1
-    assert first("In what year did Harrow Mill get its second wheel?") == 1
-    assert first("When was a second wheel added to Harrow Mill?", gap=2.5) == 0
-    assert first("What did the second wheel at Harrow Mill drive?") == 0
-    assert first("When was Harrow Mill rebuilt?") == 0

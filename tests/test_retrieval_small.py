@@ -1794,3 +1794,26 @@ def test_a_place_or_a_named_sum_no_story_writes_is_declined(cresswold: Library, 
     declined, as before: "How many goals has Leo Brandt scored this season?" of "scored both goals, taking his total
     for the season to 24", its count too far from "goals" (`counted_near`)."""
     asked_of(cresswold, case)
+
+
+@pytest.fixture(scope="module")
+def national_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A national newsroom's 37 stories (tests/data/national_desk: business, science, health, politics and sport) and
+    the shipped one."""
+    yield from library_of(tmp_path_factory.mktemp("national_desk"), DATA / "national_desk")
+
+
+FAR = json.loads((DATA / "far_questions.json").read_text(encoding="utf-8"))["questions"]
+
+
+@pytest.mark.parametrize("case", FAR, ids=[c["question"] for c in FAR])
+def test_a_question_far_from_every_story_is_declined(national_desk: Library, case: dict[str, Any]) -> None:
+    """Each case of tests/data/far_questions.json: 30 questions on things no story of national_desk covers, sharing a
+    word or two with one by chance, declined but one ("which train goes from london to paris", the rail fares'
+    "from Reading to London"); 17 its stories answer in few of their words, shown with the passage that answers but
+    3. "why is the sky blue" was shown (0.91), "sky" searched as the airline Skyline Air, a compound its stories write
+    only as a name (`in_compounds`)."""
+    answer = national_desk.ask(national_desk.request(case["question"]))
+    assert answer.found is not case["declined"], answer
+    if answer.found and "gold" in case:
+        assert any(gold in p.text for p in answer.passages for gold in case["gold"]), answer

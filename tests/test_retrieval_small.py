@@ -1806,14 +1806,18 @@ def national_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]
 FAR = json.loads((DATA / "far_questions.json").read_text(encoding="utf-8"))["questions"]
 
 
-@pytest.mark.parametrize("case", FAR, ids=[c["question"] for c in FAR])
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c["miss"])) if "miss" in c else c for c in FAR],
+    ids=[c["question"] for c in FAR],
+)
 def test_a_question_far_from_every_story_is_declined(national_desk: Library, case: dict[str, Any]) -> None:
     """Each case of tests/data/far_questions.json: 30 questions on things no story of national_desk covers, sharing a
-    word or two with one by chance, declined but one ("which train goes from london to paris", the rail fares'
-    "from Reading to London"); 17 its stories answer in few of their words, shown with the passage that answers but
-    3. "why is the sky blue" was shown (0.91), "sky" searched as the airline Skyline Air, a compound its stories write
-    only as a name (`in_compounds`)."""
+    word or two with one by chance, declined; 17 its stories answer in few of their words, shown with the passage that
+    answers. The 4 still wrong (`miss`) are expected to fail, strictly: a fix shows here. "why is the sky blue" was
+    shown (0.91), "sky" searched as the airline Skyline Air, a compound its stories write only as a name
+    (`in_compounds`)."""
     answer = national_desk.ask(national_desk.request(case["question"]))
-    assert answer.found is not case["declined"], answer
+    assert answer.found is (case.get("kind") != "far"), answer
     if answer.found and "gold" in case:
         assert any(gold in p.text for p in answer.passages for gold in case["gold"]), answer

@@ -1127,13 +1127,12 @@ def _answered_without(
 
 def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:
     """Why no dated article can answer within the dates asked (a year mistyped: --since 2027-01-01), naming the
-    newest or oldest date there is; empty when some article may."""
+    newest or oldest date there is, on the clock the dates were read on (the reader's: UTC's named a day earlier
+    for a reader east of it); empty when some article may."""
     if since and stats.last_published and since > stats.last_published:
-        return (
-            f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {stats.last_published:%-d %b %Y}"
-        )
+        newest = stats.last_published.astimezone(since.tzinfo)
+        return f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {newest:%-d %b %Y}"
     if until and stats.first_published and until < stats.first_published:
-        return (
-            f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {stats.first_published:%-d %b %Y}"
-        )
+        oldest = stats.first_published.astimezone(until.tzinfo)
+        return f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {oldest:%-d %b %Y}"
     return ""

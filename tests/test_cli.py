@@ -743,6 +743,21 @@ def test_since_and_until_read_days_on_the_readers_clock_as_a_question_does(
     assert found("--since", begun.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")) == ["Ferry news early"]
 
 
+def test_dates_past_every_article_name_its_newest_on_the_readers_clock(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since` past every article's date named the newest one's date on UTC's clock, a day before the reader's
+    in Kiritimati (UTC+14), where `--since` itself is read."""
+    monkeypatch.setenv("NEWSBOT_DEFAULT_TIMEZONE", "Pacific/Kiritimati")
+    records = isolated / "late.jsonl"
+    story = {"title": "Ferry news", "body": "The ferry story.", "date": "2026-12-05T20:00:00Z"}  # 6 Dec there
+    records.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    main(["ask", "ferry story", "--since", "2030-01-01"])
+    assert "the newest is dated 6 Dec 2026" in capsys.readouterr().err
+
+
 def test_a_span_or_day_before_every_dated_story_leaves_undated_ones_out(
     capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:

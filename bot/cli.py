@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar, get_args
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
@@ -53,6 +53,7 @@ from bot.library import IngestReport, Library, Semantics, open_store, shipped_ar
 from bot.models import Answer, Command, Holder
 from bot.named_days import days_named
 from bot.render.answers import answer_json, render_answer
+from bot.render.digests import day_start
 from bot.render.headlines import article_json, category_lines, latest_lines
 from bot.render.markup import (
     PLAIN,
@@ -141,27 +142,49 @@ ASK_CATEGORY = "ask --category"
 EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
-def _date(raw: str) -> datetime:
+class Dated(NamedTuple):
+    """A `--since` or `--until` as typed, read once the reader's clock is known (`at`): argparse checks it first."""
+
+    raw: str
+    end: bool
+
+    def at(self, zoned: tzinfo, now: datetime) -> datetime:
+        """The first (or with `end` the last) moment `raw` names on `zoned`'s clock at `now`: a day or span in a
+        reader's words, read as a question's are (`days_named`, the reader's today), or a date as articles' are, a
+        day alone being the reader's too ("--since today" was UTC's today, a question's today the reader's: 14 hours
+        apart for a reader in Kiribati); a time without a zone is UTC's, as articles' are."""
+        if days := days_named(self.raw, now.astimezone(zoned).date()):
+            return self._of(days[self.end], zoned)
+        value = parse_date(self.raw)
+        if ":" in self.raw or value.time() != time():
+            return value
+        return self._of(value.date(), zoned)
+
+    def _of(self, day: date, zoned: tzinfo) -> datetime:
+        """The first (with `end`, the last) moment of `day` on `zoned`'s clock (a day begun at 01:00 too)."""
+        return (
+            day_start(day + timedelta(days=1), zoned) - timedelta(microseconds=1) if self.end else day_start(day, zoned)
+        )
+
+
+def _date(raw: str) -> Dated:
     return _dated(raw, end=False)
 
 
-def _until(raw: str) -> datetime:
+def _until(raw: str) -> Dated:
     # "--until 2013-03-07" means up to the end of that day, not its first second ("--until June": of its last day).
     return _dated(raw, end=True)
 
 
-def _dated(raw: str, end: bool) -> datetime:
-    """The first (or with `end` the last) moment `raw` names: a day or span in a reader's words, read as a question's
-    are (`days_named`, today in UTC, as a date written without a zone is read), else a date as articles' are."""
-    if days := days_named(raw, datetime.now(UTC).date()):
-        return datetime.combine(days[end], time(23, 59, 59) if end else time(), UTC)
+def _dated(raw: str, end: bool) -> Dated:
+    """`raw` to be read on the reader's clock (`Dated.at`), once argparse has checked it names a day or a time."""
     try:
-        value = parse_date(raw)
+        Dated(raw, end).at(UTC, datetime.now(UTC))
     except NewsbotError as exc:
         # The forms the help names, once: "--since 31-31-2026" was told "neither day 31 of month 31 nor day 31 of
         # month 31 exists", and "--since tomorrow" of some forms, then of the others.
         raise argparse.ArgumentTypeError(f"{raw!r} is no date; give {DATE_FORMS}") from exc
-    return value.replace(hour=23, minute=59, second=59) if end and ":" not in raw and value.time() == time() else value
+    return Dated(raw, end)
 
 
 def _field(raw: str) -> tuple[str, str]:
@@ -1012,15 +1035,18 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     except UsageError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not (args.json or args.following or args.since or args.until):
+    zoned = zone(library.settings.default_timezone)
+    now = datetime.now(UTC)
+    since, until = (typed.at(zoned, now) if typed else None for typed in (args.since, args.until))
+    if not (args.json or args.following or since or until):
         # "What's new?", "thanks" or "who made you?" asks for no passage: searched, it found some story using "new".
         if (said := _setting_asked(library, question)) is not None:
             return said
         talk, question = talk_of(question)
         if (said := _small_talk(library, talk, question, category)) is not None:
             return said
-    if args.since and args.until and args.since > args.until:
-        print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
+    if since and until and since > until:
+        print(f"newsbot: --since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
     if args.following and (unknown := [r for r, ids in library.ids_of(args.following).items() if not ids]):
         # Asked without the story it follows, "when was that?" could only be misread.
@@ -1029,19 +1055,19 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         print(FOLLOWING_TAKES, file=sys.stderr)
         return EXIT_FAILED
     outside = ""
-    if args.since or args.until:
+    if since or until:
         stats = library.store.stats()
         if stats.undated:
             print(
                 f"note: undated articles ({stats.undated:,} of {stats.articles:,}) are left out when searching by date",
                 file=sys.stderr,
             )
-        if outside := _dated_outside(stats, args.since, args.until):
+        if outside := _dated_outside(stats, since, until):
             print(f"note: {outside}", file=sys.stderr)
 
     def asked() -> tuple[str, Answer]:
         searched = library.follow_up(question, args.following) if args.following else question
-        request = library.request(searched, k=args.k, category=category, since=args.since, until=args.until)
+        request = library.request(searched, k=args.k, category=category, since=_utc(since), until=_utc(until))
         return searched, library.ask(request)
 
     try:
@@ -1054,17 +1080,15 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     empty = not answer.found and not library.store.stats().articles
     # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
     # dates past every article's are said why already.
-    limited = not answer.found and not empty and (category or (not outside and (args.since or args.until)))
-    elsewhere = _answered_without(library, question, category, args.since, args.until) if limited else ""
+    limited = not answer.found and not empty and (category or (not outside and (since or until)))
+    elsewhere = _answered_without(library, question, category, since, until) if limited else ""
     if args.json:
         print(_json_text(answer_json(answer, library.settings.bot_username)))
     else:
         if elsewhere or outside:
             # A note says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
             answer = replace(answer, limited=False)
-        shown = render_answer(
-            answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
-        )
+        shown = render_answer(answer, _style(), library.settings.bot_username, True, zone=zoned)
         print(shown)
     if empty:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
@@ -1072,6 +1096,11 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     elif elsewhere:
         print(f"note: {elsewhere}", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """`moment` on UTC's clock, as the indexes compare times (a reader's day stays the reader's in what is said)."""
+    return moment and moment.astimezone(UTC)
 
 
 def _answered_without(
@@ -1098,13 +1127,12 @@ def _answered_without(
 
 def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:
     """Why no dated article can answer within the dates asked (a year mistyped: --since 2027-01-01), naming the
-    newest or oldest date there is; empty when some article may."""
+    newest or oldest date there is, on the clock the dates were read on (the reader's: UTC's named a day earlier
+    for a reader east of it); empty when some article may."""
     if since and stats.last_published and since > stats.last_published:
-        return (
-            f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {stats.last_published:%-d %b %Y}"
-        )
+        newest = stats.last_published.astimezone(since.tzinfo)
+        return f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {newest:%-d %b %Y}"
     if until and stats.first_published and until < stats.first_published:
-        return (
-            f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {stats.first_published:%-d %b %Y}"
-        )
+        oldest = stats.first_published.astimezone(until.tzinfo)
+        return f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {oldest:%-d %b %Y}"
     return ""

@@ -91,15 +91,18 @@ def without_day(text: str) -> str:
     return " ".join(pattern.sub(" ", text, count=1).split())
 
 
-# The spans counted back from today: "3 days ago" (that day), "last week" or "past 3 months" (from then to today), a
-# month as 30 days; the calendar's: "this week" (from its Monday), "this month", "this year", a month ("June", "June
-# 2024": the last one begun by today without its year) and a year ("2024").
+# The spans counted back from today: "3 days ago" (that day), "the last week", "past month" or "last 3 months" (from
+# then to today), a month as 30 days; the calendar's: "last week", "last month", "last year" alone (the one before
+# this: a reader asking "what happened last month?" on 6 December means November, not 6 November on), "this week"
+# (from its Monday), "this month", "this year", a month ("June", "June 2024": the last one begun by today without its
+# year) and a year ("2024").
 SPAN_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 _SPANS = "|".join(SPAN_DAYS)
+_CALENDAR = "week|month|year"
 _COUNTED_BACK = (
     rf"(?P<count>\d{{1,3}}|an?|one)\s+(?P<span>{_SPANS})s?\s+ago"
-    rf"|(?:last|past)\s+(?:(?P<counted>\d{{1,3}})\s+)?(?P<last>{_SPANS})s?"
-    r"|this\s+(?P<this>week|month|year)"
+    rf"|(?P<the>(?:(?:in|over|during|for|within)\s+)?the\s+)?(?P<which>last|past)\s+(?:(?P<counted>\d{{1,3}})\s+)?(?P<last>{_SPANS})s?"
+    rf"|this\s+(?P<this>{_CALENDAR})"
 )
 _MONTH_OR_YEAR = rf"(?P<month>{MONTH_WORD})(?:,?\s+(?P<month_year>\d{{4}}))?|(?P<year>(?:19|20)\d\d)"
 # As typed to --since: the span alone ("june", "2024").
@@ -136,15 +139,35 @@ def named_days(text: str, today: date) -> tuple[date, date] | None:
 def _span_of(span: re.Match[str], today: date) -> tuple[date, date]:
     """The first and last day a match of `_TYPED_SPAN` or `_ASKED_SPAN` names."""
     if unit := span["span"] or span["last"]:
+        if _previous(span):
+            first = _first_of(unit.casefold(), today)
+            return _first_of(unit.casefold(), first - timedelta(days=1)), first - timedelta(days=1)
         count = next((int(n) for n in (span["count"], span["counted"]) if n and n.isdigit()), 1)
         begun = today - timedelta(days=count * SPAN_DAYS[unit.casefold()])
         return begun, (begun if span["span"] else today)
     if this := span["this"]:
-        first = {"week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}
-        return first.get(this.casefold(), date(today.year, 1, 1)), today
+        return _first_of(this.casefold(), today), today
     if span["year"]:
         return date(int(span["year"]), 1, 1), date(int(span["year"]), 12, 31)
     month = month_number(span["month"])
     year = int(span["month_year"] or (today.year if month <= today.month else today.year - 1))
     following = date(year + month // 12, month % 12 + 1, 1)
     return date(year, month, 1), following - timedelta(days=1)
+
+
+def _previous(span: re.Match[str]) -> bool:
+    """Whether a span counted back is the calendar's week, month or year before this one: "last month" alone, not
+    "the last month", "past month" or "last 2 months" (those count back from today)."""
+    return (
+        span["last"] is not None
+        and span["which"].casefold() == "last"
+        and not (span["the"] or span["counted"])
+        and span["last"].casefold() in _CALENDAR.split("|")
+    )
+
+
+def _first_of(unit: str, day: date) -> date:
+    """The first day of the calendar's week (its Monday), month or year holding `day`."""
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if unit == "month" else date(day.year, 1, 1)

@@ -254,3 +254,19 @@ def test_the_cursor_starts_at_the_log_head_of_an_existing_store(store: Store) ->
     # moves past it without claiming anything.
     batch, taken = Alerts(store).claim(NOON + 2 * MINUTE, "test")
     assert batch == [] and taken == store.head() == 2
+
+
+def test_a_story_edited_twice_before_the_alerts_run_alerts_once_as_last_edited(store: Store) -> None:
+    """A story added then edited twice in one stretch of the change log (a newsroom correcting its headline minutes
+    after filing it, while the alerts job waited) is one story to alert, in its last words, to each chat once."""
+    at = NOON + 10 * MINUTE
+    reader = Reader()
+    bot = Bot(store, at, reader)
+    store.write_articles([story("Ferry strike", "tech", at)], at)
+    store.write_articles([story("Ferry strike", "tech", at, lede="Updated: talks resume.")], at + MINUTE)
+    store.write_articles([story("Ferry strike", "tech", at, lede="Updated: the strike is over.")], at + 2 * MINUTE)
+    bot.tick(at + 3 * MINUTE)
+    assert sorted(s.chat_id for s in reader.sent) == [FAN, OTHER]
+    assert all(titles(s.text) == ["Ferry strike"] for s in reader.sent), [s.text for s in reader.sent]
+    bot.tick(at + 4 * MINUTE)
+    assert len(reader.sent) == 2

@@ -710,6 +710,82 @@ def test_since_and_until_read_the_days_a_question_names(
     assert found("--until", typed) == {d for d in shown if d <= last}
 
 
+def test_since_and_until_read_days_on_the_readers_clock_as_a_question_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since today` was UTC's today while "what happened today?" is NEWSBOT_DEFAULT_TIMEZONE's: for a reader 14
+    hours ahead of UTC up to a day apart. One rule: a day (in words or a date alone) is the reader's."""
+    kiritimati = ZoneInfo("Pacific/Kiritimati")  # UTC+14: its today begins at 10:00 UTC of UTC's yesterday
+    monkeypatch.setenv("NEWSBOT_DEFAULT_TIMEZONE", kiritimati.key)
+    today = datetime.now(kiritimati).date()
+    begun = datetime.combine(today, clock_time(0), kiritimati)
+    stories = {"Ferry news early": begun + timedelta(minutes=1), "Ferry news late": begun - timedelta(minutes=1)}
+    records = isolated / "zoned.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"title": t, "body": f"{t}: the ferry story.", "date": when.astimezone(UTC).isoformat()}) + "\n"
+            for t, when in stories.items()
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+
+    def found(*dates: str) -> list[str]:
+        main(["ask", "ferry story", "--json", "--k", "5", *dates])
+        return sorted(p["title"] for p in json.loads(capsys.readouterr().out)["passages"])
+
+    assert found("--since", "today") == ["Ferry news early"]
+    assert found("--since", f"{today:%Y-%m-%d}") == ["Ferry news early"]
+    assert found("--until", "yesterday") == ["Ferry news late"]
+    assert found("--until", f"{today - timedelta(days=1):%Y-%m-%d}") == ["Ferry news late"]
+    # A time is the instant it names (UTC's when it names no zone, as articles' are).
+    assert found("--since", begun.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")) == ["Ferry news early"]
+
+
+def test_dates_past_every_article_name_its_newest_on_the_readers_clock(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since` past every article's date named the newest one's date on UTC's clock, a day before the reader's
+    in Kiritimati (UTC+14), where `--since` itself is read."""
+    monkeypatch.setenv("NEWSBOT_DEFAULT_TIMEZONE", "Pacific/Kiritimati")
+    records = isolated / "late.jsonl"
+    story = {"title": "Ferry news", "body": "The ferry story.", "date": "2026-12-05T20:00:00Z"}  # 6 Dec there
+    records.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    main(["ask", "ferry story", "--since", "2030-01-01"])
+    assert "the newest is dated 6 Dec 2026" in capsys.readouterr().err
+
+
+def test_a_span_or_day_before_every_dated_story_leaves_undated_ones_out(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """Undated stories (a file's, of any day) were listed under "None of the newest stories is dated 2010. The
+    newest I have:" as if they were earlier, and among a span's newest: a story of no known day is in no dated span."""
+    source = isolated / "pier.jsonl"
+    source.write_text(
+        json.dumps({"title": "Pier reopened", "body": "The pier reopened at the harbour.", "date": "2024-06-10"})
+        + "\n"
+        + json.dumps({"title": "Harbour notes", "body": "The harbour pilots met."})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(source)]) == 0
+    capsys.readouterr()
+    main(["ask", "what happened in 2010?"])
+    said = capsys.readouterr().out
+    assert said.startswith(
+        "I have no story dated Friday 31 December 2010 or earlier: the oldest is dated 7 March 2013 (1 story has no"
+        " date)."
+    ), said
+    assert "Harbour notes" not in said, said
+    main(["ask", "what happened in 2025?"])
+    said = capsys.readouterr().out
+    assert said.startswith("None of the newest stories is dated 2025. The newest I have:"), said
+    assert "Pier reopened" in said and "Harbour notes" not in said, said
+
+
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--since", "2025-01-01", "--until", "2024-01-01", "Dempsey"]) == 2
     assert "--since 2025-01-01 is after --until 2024-01-01" in capsys.readouterr().err

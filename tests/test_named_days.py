@@ -71,7 +71,14 @@ SUNDAY = date(2026, 12, 6)
         ("14 November", (date(2026, 11, 14),) * 2),
         # Read as before: a span counted back, a day, a date in numbers.
         ("2 weeks ago", (date(2026, 11, 22),) * 2),
-        ("last week", (date(2026, 11, 29), SUNDAY)),  # from then to today (its start alone before)
+        # "last week", "last month", "last year" alone are the calendar's before this one ("last month" was the
+        # last 30 days); "the last month", "past year", "last 2 weeks" count back from today.
+        ("last week", (date(2026, 11, 23), date(2026, 11, 29))),
+        ("last month", (date(2026, 11, 1), date(2026, 11, 30))),
+        ("last year", (date(2025, 1, 1), date(2025, 12, 31))),
+        ("the last month", (date(2026, 11, 6), SUNDAY)),
+        ("past year", (date(2025, 12, 6), SUNDAY)),
+        ("last 2 weeks", (date(2026, 11, 22), SUNDAY)),
         ("yesterday", (date(2026, 12, 5),) * 2),
         ("2013-03-07", (date(2013, 3, 7),) * 2),
         ("7-03-2013", (date(2013, 3, 7),) * 2),
@@ -91,7 +98,10 @@ def test_days_named_reads_a_day_or_span_as_a_question_names_it(typed: str, days:
     ("text", "days"),
     [
         # Each was searched ("No article uses the words last or month") or listed the plain newest as this week's.
-        ("what happened last month?", (date(2026, 11, 6), SUNDAY)),
+        ("what happened last month?", (date(2026, 11, 1), date(2026, 11, 30))),
+        ("what happened in the last month?", (date(2026, 11, 6), SUNDAY)),
+        ("news from last year", (date(2025, 1, 1), date(2025, 12, 31))),
+        ("any news over the past year?", (date(2025, 12, 6), SUNDAY)),
         ("what happened this week?", (date(2026, 11, 30), SUNDAY)),
         ("any news from 2024?", (date(2024, 1, 1), date(2024, 12, 31))),
         ("what happened in June?", (date(2026, 6, 1), date(2026, 6, 30))),
@@ -111,5 +121,6 @@ def test_named_days_reads_a_questions_day_or_span(text: str, days: tuple[date, d
 
 def test_without_day_leaves_a_span_out_too() -> None:
     assert small_talk(without_day("what happened last month?")) == "latest"
+    assert small_talk(without_day("what happened in the last month?")) == "latest"  # "what happened in the?" before
     assert small_talk(without_day("what happened in 2024?")) == "latest"
     assert without_day("what did the council decide in June?") == "what did the council decide ?"

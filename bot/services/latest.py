@@ -19,7 +19,7 @@ from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
 from bot.named_days import named_days, without_day
 from bot.render.digests import day_start
-from bot.render.markup import cap, category_label
+from bot.render.markup import cap, category_label, count
 from bot.render.welcome import latest_of, small_talk
 from bot.services.categories import match_categories, named_whole
 from bot.store.categories import key as _key
@@ -210,14 +210,16 @@ def newest_of_day(
     first, last = days[0], min(days[1], today)
     # A day's newest: later stories listed above them read as that day's news (the store's times are UTC's).
     latest = newest(store, args, command, before=day_start(last + timedelta(days=1), zone).astimezone(UTC))
+    # A story of no known day (an undated file's) is left out: listed under "None of the newest stories is dated
+    # 2019. The newest I have:" it read as an earlier day's, and as today's news under "Latest" for "today".
+    latest = latest._replace(articles=[article for article in latest.articles if article.news_time])
     if not latest.articles:
         return DayLatest(latest, _before_first(store, latest.category, last, today, zone))
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
-    # today, any of them may be an earlier day's, and only a dated one is known to be (an undated one always may have
-    # been: a list of them said nothing, and later stories above them read as that day's).
+    # today, any of them may be an earlier day's.
     if first == today:
         return DayLatest(latest, "" if _came_within(latest.articles[0], today, today, zone) else NOTHING_TODAY)
-    came = any(article.news_time and _came_within(article, first, last, zone) for article in latest.articles)
+    came = any(_came_within(article, first, last, zone) for article in latest.articles)
     return DayLatest(latest, "" if came else NOTHING_ON.format(day=_days_said(*days, today)))
 
 
@@ -238,8 +240,8 @@ def _days_said(first: date, last: date, today: date) -> str:
 
 
 def _came_within(article: StoredArticle, first: date, last: date, zone: tzinfo) -> bool:
-    """Whether `article` was published from `first` to `last` in `zone` (an undated one may have been)."""
-    return article.news_time is None or first <= article.news_time.astimezone(zone).date() <= last
+    """Whether `article` (one with a news time) was published from `first` to `last` in `zone`."""
+    return article.news_time is not None and first <= article.news_time.astimezone(zone).date() <= last
 
 
 def _before_first(store: Store, category: str | None, day: date, today: date, zone: tzinfo) -> str:
@@ -253,4 +255,6 @@ def _before_first(store: Store, category: str | None, day: date, today: date, zo
         return ""
     first = stats.first_published
     oldest = f": the oldest is dated {first.astimezone(zone):%-d %B %Y}" if first else ""
-    return BEFORE_FIRST.format(day=_day_said(day, today), oldest=oldest)
+    # Undated stories are no day's: said, so that "no story" of a library holding them is not read as an empty one.
+    undated = f" ({count(stats.undated, 'story has', 'stories have')} no date)" if stats.undated else ""
+    return BEFORE_FIRST.format(day=_day_said(day, today), oldest=oldest + undated)

@@ -39,7 +39,7 @@ from bot.store.reachable import (
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.received import ReceivedQueue, handling
-from bot.tg.sending import rate_limiter
+from bot.tg.sending import rate_limiter, tried_once
 from bot.tg.updates import UpdatesRequest
 
 log = logging.getLogger(__name__)
@@ -361,7 +361,8 @@ async def _bot_api_answers(application: App, stop: asyncio.Event) -> bool:
     the start, which says it: a setting to correct, which waiting would not mend."""
     started, pause = time.monotonic(), STORE_WAIT_FIRST_SECONDS
     while not stop.is_set():
-        asking = asyncio.ensure_future(application.bot.initialize())
+        # One request a try: the limiter's own tries said three lines of theirs beside each of this one.
+        asking = asyncio.ensure_future(tried_once(application.bot.initialize()))
         if not await done_unless_stopped(asking, stop):
             return False
         error = asking.exception()

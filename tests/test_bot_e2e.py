@@ -68,7 +68,8 @@ from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB, make_vectors
 from bot.tg.pages import ALREADY_SHOWN
-from bot.tg.sending import SEND_ATTEMPTS, FloodLimiter
+from bot.tg.sending import SEND_ATTEMPTS
+from bot.tg.updates import UpdatesRequest
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.conftest import copied_library
@@ -2906,22 +2907,23 @@ async def test_a_stop_beginning_as_a_failed_poll_comes_back_ends_the_pause_after
     token conflict, stopped after the seventh, took 11 s and more once on a loaded machine. Here the stop begins
     in the loop's turn right after the fifth 409 (a pause of 5 s follows it)."""
     application = build_application(bot_settings)
-    limiter = application.bot.rate_limiter
-    assert isinstance(limiter, FloodLimiter)
-    process_request = limiter.process_request
+    # getUpdates goes by a request of its own, not through the limiter.
+    request = application.bot._request[0]
+    assert isinstance(request, UpdatesRequest)
+    post = request.post
     conflicts, fifth = 0, asyncio.Event()
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
         nonlocal conflicts
         try:
-            return await process_request(*args, **kwargs)
+            return await post(*args, **kwargs)
         except Conflict:
             conflicts += 1
             if conflicts == 5:
                 asyncio.get_running_loop().call_soon(fifth.set)
             raise
 
-    monkeypatch.setattr(limiter, "process_request", counted)
+    monkeypatch.setattr(request, "post", counted)
     server.fail_next("getUpdates", 409, times=5)
     async with running(application, poll_timeout=1):
         await fifth.wait()

@@ -39,7 +39,7 @@ from bot.store.reachable import (
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.received import ReceivedQueue, handling
-from bot.tg.sending import rate_limiter
+from bot.tg.sending import rate_limiter, tried_once
 from bot.tg.updates import UpdatesRequest
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,14 @@ log = logging.getLogger(__name__)
 # getUpdates waits this long for an update before asking again (seconds).
 POLL_TIMEOUT_SECONDS = 10
 # The name python-telegram-bot gives the task that polls for updates (telegram/ext/_updater.py), in the version
-# pinned in pyproject.toml (tests/test_bot_e2e.py checks it and the pause `_end_retry_pause` ends).
+# pinned in pyproject.toml (tests/test_bot_e2e.py checks it and the pause `_stop_polling` ends).
 POLLING_TASK = "Updater:start_polling:polling_task"
+# How often a stop looks whether that task has entered its pause after a failed getUpdates.
+PAUSE_LOOK_SECONDS = 0.05
+# python-telegram-bot's error for an answer whose body is not JSON (telegram/request/_baserequest.py).
+INVALID_RESPONSE = "Invalid server response"
+# What it adds to the status's error then, before the page.
+PARSING = ". Parsing the server response"
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
@@ -80,6 +86,29 @@ def api_address(settings: Settings) -> str:
     password the address may carry."""
     where = urlsplit(api_base_url(settings.telegram_api_base_url or TELEGRAM_API))
     return f"{where.scheme}://{where.netloc.rpartition('@')[2]}{where.path}"
+
+
+def not_the_bot_api(exc: TelegramError) -> str:
+    """What answered in place of the Bot API, if `exc` is of a body that is not JSON (a proxy's error page, a web
+    server at a mistyped address): "Bad Gateway (502)", "a success status"; "" for the Bot API's own answers.
+    python-telegram-bot raised it as the status's error, its text the whole page (a 404 page as a token refused)."""
+    chain = _causes(exc)
+    for outer, inner in zip([None, *chain], chain, strict=False):
+        if isinstance(inner, TelegramError) and inner.message == INVALID_RESPONSE:
+            if isinstance(outer, TelegramError) and PARSING in outer.message:
+                return outer.message.partition(PARSING)[0]
+            return "a success status"
+    return ""
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what caused it, and what caused that, ..."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__
+    return chain
 
 
 async def say_started(application: App, by_webhook: bool) -> None:
@@ -207,17 +236,15 @@ async def running(
 
 
 async def _stop_polling(updater: Updater) -> None:
-    if updater.running:  # not when its start failed
-        _end_retry_pause()
-        await updater.stop()
-
-
-def _end_retry_pause() -> None:
-    """End python-telegram-bot's pause before it asks for updates again after a failed getUpdates: its polling loop
-    sleeps it out (up to 30 s, each failure half as long again: a token conflict, Telegram out of reach) and looks at
-    the stop only after (telegram/ext/_utils/networkloop.py), so a bot in a token conflict took 30 s to stop. The
-    polling task is cancelled only while it sleeps there, between two getUpdates: nothing fetched is on its way to
-    the queue, and the updater's stop takes the cancellation as its end."""
+    """Stop the updater, ending python-telegram-bot's pause before it asks for updates again after a failed
+    getUpdates: its polling loop sleeps it out (up to 30 s, each failure half as long again: a token conflict,
+    Telegram out of reach) and looks at the stop only after (telegram/ext/_utils/networkloop.py), so a bot in a token
+    conflict took 30 s to stop. The polling task is cancelled only while it sleeps there, between two getUpdates:
+    nothing fetched is on its way to the queue, and the updater's stop takes the cancellation as its end. It is
+    looked at until it ends, not once: a getUpdates failing as the stop began enters the pause after (one look found
+    it not yet there, and the stop took 11 s)."""
+    if not updater.running:  # its start failed
+        return
     polling = [task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK]
     if not polling:
         # A release of python-telegram-bot other than the one pinned (pyproject.toml) that names it otherwise.
@@ -226,10 +253,14 @@ def _end_retry_pause() -> None:
             telegram.__version__,
             POLLING_TASK,
         )
-    for task in polling:
-        if _sleeping(task):
-            log.debug("stopping the pause before the next getUpdates")
-            task.cancel()
+    stopping = asyncio.ensure_future(updater.stop())
+    while not stopping.done():
+        for task in polling:
+            if _sleeping(task) and not task.cancelling():
+                log.debug("stopping the pause before the next getUpdates")
+                task.cancel()
+        await asyncio.wait({stopping}, timeout=PAUSE_LOOK_SECONDS)
+    await stopping
 
 
 def _sleeping(task: asyncio.Task[object]) -> bool:
@@ -243,6 +274,16 @@ def _not_bootstrap(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
+def _json_said_as_debug(record: logging.LogRecord) -> bool:
+    """python-telegram-bot logs an answer that is not JSON (a proxy's error page) as an error, with the page and a
+    traceback, then raises it: newsbot says it in one line where it meets it (the start, the error handler). Kept
+    for debug logging, as a debug line."""
+    if not record.getMessage().startswith("Can not load invalid JSON data"):
+        return True
+    record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+    return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def configure_logging(settings: Settings) -> None:
     """Log at the configured level; httpx's line per request and APScheduler's per job run would drown everything
     else."""
@@ -252,6 +293,8 @@ def configure_logging(settings: Settings) -> None:
     # APScheduler logs two lines at every run of every job (the follow job runs every second); its warnings stay.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_not_bootstrap)
+    # A logger's filter sees only its own records, not its children's: the logger that logs it, by name.
+    logging.getLogger("telegram.request.BaseRequest").addFilter(_json_said_as_debug)
 
 
 def check_webhook(settings: Settings) -> None:
@@ -280,9 +323,18 @@ def run(settings: Settings, interrupted_exit: int) -> int:
     configure_logging(settings)
     try:
         asyncio.run(_serve(application, _listening(settings) if settings.webhook_url else None, interrupted_exit))
-    except InvalidToken as exc:
-        raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
     except TelegramError as exc:
+        if answered := not_the_bot_api(exc):
+            # A setting to correct, most likely: a web server (a status of success, a page not found) at the address.
+            raise ConfigError(
+                f"could not start the bot: {api_address(settings)} answered {answered} with a page that is not the"
+                " Bot API's (not JSON); check TELEGRAM_API_BASE_URL"
+            ) from exc
+        if isinstance(exc, InvalidToken):
+            # Its status ("Unauthorized"): the error itself says the token ("The token `...` was rejected").
+            raise ConfigError(
+                f"Telegram refused TELEGRAM_BOT_TOKEN ({_causes(exc)[-1]}); check it with @BotFather"
+            ) from exc
         # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback. An API
         # that did not answer is worth retrying (a supervisor's restart mends it); a refusal is not.
         log.debug("start-up failed", exc_info=exc)
@@ -361,7 +413,8 @@ async def _bot_api_answers(application: App, stop: asyncio.Event) -> bool:
     the start, which says it: a setting to correct, which waiting would not mend."""
     started, pause = time.monotonic(), STORE_WAIT_FIRST_SECONDS
     while not stop.is_set():
-        asking = asyncio.ensure_future(application.bot.initialize())
+        # One request a try: the limiter's own tries said three lines of theirs beside each of this one.
+        asking = asyncio.ensure_future(tried_once(application.bot.initialize()))
         if not await done_unless_stopped(asking, stop):
             return False
         error = asking.exception()
@@ -369,10 +422,13 @@ async def _bot_api_answers(application: App, stop: asyncio.Event) -> bool:
             if pause > STORE_WAIT_FIRST_SECONDS:
                 log.warning("the Bot API answers, after %.0f s: starting", time.monotonic() - started)
             return True
+        answered = not_the_bot_api(error)
         log.warning(
             "cannot reach the Bot API at %s (%s); trying again in %g s, the bot starts once it answers",
             api_address(application.bot_data.settings),
-            error,
+            f"it answered {answered} with a page that is not the Bot API's: a proxy's error page?"
+            if answered
+            else error,
             pause,
         )
         with suppress(TimeoutError):

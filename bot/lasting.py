@@ -60,11 +60,16 @@ class Lasting:
         else:
             self.log.debug("%s (%s)", self.what, error)
 
-    def ended(self, now: float | None = None, by: str = "") -> None:
+    def ended(self, now: float | None = None, by: str = "", began: float | None = None) -> None:
         """Say that the trouble is over, if it was on. `by`: a job worked; over only once each that met the trouble
         has. One cause met by several jobs (the store refusing writes) is one trouble, and a job that only reads
         (a feed poll with no feed due) works while the writes of the others still fail: its success ended the
-        trouble, and the next failed write began it again, a warning a minute."""
+        trouble, and the next failed write began it again, a warning a minute. `began`: when the work that worked
+        began (time.monotonic()); work begun before the trouble did tells nothing of its end (a job's read of a
+        store stopped just after it, ending well after a question met the outage, said the store answered again
+        amid the outage, and the next failure said the outage a second time)."""
+        if began is not None and self._since is not None and began < self._since:
+            return
         self._met_by.discard(by)
         if by and self._met_by:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import logging
 import os
 import re
@@ -12,8 +13,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, closing
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -22,10 +23,10 @@ from typing import Any
 
 import pytest
 import telegram
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import CallbackContext
 
-from bot.app import POLLING_TASK, _sleeping, build_application, running
+from bot.app import POLLING_TASK, _sleeping, _stop_polling, build_application, running
 from bot.cli import main
 from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSAGES, Settings
 from bot.library import Library
@@ -68,6 +69,7 @@ from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB, make_vectors
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
+from bot.tg.updates import UpdatesRequest
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.conftest import copied_library
@@ -2615,6 +2617,61 @@ def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "WRONG-token" not in result.stderr, result.stderr  # python-telegram-bot's error said the token
+
+
+class ErrorPage(http.server.BaseHTTPRequestHandler):
+    """A proxy or web server in place of the Bot API: an HTML page with the status its server's `status` says."""
+
+    def do_POST(self) -> None:
+        page = b"<html><head><title>Bad Gateway</title></head><body><h1>Bad Gateway</h1><hr>nginx</body></html>"
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@contextmanager
+def error_pages(status: int) -> Iterator[str]:
+    """A Bot API address answering every request with an HTML page and `status`."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ErrorPage)
+    server.status = status  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_bot_api_address_answering_a_web_page_is_a_setting_to_correct(tmp_path: Path, status: int) -> None:
+    """A web server at TELEGRAM_API_BASE_URL (a mistyped address, a proxy's page): a page with a success status
+    exited 1, "could not start the bot: Invalid server response"; a 404 page was taken for a token Telegram refused
+    ("check it with @BotFather"). Each logged python-telegram-bot's error with the page and a traceback."""
+    with error_pages(status) as address:
+        result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=address)
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr
+    assert f"{address} answered " in result.stderr and "check TELEGRAM_API_BASE_URL" in result.stderr, result.stderr
+    assert "<html>" not in result.stderr and "BotFather" not in result.stderr, result.stderr
+
+
+def test_a_proxy_s_error_page_in_place_of_the_bot_api_is_waited_for_in_one_line_a_try(tmp_path: Path) -> None:
+    """A proxy before the Bot API answering 502 with its page (the Bot API behind it not up yet): waited for, as a
+    Bot API out of reach; each try logged python-telegram-bot's error with the page and a traceback, and newsbot's
+    line held the page."""
+    with error_pages(502) as address:
+        bot = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=address)
+        assert bot.stderr is not None
+        said = [bot.stderr.readline() for _ in range(2)]
+        stop_cleanly(bot)
+    for line in said:
+        assert f"cannot reach the Bot API at {address} (it answered Bad Gateway (502) with a page that is not" in line
+        assert "<html>" not in line, said
 
 
 async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: FakeBotAPI, tmp_path: Path) -> None:
@@ -2828,17 +2885,52 @@ async def test_python_telegram_bot_pauses_after_a_failed_poll_where_a_stop_can_e
     app: Bot, server: FakeBotAPI
 ) -> None:
     """A stop ends python-telegram-bot's pause after a failed getUpdates (a token conflict: up to 30 s) by its
-    internals (bot.app._end_retry_pause): the polling task's name, and the pause awaited as asyncio.sleep in that
+    internals (bot.app._stop_polling): the polling task's name, and the pause awaited as asyncio.sleep in that
     task. A release changing either made that stop wait out the pause, with nothing said: this says which."""
     server.fail_next("getUpdates", 409, times=3)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=3)
     version = telegram.__version__
     polling = [task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK]
-    assert polling, f"python-telegram-bot {version} names no task {POLLING_TASK!r}: see bot.app._end_retry_pause"
+    assert polling, f"python-telegram-bot {version} names no task {POLLING_TASK!r}: see bot.app._stop_polling"
     deadline = time.monotonic() + 1  # the third failure's pause is longer
     while not _sleeping(polling[0]):
         assert time.monotonic() < deadline, f"python-telegram-bot {version} pauses otherwise than in asyncio.sleep"
         await asyncio.sleep(0.01)
+
+
+async def test_a_stop_beginning_as_a_failed_poll_comes_back_ends_the_pause_after_it(
+    bot_settings: Settings, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stop ended python-telegram-bot's pause after a failed getUpdates only if the polling task slept in it as
+    the stop began. A stop beginning as a 409 came back found the task not yet in the pause (it had still to take
+    the failure from its request), which it entered next and slept out: tests/test_bot_processes.py's bot in a
+    token conflict, stopped after the seventh, took 11 s and more once on a loaded machine. Here the stop begins
+    in the loop's turn right after the fifth 409 (a pause of 5 s follows it)."""
+    application = build_application(bot_settings)
+    # getUpdates goes by a request of its own, not through the limiter.
+    request = application.bot._request[0]
+    assert isinstance(request, UpdatesRequest)
+    post = request.post
+    conflicts, fifth = 0, asyncio.Event()
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal conflicts
+        try:
+            return await post(*args, **kwargs)
+        except Conflict:
+            conflicts += 1
+            if conflicts == 5:
+                asyncio.get_running_loop().call_soon(fifth.set)
+            raise
+
+    monkeypatch.setattr(request, "post", counted)
+    server.fail_next("getUpdates", 409, times=5)
+    async with running(application, poll_timeout=1):
+        await fifth.wait()
+        began = time.monotonic()
+        await _stop_polling(application.updater)
+        took = time.monotonic() - began
+    assert took < 2, took
 
 
 async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_there_are_none(

@@ -1511,3 +1511,5 @@ def test_a_bot_started_before_its_bot_api_answers_waits_for_it_then_answers(
     assert "trying again in 1 s, the bot starts once it answers" in said, said
     assert "the Bot API answers, after" in said, said
     assert TOKEN not in said  # the address tried is named (a mistyped one is the likely cause), never the token
+    # One line a try, newsbot's: each was three requests, each failure a warning of the request layer's beside it.
+    assert "getMe failed" not in said, said

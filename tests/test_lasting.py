@@ -76,3 +76,20 @@ def test_a_trouble_several_jobs_meet_is_over_once_each_works_again(caplog: pytes
         "the store fails (beat: disk full)",
         "the store works again, after 70 s",
     ]
+
+
+def test_work_begun_before_a_trouble_does_not_end_it(caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL stopped under a bot: a job's read under way as it stopped ended well after a question had met the
+    outage and said it; that success said "the store answers again" amid the outage, and the next failure said the
+    outage a second time (seen once in tests/test_store_outage.py)."""
+    caplog.set_level(logging.INFO, logger="tests.lasting")
+    store = Lasting(log, "the store is not answering", over="the store answers again")
+    store.failed("connection refused", now=10.0)  # a question met it
+    store.ended(now=10.5, began=9.8)  # the follow job's read, begun before
+    store.failed("connection refused", now=11.0, by="beat")
+    assert store.lasts
+    store.ended(now=40.0, began=39.9)  # begun in the outage, and worked: over
+    assert [r.getMessage() for r in caplog.records] == [
+        "the store is not answering (connection refused)",
+        "the store answers again, after 30 s",
+    ]

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.tg.sending import FANOUT, SEND_ATTEMPTS, FloodLimiter, fanout_outcome
+from bot.tg.sending import FANOUT, SEND_ATTEMPTS, FloodLimiter, fanout_outcome, tried_once
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -146,6 +146,21 @@ async def test_fan_out_sends_are_tried_again_only_when_they_never_left(cause: Ex
     with pytest.raises(TimedOut):
         await request(limiter(clock), answers)
     assert len(answers.times) == SEND_ATTEMPTS
+
+
+async def test_a_request_of_a_caller_that_tries_again_itself_is_made_once_and_no_other() -> None:
+    """The start's wait for the Bot API tries getMe again itself, saying each failure: the limiter's own two
+    retries a try said two lines more (its own) beside each of the caller's."""
+    clock = VirtualTime()
+    flood, errors = limiter(clock), [NetworkError("httpx.ConnectError: All connection attempts failed")] * 6
+    telegram = Telegram(clock, list(errors))
+    with pytest.raises(NetworkError):
+        await asyncio.ensure_future(tried_once(request(flood, telegram, None, "getMe")))
+    assert len(telegram.times) == 1
+    # Only that task's requests: the others keep their tries.
+    with pytest.raises(NetworkError):
+        await request(flood, telegram, None, "getMe")
+    assert len(telegram.times) == 1 + SEND_ATTEMPTS
 
 
 async def test_a_refused_request_is_never_tried_again() -> None:

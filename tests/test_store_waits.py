@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -35,6 +36,8 @@ from tests.test_bot_processes import (  # noqa: F401 (a fixture)
 WAITING = "waiting for the store: another process is writing ("
 # What the other process's PostgreSQL session calls itself (`application_name`), as a backup tool's would.
 HOLDER_NAME = "nightly-backup"
+# An argument of that process holding a secret, which no waiter may say.
+BACKUP_URL = "postgresql://backup:hunter2@db.example/news"
 LAST_MIGRATION = "SELECT name, applied_at FROM schema_migrations ORDER BY name DESC LIMIT 1"
 STORY = '{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing on Mill Lane."}\n'
 
@@ -101,24 +104,23 @@ def migrating_elsewhere(settings: Settings) -> Iterator[subprocess.Popen[str]]:
 
 @contextmanager
 def _running(program: str, then: str = "") -> Iterator[subprocess.Popen[str]]:
-    """A Python process running `program` (which takes a lock), then waiting until the block ends, then `then`."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import psycopg, sqlite3, sys\n{program}print('locked', flush=True)\nsys.stdin.read()\n{then}",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None and process.stdout.readline() == "locked\n"
-        yield process
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        assert process.wait(timeout=30) == 0
+    """A Python process running `program` (which takes a lock), then waiting until the block ends, then `then`: a
+    script named HOLDER_NAME given an address with a password (BACKUP_URL), as a backup tool may be run."""
+    with tempfile.TemporaryDirectory() as directory:
+        script = Path(directory) / HOLDER_NAME
+        script.write_text(
+            f"import psycopg, sqlite3, sys\n{program}print('locked', flush=True)\nsys.stdin.read()\n{then}"
+        )
+        process = subprocess.Popen(
+            [sys.executable, str(script), BACKUP_URL], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert process.stdout is not None and process.stdout.readline() == "locked\n"
+            yield process
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+            assert process.wait(timeout=30) == 0
 
 
 def _libpq(settings: Settings) -> str:
@@ -136,9 +138,9 @@ def until_said(log: Path, line: str, process: subprocess.Popen[str], timeout: fl
 
 
 def said_holder(settings: Settings, holder: subprocess.Popen[str]) -> str:
-    """How a waiting process names `holder` (`holding_the_write_lock`): its pid and command on SQLite, its
-    session's name on PostgreSQL."""
-    return f"({HOLDER_NAME}; PostgreSQL's session " if settings.database_url else f"(pid {holder.pid}: python -c"
+    """How a waiting process names `holder` (`holding_the_write_lock`): its pid and program on SQLite (never its
+    arguments: it said the command line, BACKUP_URL's password with it), its session's name on PostgreSQL."""
+    return f"({HOLDER_NAME}; PostgreSQL's session " if settings.database_url else f"(pid {holder.pid}: {HOLDER_NAME})"
 
 
 def opened(settings: Settings) -> Settings:
@@ -175,6 +177,7 @@ def test_an_ingest_started_while_another_process_writes_waits_says_who_and_goes_
     assert "1 added" in out, out
     assert said.count("waiting for the store") == 1, said
     assert "the store's write lock is free again, after" in said, said
+    assert "hunter2" not in said, said
 
 
 def test_a_command_gives_up_after_newsbot_store_wait_minutes_naming_the_writer(
@@ -196,9 +199,10 @@ def test_a_command_gives_up_after_newsbot_store_wait_minutes_naming_the_writer(
     assert 9 <= took < BUSY_TIMEOUT_SECONDS, (took, err)
     assert err.count("waiting for the store") == 1, err
     if not settings.database_url:
-        assert f"throughout the 9 s a write waits for it (pid {holder.pid}: python" in err, err
+        assert f"throughout the 9 s a write waits for it {said_holder(settings, holder)}; try" in err, err
     else:
         assert "another session held a lock newsbot needs throughout its wait" in err, err
+    assert "hunter2" not in err, err
 
 
 def test_a_bot_started_during_another_process_s_migration_past_a_minute_waits_and_then_answers(

@@ -21,8 +21,6 @@ from bot.models import Command
 # and the store file's reserved byte, which a writer locks in the other journal modes (PENDING_BYTE + 1).
 SHM_WRITE_BYTE = 120
 RESERVED_BYTE = 0x40000001
-# The most of a command line said (characters).
-COMMAND_CHARS = 120
 # PostgreSQL keeps 63 bytes of an application_name.
 APPLICATION_NAME_BYTES = 63
 _INTERPRETERS = ("python", "python3")
@@ -31,26 +29,23 @@ _COMMANDS = frozenset(command.value for command in Command if command.value)
 
 
 def described(pid: int) -> str:
-    """Process `pid` and its command, as /proc tells it: "pid 4242: newsbot migrate" (a newsbot run as `python -m
-    bot` or through its script is "newsbot"); "pid 4242" alone if /proc cannot say."""
-    # For a reader: a program given on the command line, on one line.
-    line = " ".join(" ".join(_command_words(pid)).split())
-    return f"pid {pid}: {line[:COMMAND_CHARS]}" if line else f"pid {pid}"
-
-
-def application_name() -> str:
-    """What this process's PostgreSQL sessions call themselves, for another waiting on them to name it: "pid 4242:
-    newsbot ingest", the program and its newsbot command without their arguments. Every session of the server reads
-    it (`pg_stat_activity`), and its log may keep it: it said the command line's first 63 bytes, where an argument
-    may be a feed's or a store's address with a password or a token in it."""
-    pid = os.getpid()
+    """Process `pid` named by its program and newsbot command, as /proc tells it: "pid 4242: newsbot ingest" (a
+    newsbot run as `python -m bot` or through its script is "newsbot"), another program by its name alone ("pid 4242:
+    nightly_backup.py"); "pid 4242" if /proc cannot say. Never an argument: one may be a store's or a feed's address
+    with a password in it, or a token, and the name is said in a log (a SQLite waiter's) and to every session of a
+    PostgreSQL server (`application_name`)."""
     words = _command_words(pid)
     # Only words of a fixed vocabulary: another program's name, or newsbot's and its command.
     kept = (
         ["newsbot", *[word for word in words[1:] if word in _COMMANDS][:1]] if words[:1] == ["newsbot"] else words[:1]
     )
-    named = " ".join([f"pid {pid}:", *kept])
-    return named.encode()[:APPLICATION_NAME_BYTES].decode(errors="ignore")
+    return " ".join([f"pid {pid}:", *kept]) if kept else f"pid {pid}"
+
+
+def application_name() -> str:
+    """What this process's PostgreSQL sessions call themselves, for another waiting on them to name it
+    (`described`), within the 63 bytes PostgreSQL keeps."""
+    return described(os.getpid()).encode()[:APPLICATION_NAME_BYTES].decode(errors="ignore")
 
 
 def _command_words(pid: int) -> list[str]:

@@ -64,13 +64,13 @@ LATE_OK: dict[str, Any] = {"max_instances": 1, "misfire_grace_time": None}
 
 async def follow_store(context: Context) -> None:
     """Bring this process's index up to the store's change log: articles any process added become answerable."""
-    troubles = context.bot_data.troubles
+    troubles, began = context.bot_data.troubles, time.monotonic()
     try:
         applied = await asyncio.to_thread(context.bot_data.library.follow)
     except NewsbotError as exc:  # a database or index hiccup
         troubles.failed(FOLLOW_JOB, exc, troubles.index)
         return
-    troubles.worked(FOLLOW_JOB)
+    troubles.worked(FOLLOW_JOB, began)
     if applied:
         log.info("followed %s from the store", count(applied, "change"))
 
@@ -78,7 +78,7 @@ async def follow_store(context: Context) -> None:
 async def make_vectors(context: Context) -> bool:
     """Make paragraph vectors still missing, one step at a time, while questions are answered by words meanwhile
     (or read what another process made, if that one is making them); True if it made some (more may wait)."""
-    troubles = context.bot_data.troubles
+    troubles, began = context.bot_data.troubles, time.monotonic()
     try:
         embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
     except Stopped:
@@ -89,7 +89,7 @@ async def make_vectors(context: Context) -> bool:
         return False
     # Not the store's end: a step begun before the store went away ends well while it is still away (it said "the
     # store answers again" amid the outage).
-    troubles.worked(VECTORS_JOB, reached=False)
+    troubles.worked(VECTORS_JOB, began, reached=False)
     if embedded:
         log.info("made %s", count(embedded, "paragraph vector"))
     return embedded > 0
@@ -101,7 +101,7 @@ async def poll_feeds(context: Context) -> None:
     sharing a store fetch each feed once; its stories are answerable here at once (the service catches this
     process's index up) and everywhere else through the change log."""
     data = context.bot_data
-    now = data.clock()
+    now, began = data.clock(), time.monotonic()
     notices: list[FeedNotice] = []
 
     def heard(poll: FeedPoll) -> None:
@@ -114,7 +114,7 @@ async def poll_feeds(context: Context) -> None:
     except NewsbotError as exc:  # the store is unreachable: the feeds are polled when it is back
         data.troubles.failed(FEEDS_JOB, exc)
     else:
-        data.troubles.worked(FEEDS_JOB)
+        data.troubles.worked(FEEDS_JOB, began)
     finally:
         # Also after a failed or stopped round: the store has recorded these notices as told.
         await tell_admins(context, notices)
@@ -158,6 +158,7 @@ async def deliver(application: Running) -> Report | None:
     digesting = data.digesting
     send = fanout_sender(application.bot, on_blocked=lambda chat_id: data.seen.pop(chat_id, None))
     async with digesting.lock:
+        began = time.monotonic()
         try:
             report = await digesting.fanout.run(
                 data.clock,
@@ -168,7 +169,7 @@ async def deliver(application: Running) -> Report | None:
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
             data.troubles.failed(FANOUT_JOB, exc)
             return None
-        data.troubles.worked(FANOUT_JOB)
+        data.troubles.worked(FANOUT_JOB, began)
         share_budget(application)
     if report.claimed or report.taken_over or report.outcomes:
         log.info(
@@ -192,7 +193,7 @@ async def fan_out(context: Context) -> None:
 async def beat(context: Context) -> None:
     """Tell the other processes this one is alive, take this process's share of the flood budget, and handle the
     updates a process that died since left unhandled."""
-    data = context.bot_data
+    data, began = context.bot_data, time.monotonic()
     try:
         await asyncio.to_thread(data.digesting.presence.beat, data.clock())
         if data.journal is not None:
@@ -200,7 +201,7 @@ async def beat(context: Context) -> None:
     except NewsbotError as exc:
         data.troubles.failed(BEAT_JOB, exc)
         return
-    data.troubles.worked(BEAT_JOB)
+    data.troubles.worked(BEAT_JOB, began)
     share_budget(context.application)
 
 

@@ -134,7 +134,7 @@ class Journal:
             return True
         self._recorded.add(update.update_id)
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
-        now = self.clock()
+        now, began = self.clock(), time.monotonic()
         record = asyncio.get_running_loop().run_in_executor(
             None, self.store.receive_update, self.bot_id, self._row(update), now, self._gone_at(now)
         )
@@ -150,7 +150,7 @@ class Journal:
         except NewsbotError as exc:
             self._failed(exc)
             return True
-        self._worked()
+        self._worked(began)
         if not fresh:
             self._recorded.discard(update.update_id)
             return _delivered_again(update)
@@ -164,8 +164,8 @@ class Journal:
         self.troubles.failed(RECORDING, error, self._unrecorded)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
 
-    def _worked(self) -> None:
-        self.troubles.worked(RECORDING, own=self._unrecorded)
+    def _worked(self, began: float) -> None:
+        self.troubles.worked(RECORDING, began, own=self._unrecorded)
 
     async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:
         """Wait while another running process handles an earlier update of this update's chat, as a chat's updates
@@ -223,6 +223,7 @@ class Journal:
             # Marks are only added at the end meanwhile (`handled`), so these stay the first ones.
             marks = self._unmarked[:]
             if marks:
+                began = time.monotonic()
                 try:
                     self.store.handled_updates(self.bot_id, marks, self.clock())
                 except NewsbotError as exc:
@@ -232,7 +233,7 @@ class Journal:
                 del self._unmarked[: len(marks)]
                 # The marks an outage left are written on a beat: recording works again, said now, not at the next
                 # update (an hour later on a quiet bot, the store's trouble said to last all that time).
-                self._worked()
+                self._worked(began)
             if self._kept:
                 self._write_kept()
 

@@ -10,6 +10,10 @@ The limiter (`FloodLimiter`) knows two kinds of request, told apart by `rate_lim
   Telegram: the sender reports it as ambiguous and it is never sent again (a reader missing one digest is better
   than a reader getting two).
 
+A caller that tries again itself and says so (the start's wait for a Bot API not up yet) runs its requests
+`tried_once`: each request once, or each of its tries was three, each failure a warning of the limiter's beside
+its own.
+
 Both wait out `RetryAfter` (Telegram refused the message, so sending it again is safe), and while they wait so do
 the other requests to that chat (`FloodLimiter.pause`: other chats' only when the request refused was to no chat).
 Pacing: each message to a chat takes a token of this process's share of the bot's messages a second (`set_rate`,
@@ -24,9 +28,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, ReplyParameters
@@ -51,6 +56,10 @@ from bot.tg.answered import noted
 log = logging.getLogger(__name__)
 
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
+T = TypeVar("T")
+
+# Set in a task whose requests are each tried once (`tried_once`).
+_CALLER_TRIES_AGAIN: ContextVar[bool] = ContextVar("caller_tries_again", default=False)
 
 # Answers cut off by a timeout or a dropped connection are tried this often in all (a late duplicate beats a loss).
 SEND_ATTEMPTS = 3
@@ -118,6 +127,13 @@ def _is_group(chat: int | str) -> bool:
     return isinstance(chat, str) or chat < 0
 
 
+async def tried_once(call: Awaitable[T]) -> T:
+    """Await `call` with each of its requests tried once, for a caller that tries again itself: run it as a task of
+    its own (`asyncio.ensure_future`), which alone the setting holds for."""
+    _CALLER_TRIES_AGAIN.set(True)
+    return await call
+
+
 class FloodLimiter(BaseRateLimiter[str]):
     """This process's share of the bot's flood limits, RetryAfter waited out, and network retries for answers only;
     the messages it sends in reply to one being answered are noted for that message's edits (bot.tg.answered)."""
@@ -169,7 +185,7 @@ class FloodLimiter(BaseRateLimiter[str]):
             except BadRequest:  # a NetworkError subclass, but sending the same request again cannot help
                 raise
             except NetworkError as exc:
-                if attempt >= SEND_ATTEMPTS or (fanout and not never_sent(exc)):
+                if attempt >= SEND_ATTEMPTS or _CALLER_TRIES_AGAIN.get() or (fanout and not never_sent(exc)):
                     raise
                 log.warning("%s failed (%s); trying again (%d of %d)", endpoint, exc, attempt + 1, SEND_ATTEMPTS)
                 await self.sleep(SEND_BACKOFF_SECONDS * attempt)

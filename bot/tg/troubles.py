@@ -89,11 +89,11 @@ class Troubles:
         else:
             logger.warning(what + ": %s", *args, error)
 
-    def worked(self, job: str, reached: bool = True, own: Lasting | None = None) -> None:
-        """`job` worked: the troubles it met (its `own` too, if it has one apart) are over unless other jobs still meet
-        them, and the store is in reach if it `reached` it (a vectors step begun before the store went away ends well
-        while it is away)."""
+    def worked(self, job: str, began: float, reached: bool = True, own: Lasting | None = None) -> None:
+        """`job`, begun at `began` (time.monotonic()), worked: the troubles it met (its `own` too, if it has one
+        apart) are over unless other jobs still meet them or they began after it, and the store is in reach if it
+        `reached` it (a vectors step ends well while the store is away)."""
         for trouble in (self.refused, self.index, self.vectors, self.jobs, *([own] if own else [])):
-            trouble.ended(by=job)
+            trouble.ended(by=job, began=began)
         if reached:
-            self.store.ended()
+            self.store.ended(began=began)

@@ -195,7 +195,7 @@ class Settings:
     @property
     def shown_store_url(self) -> str:
         """`store_url` as it can be shown: its password hidden."""
-        return _hidden(self.store_url)
+        return hidden(self.store_url)
 
     @property
     def store_name(self) -> str:
@@ -356,7 +356,7 @@ def _web_address(schemes: tuple[str, ...], example: str) -> Reader:
         parts = urlsplit(raw)
         if parts.scheme.lower() not in schemes or not parts.hostname:
             said = " or ".join(f"{scheme}://" for scheme in schemes)
-            raise ConfigError(f"{variable} must be an {said} address like {example}, got {_hidden(raw)!r}")
+            raise ConfigError(f"{variable} must be an {said} address like {example}, got {hidden(raw)!r}")
         return raw
 
     return read
@@ -366,7 +366,7 @@ def _database_url(raw: str, variable: str) -> str:
     expected = f"{variable} must be a sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE URL"
     scheme, separator, rest = raw.partition("://")
     if not separator or not re.fullmatch(r"[a-z][a-z0-9+]*", scheme):
-        raise ConfigError(f"{expected}; {_hidden(raw)!r} has no scheme:// at its start")
+        raise ConfigError(f"{expected}; {hidden(raw)!r} has no scheme:// at its start")
     if scheme in POSTGRES_SCHEMES:
         return f"postgresql+psycopg://{rest}"
     if scheme.partition("+")[0] == "sqlite":
@@ -385,7 +385,7 @@ def _database_url(raw: str, variable: str) -> str:
         return raw
     raise ConfigError(
         f"{expected} (postgres:// and postgresql:// are read as postgresql+psycopg://); the database {scheme!r} is"
-        f" not supported, in {_hidden(raw)!r}"
+        f" not supported, in {hidden(raw)!r}"
     )
 
 
@@ -394,7 +394,7 @@ def _sqlite_file(url: str) -> str:
     return url.partition("://")[2].partition("?")[0][1:]
 
 
-def _hidden(url: str) -> str:
+def hidden(url: str) -> str:
     """A URL as it can be shown: a password between "user:" and "@", and a password parameter, as ***. One that is
     not there is not shown hidden: pgserver's "postgres:@" read as "postgres:***@", a password the operator never
     set."""

@@ -27,7 +27,7 @@ from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
-from bot.index.holder import HOLDER_CHARS, holder_of
+from bot.index.holder import HOLDER_CHARS, command_line, holder_of
 from bot.library import Library
 from bot.models import Command
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
@@ -899,6 +899,14 @@ def test_run_says_at_its_start_which_bot_where_and_over_what_library_never_the_t
 def test_only_a_password_there_is_hidden(url: str, shown: str) -> None:
     # pgserver's URL has an empty password: the start line showed postgres:***@, a password nobody set.
     assert Settings(database_url=url).shown_store_url == shown
+
+
+def test_a_lock_holder_s_command_line_is_recorded_without_a_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process waiting for the index's lock says its holder's line: a feed's address typed with its password
+    # to `feeds add` was said whole.
+    feed = "https://reader:s3cret@feeds.example/news.xml"
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/newsbot-nightly", "feeds", "add", feed])
+    assert command_line() == "newsbot-nightly feeds add 'https://reader:***@feeds.example/news.xml'"
 
 
 def test_an_unreachable_database_is_one_line(

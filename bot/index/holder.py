@@ -19,6 +19,7 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.config import hidden
 from bot.index.aside import pid_running
 from bot.models import Command, Holder
 
@@ -74,10 +75,11 @@ def holder_of(lock: Path) -> Holder | None:
 
 
 def command_line() -> str:
-    """This process's command as typed (`python -m bot run` is `newsbot run`), at most HOLDER_CHARS long."""
+    """This process's command as typed (`python -m bot run` is `newsbot run`), at most HOLDER_CHARS long, an
+    address's password as *** (`newsbot feeds add https://user:secret@...`: another process's waiting line says it)."""
     program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
     ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
-    return shlex.join(["newsbot" if ours else program.name, *sys.argv[1:]])[:HOLDER_CHARS]
+    return shlex.join(["newsbot" if ours else program.name, *map(hidden, sys.argv[1:])])[:HOLDER_CHARS]
 
 
 def _process_start(pid: int) -> datetime | None:

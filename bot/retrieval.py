@@ -2827,14 +2827,14 @@ def counted_first(
     articles: Mapping[str, StoredArticle],
     texts: Mapping[tuple[str, int], str],
 ) -> list[Candidate]:
-    """The ranked candidates of a "how many ...?" question led by the first of its next LEAD_CANDIDATES passages, of
-    any story, that counts what it counts (`tells_of_asked`), when the first does not and no more than KIND_WEAKER
-    below it (or above: a later stage put the first there), holding every word the first was found by (its own, its
-    headline's). Two stories of one subject each write its words, one beside a count of another thing: "how many
-    homeowners have tracker mortgages" of tests/data/business_desk led with the rate cut's "Homeowners on a typical
-    tracker mortgage will pay about £29 a month less", and its story counting no homeowners declined the answer
-    (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker mortgages" second, 1.1 below.
-    Not of a follow-up, whose order `reader_first` gave."""
+    """The ranked candidates of a "how many ...?" question led by the first of its next passages up to
+    LEAD_CANDIDATES, of any story, that counts what it counts (`tells_of_asked`), when the first does not and no more
+    than KIND_WEAKER below it (or above: a later stage put the first there), holding every word the first was found
+    by (its own, its headline's). Two stories of one subject each write its words, one beside a count of another
+    thing: "how many homeowners have tracker mortgages" of tests/data/business_desk led with the rate cut's
+    "Homeowners on a typical tracker mortgage will pay about £29 a month less", and its story counting no homeowners
+    declined the answer (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker mortgages"
+    second, 1.1 below. Not of a follow-up, whose order `reader_first` gave."""
     if not ranked or not counted_words(question) or split_follow_up(question, articles)[1]:
         return ranked
     first = ranked[0]

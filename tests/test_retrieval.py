@@ -53,6 +53,7 @@ from bot.retrieval import (
     spelt_as_written,
     split_follow_up,
     split_seen,
+    tells_of_asked,
     told_from_the_start,
     unused_words,
     writes_amount,
@@ -1601,6 +1602,21 @@ def test_a_share_or_a_place_in_a_series_counts_what_it_is_of(question: str, text
     were declined so."""
     story = StoredArticle("a" * 16, "Figures", "Health", None, None, None, None, 1)
     assert writes_counted(question, [Passage(story, 0, text, 1.0)]) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "counted"),
+    [
+        ("how many stores will stay open", "The buyer will keep at least 30 of the chain's stores open.", True),
+        ("how many pubs were sold", "In all 12 of its former pubs were sold to a rival.", True),
+        ("how many stores closed", "About 30 of the staff were moved to other stores in the group.", False),
+    ],
+)
+def test_a_count_of_some_of_a_whole_counts_them(question: str, text: str, counted: bool) -> None:
+    """ "at least 30 of the chain's stores" counts stores, its words between count and thing telling whose they are:
+    "how many fenwick stores will stay open under halden" of tests/data/business_desk was declined, its story counting
+    no stores (`tells_of_asked`), "stores" four words from "30". A count of some of another thing counts that thing."""
+    assert tells_of_asked(question, text, "Figures") is counted
 
 
 @pytest.mark.parametrize(

@@ -1575,6 +1575,29 @@ async def test_an_inline_query_s_word_still_being_typed_is_not_searched(app: Bot
         assert answered[text].params["button"]["text"] == NO_INLINE_RESULTS, text
 
 
+async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_longer_one(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A complete word no paragraph holds that begins one they do ("farm" of a library writing only "farmers", as
+    "Peru" of "Peruvian") was taken as still being typed and left out: "apple farm" listed the orchard story for
+    "apple" alone, and "farm" the latest headlines, as if nothing was asked. A common English word of four letters
+    or more is whole: searched as typed, as a space or "?" after it would have it."""
+    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+
+    def shown(text: str) -> tuple[object, object]:
+        params = answered[text].params
+        return params["results"], params.get("button", {}).get("text")
+
+    assert shown("farm") != shown("")
+    for text in ("farm", "apple farm"):
+        assert shown(text) == shown(f"{text}?"), text
+
+
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
     """A passage chosen inline and sent into the private chat with the bot itself (`via_bot`, the bot) was taken
     for a question and answered with passages again; in a group, sent in reply to the bot, too. It is the bot's own

@@ -2227,6 +2227,17 @@ async def test_a_group_that_became_a_supergroup_as_it_was_answered_is_asked_to_a
     assert "Latest" in visible_text((await replies(server, supergroup, 2))[1])
 
 
+async def test_a_category_misspelt_in_a_request_in_words_is_asked_about(app: Bot, server: FakeBotAPI) -> None:
+    """ "subscribe me to sprot" got the line on every subscription command and "send me sprot news every evening" a
+    search ("No article uses the words “send”, “sprot” or “every”"), where /subscribe sprot asks "did you mean
+    Sport?": they are asked so too, nothing changed."""
+    for asked in ("subscribe me to sprot", "send me sprot news every evening", "unsubscribe me from sprot"):
+        reply = visible_text(await reply_to(server, ALICE, lambda asked=asked: server.send_text(ALICE, asked)))
+        assert reply.startswith("There is no category “sprot”: did you mean Sport?\nThe categories are"), reply
+        assert "\nUsage: /" in reply, reply
+    assert not await asyncio.to_thread(library_of(app).store.subscriptions, ALICE)
+
+
 async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, server: FakeBotAPI) -> None:
     intro = visible_text(await reply_to(server, GROUP, lambda: server.my_chat_member(GROUP, "member", "left")))
     assert f"mention me (@{server.username})" in intro and "/ask" in intro and "/help lists every command" in intro

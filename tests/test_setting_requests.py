@@ -193,6 +193,8 @@ def test_a_request_naming_categories_is_one_when_its_words_name_them(
         ("send me sprot news every evening", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
         ("subscribe me to sport and tehc", "There is no category “tehc”: did you mean Tech?", SUBSCRIBE_USAGE),
         ("unsubscribe me from sprot", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("follow sprot", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("stop sprot", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
         ("I want alerts for buisness", "There is no category “buisness”: did you mean Business?", SUBSCRIBE_USAGE),
     ],
 )

@@ -78,7 +78,7 @@ from bot.render.welcome import (
 )
 from bot.services.latest import asked_latest, category_named, newest_of_day
 from bot.services.schedule import zone
-from bot.services.setting_requests import CategoriesAsked, setting_command, setting_request
+from bot.services.setting_requests import CategoriesAsked, CategoryMisnamed, setting_command, setting_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.store.engine import give_up_waits, waiting_for_lock
@@ -716,6 +716,8 @@ def _setting_asked(library: Library, question: str) -> int | None:
         return None
     if isinstance(request, CategoriesAsked):  # "what categories are there?"
         print("\n".join(category_lines(library.store.categories(), _style())))
+    elif isinstance(request, CategoryMisnamed):  # "subscribe me to sprot": did you mean Sport?
+        print(request.problem)
     else:
         print(f"In {THE_BOT}, {setting_command(request, _style())}")
     return 0

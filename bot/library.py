@@ -23,7 +23,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.analysis import analysed_in, analysis_language, analyze, fold, small_words
+from bot.analysis import analysed_in, analysis_language, analyze, english_words, fold, small_words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
@@ -189,6 +189,9 @@ def shipped_articles(settings: Settings) -> Iterator[Article]:
 LATER_PAGES_REMEMBERED = 32
 # The last word of a text, nothing after it (`Library.being_typed`).
 LAST_WORD = re.compile(r"(\w+)\Z")
+# A common English word this long is whole, not still being typed (`Library.being_typed`): shorter ones ("th",
+# "cha", "pri") are as often the start of a longer word, and the common words' list holds such pieces.
+WHOLE_WORD_LETTERS = 4
 
 
 class Library:
@@ -639,9 +642,11 @@ class Library:
 
     def being_typed(self, text: str) -> str:
         """The last word of `text` when it is still being typed, else "": nothing follows it (a space or a question
-        mark ends it), no paragraph holds it, and it begins a longer word that one does ("harb" of "harbour") or a
-        common word, which none is searched by ("wh" of "who"). Telegram sends an inline query for every letter
-        typed: each such word was searched, and said to be in no article, between one whole word and the next."""
+        mark ends it), no paragraph holds it, it begins a longer word that one does ("harb" of "harbour") or a
+        common word, which none is searched by ("wh" of "who"), and it is no common English word of
+        WHOLE_WORD_LETTERS or more ("Peru" of a library writing "Peruvian": left out, the rest was answered as if
+        the reader had not asked about Peru). Telegram sends an inline query for every letter typed: each such word
+        was searched, and said to be in no article, between one whole word and the next."""
         match = LAST_WORD.search(text)
         if match is None or not match[1].isalpha():
             return ""
@@ -651,6 +656,8 @@ class Library:
             if len(terms) != 1 or self.engine.idf(terms).used():
                 return False
             folded = fold(word)
+            if len(folded) >= WHOLE_WORD_LETTERS and analysis_language() == "en" and folded in english_words():
+                return False
             small = small_words(analysis_language())
             return any(w.startswith(folded) and w != folded for w in small) or self.engine.begins_a_term(terms[0])
 

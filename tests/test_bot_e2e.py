@@ -1577,6 +1577,29 @@ async def test_an_inline_query_s_word_still_being_typed_is_not_searched(app: Bot
         assert answered[text].params["button"]["text"] == NO_INLINE_RESULTS, text
 
 
+async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_longer_one(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A complete word no paragraph holds that begins one they do ("farm" of a library writing only "farmers", as
+    "Peru" of "Peruvian") was taken as still being typed and left out: "apple farm" listed the orchard story for
+    "apple" alone, and "farm" the latest headlines, as if nothing was asked. A common English word of four letters
+    or more is whole: searched as typed, as a space or "?" after it would have it."""
+    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+
+    def shown(text: str) -> tuple[object, object]:
+        params = answered[text].params
+        return params["results"], params.get("button", {}).get("text")
+
+    assert shown("farm") != shown("")
+    for text in ("farm", "apple farm"):
+        assert shown(text) == shown(f"{text}?"), text
+
+
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
     """A passage chosen inline and sent into the private chat with the bot itself (`via_bot`, the bot) was taken
     for a question and answered with passages again; in a group, sent in reply to the bot, too. It is the bot's own
@@ -2204,6 +2227,17 @@ async def test_a_group_that_became_a_supergroup_as_it_was_answered_is_asked_to_a
     assert refused.error_code == 400 and "upgraded to a supergroup" in str(refused.description)
     server.send_command(supergroup, "latest", "2")  # asked again there, it is answered
     assert "Latest" in visible_text((await replies(server, supergroup, 2))[1])
+
+
+async def test_a_category_misspelt_in_a_request_in_words_is_asked_about(app: Bot, server: FakeBotAPI) -> None:
+    """ "subscribe me to sprot" got the line on every subscription command and "send me sprot news every evening" a
+    search ("No article uses the words “send”, “sprot” or “every”"), where /subscribe sprot asks "did you mean
+    Sport?": they are asked so too, nothing changed."""
+    for asked in ("subscribe me to sprot", "send me sprot news every evening", "unsubscribe me from sprot"):
+        reply = visible_text(await reply_to(server, ALICE, lambda asked=asked: server.send_text(ALICE, asked)))
+        assert reply.startswith("There is no category “sprot”: did you mean Sport?\nThe categories are"), reply
+        assert "\nUsage: /" in reply, reply
+    assert not await asyncio.to_thread(library_of(app).store.subscriptions, ALICE)
 
 
 async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, server: FakeBotAPI) -> None:

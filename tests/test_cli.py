@@ -1835,6 +1835,14 @@ def test_a_setting_asked_of_ask_in_words_gets_the_bot_command_that_makes_it(
     )
 
 
+def test_a_category_misspelt_in_a_setting_asked_of_ask_is_asked_about(capsys: pytest.CaptureFixture[str]) -> None:
+    """ "subscribe me to sprot" was searched; as the bot does, it is asked whether Sport was meant."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "subscribe me to sprot"]) == 0
+    assert capsys.readouterr().out.startswith("There is no category “sprot”: did you mean Sport?\nThe categories are")
+
+
 def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     """ "what categories are there?" was searched, and answered from whatever story used "categories"."""
     assert main(["ask", "what categories are there?"]) == 0

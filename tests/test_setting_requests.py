@@ -8,11 +8,13 @@ from datetime import time
 
 import pytest
 
+from bot.render.subscriptions import SUBSCRIBE_USAGE, UNSUBSCRIBE_USAGE
 from bot.render.welcome import small_talk
 from bot.services.schedule import DailyAsk
 from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
+    CategoryMisnamed,
     DailyAsked,
     DigestAsked,
     SettingRequest,
@@ -181,6 +183,27 @@ def test_a_request_naming_categories_is_one_when_its_words_name_them(
 ) -> None:
     assert isinstance(read_request(text), Unsettled)
     assert setting_request(text, lambda: KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "usage"),
+    [
+        ("subscribe me to sprot", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("Subscribe to SPROT", "There is no category “SPROT”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("send me sprot news every evening", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("subscribe me to sport and tehc", "There is no category “tehc”: did you mean Tech?", SUBSCRIBE_USAGE),
+        ("unsubscribe me from sprot", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("follow sprot", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("stop sprot", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("I want alerts for buisness", "There is no category “buisness”: did you mean Business?", SUBSCRIBE_USAGE),
+    ],
+)
+def test_a_request_whose_words_nearly_name_categories_asks_which_was_meant(text: str, problem: str, usage: str) -> None:
+    """A category's name misspelt in words ("subscribe me to sprot") got the line on every subscription command, or
+    was searched ("send me sprot news every evening"), where /subscribe sprot asks "did you mean Sport?"; now they
+    are asked so too, with the command's usage. A word with no near miss leaves the message a question."""
+    listing = "The categories are Business, Money, Sport, Tech and World."
+    assert setting_request(text, lambda: KNOWN) == CategoryMisnamed(f"{problem}\n{listing}", usage)
 
 
 def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:

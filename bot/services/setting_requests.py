@@ -36,7 +36,7 @@ from datetime import time
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, Style
-from bot.render.subscriptions import daily_how, spoken_names, time_how
+from bot.render.subscriptions import SUBSCRIBE_USAGE, UNSUBSCRIBE_USAGE, daily_how, spoken_names, time_how
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
 from bot.services.schedule import (
@@ -167,6 +167,16 @@ class DigestAsked:
     again: bool = False
 
 
+@dataclass(frozen=True)
+class CategoryMisnamed:
+    """Categories asked to be followed or no longer followed by words that name none but nearly do ("subscribe me
+    to sprot", "unsubscribe me from sprot"): what was not understood, as /subscribe or /unsubscribe says it ("There
+    is no category “sprot”: did you mean Sport?"), and that command's usage."""
+
+    problem: str
+    usage: str
+
+
 SettingRequest = (
     TimeAsked
     | TimeWondered
@@ -179,6 +189,7 @@ SettingRequest = (
     | CategoriesAsked
     | SettingsAsked
     | DigestAsked
+    | CategoryMisnamed
 )
 # A reading whose words must name categories for the message to make it.
 Naming = UnsubscribeAsked | AlertsAsked | DailyAsk
@@ -203,7 +214,19 @@ class Unsettled:
             elif (match := match_categories(reading.words, names)).complete:
                 # "remove sport" said back as "stops following sport", where the library names it Sport.
                 return replace(reading, named=match.matched)
+        return _misnamed(self.readings[0], names)
+
+
+def _misnamed(reading: Naming, names: Sequence[str]) -> CategoryMisnamed | None:
+    """The request a message's first reading makes when its words nearly name categories: each names one, or has
+    near misses to suggest ("sprot": Sport). Those got the line on every subscription command (or were searched),
+    where /subscribe sprot asked "did you mean Sport?"."""
+    words = [word for word in reading.words if word.casefold() not in _AND]
+    match = match_categories(words, names)
+    if not (match.unknown or match.ambiguous) or not all(item.candidates for item in match.unknown):
         return None
+    usage = UNSUBSCRIBE_USAGE if isinstance(reading, UnsubscribeAsked) else SUBSCRIBE_USAGE
+    return CategoryMisnamed(match.problem() or "", usage)
 
 
 # A word a reader opens a correction with ("actually make it 9pm", "ok, 7pm please", "no, make it 9pm"): the request
@@ -420,4 +443,6 @@ def setting_command(request: SettingRequest, style: Style = HTML) -> str:
             command = "/digest shows the digest so far"
         case CategoriesAsked():
             command = "/categories lists the categories with their articles"
+        case CategoryMisnamed(problem, usage):
+            return style.escape(f"{problem}\n{usage}")
     return f"{command}."

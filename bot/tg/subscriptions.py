@@ -49,6 +49,7 @@ from bot.services.schedule import (
 from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
+    CategoryMisnamed,
     DailyAsked,
     DigestAsked,
     SettingsAsked,
@@ -482,6 +483,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case DailyAsked(categories, when):
             edit = partial(subscriptions.ask_daily, categories=categories, asked=when)
             confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
+        case CategoryMisnamed(problem, usage):  # "subscribe me to sprot": asked as /subscribe sprot asks
+            await message.reply_text(f"{html.escape(problem)}\n{usage_line(usage, message.chat)}")
+            return True
     await change(update, context, lambda chat_id, now: edit(chat_id, now=now), confirm, usage)
     return True
 

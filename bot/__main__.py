@@ -1,5 +1,6 @@
 """`newsbot` and `python -m bot`: the command line, saying a Ctrl-C while it is still loading as it says one later."""
 
+import gc
 import sys
 
 
@@ -13,6 +14,10 @@ def main() -> int:
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130  # bot.cli's EXIT_INTERRUPTED, which may not be loaded yet
+    finally:
+        # The exit frees every object at once; Python's last collections first traversed them all (SQLAlchemy's,
+        # numpy's, python-telegram-bot's: 0.2-0.3 s of CPU, a quarter of a `stats` or `ask`). Frozen, they are not.
+        gc.freeze()
 
 
 if __name__ == "__main__":

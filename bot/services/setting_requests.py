@@ -221,8 +221,7 @@ def _misnamed(reading: Naming, names: Sequence[str]) -> CategoryMisnamed | None:
     """The request a message's first reading makes when its words nearly name categories: each names one, or has
     near misses to suggest ("sprot": Sport). Those got the line on every subscription command (or were searched),
     where /subscribe sprot asked "did you mean Sport?"."""
-    words = [word for word in reading.words if word.casefold() not in _AND]
-    match = match_categories(words, names)
+    match = match_categories(_without_and(reading.words), names)
     if not (match.unknown or match.ambiguous) or not all(item.candidates for item in match.unknown):
         return None
     usage = UNSUBSCRIBE_USAGE if isinstance(reading, UnsubscribeAsked) else SUBSCRIBE_USAGE
@@ -397,11 +396,16 @@ def _may_name(words: Sequence[str]) -> bool:
 def _named(words: Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
     """The categories a daily digest's words name, every word naming one ("sport and tech": Sport and Tech; "Science
     and Environment" one); none when a word names none, or for "everything", which /subscribe reads as all."""
-    for tried in (words, [word for word in words if word.casefold() not in _AND]):
+    for tried in (words, _without_and(words)):
         match = match_categories(tried, names)
         if match.complete and not match.everything:
             return match.matched
     return ()
+
+
+def _without_and(words: Sequence[str]) -> list[str]:
+    """`words` without those joining names ("sport and tech", "sport & tech")."""
+    return [word for word in words if word.casefold() not in _AND]
 
 
 def setting_request(text: str, names: Callable[[], Sequence[str]]) -> SettingRequest | None:

@@ -2768,58 +2768,117 @@ def kind_first(
     told_before: bool = False,
 ) -> list[Candidate]:
     """The ranked candidates of a question asking for a kind of thing (`asked_kinds`: an amount, who is in charge),
-    led by the first passage of the first's story that writes it when the first does not, is no more than
-    KIND_WEAKER below it and (for an amount or a sum) itself writes a word of the question the first was found by (not
-    only its headline). "how much snow is expected in the Pennines" led with the warning's lede, above "Up to 25cm of
-    snow could fall"; "how much did the tenants get back" with their solicitor's words, above "ordered to repay
-    £18,400"; "who runs brightloop" with the launch's lede, where the e-reader "can run for twelve months", above
+    led by the first passage of the first's story that writes it when the first does not (`asked_first`), is no more
+    than KIND_WEAKER below it and (for an amount or a sum) itself writes a word of the question the first was found by
+    (not only its headline). "how much snow is expected in the Pennines" led with the warning's lede, above "Up to
+    25cm of snow could fall"; "how much did the tenants get back" with their solicitor's words, above "ordered to
+    repay £18,400"; "who runs brightloop" with the launch's lede, where the e-reader "can run for twelve months", above
     "Chief executive Hannah Lindqvist said"; "how far did the hedgehogs travel" with the study's lede, above "The
-    animals covered an average of 1.8km a night". Not of a follow-up, whose order `reader_first` gave. With vectors
-    only: the lexical ranker's scores span less than the fitted ones' (2.0 there put first passages it ranked far
-    below, and SQuAD's questions lost first passages so). Where words are `told_before` (a small library, as in
-    `evidence`), a word its story's lede writes is one the passage writes: "The device will go on sale ... for
-    £2,499" tells of the Fold 17 its lede names ("how much does the fold 17 cost"). Of a first writing no number
-    where one is asked for, a passage NUMBERLESS_WEAKER below it may lead, when it writes every word the first was
-    found by."""
-    if not ranked or split_follow_up(question, articles)[1]:
+    animals covered an average of 1.8km a night". With vectors only: the lexical ranker's scores span less than the
+    fitted ones' (2.0 there put first passages it ranked far below, and SQuAD's questions lost first passages so).
+    Where words are `told_before` (a small library, as in `evidence`), a word its story's lede writes is one the
+    passage writes: "The device will go on sale ... for £2,499" tells of the Fold 17 its lede names ("how much does
+    the fold 17 cost"). Of a first writing no number where one is asked for, a passage NUMBERLESS_WEAKER below it may
+    lead, when it writes every word the first was found by."""
+    if not ranked:
         return ranked
     first = ranked[0]
     first_text = texts[first.hit.article_id, first.hit.position]
     numberless = not writes_number(first_text) and any(asks_for.search(question) for asks_for in _ASKS_NUMBER)
-    kinds = [*asked_kinds(question), *ordering_kinds(question, detail=told_before and first.hit.position > 0)]
-    for writes, found_by_too, weaker, _ in kinds:
-        if writes(first_text):
-            continue
-        # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").
-        found_by = first.matched - frame_terms(question)
-        for candidate in close_behind(ranked, max(weaker, NUMBERLESS_WEAKER) if numberless else weaker):
-            text = texts[candidate.hit.article_id, candidate.hit.position]
-            lede = texts.get((candidate.hit.article_id, 0), "") if told_before else ""
-            held = found_by & (_term_set(text) | _term_set(lede))
-            # Further below than the kind alone allows, only a passage writing every word the first was found by:
-            # "Gusts reached 91mph" of tests/data/dunmarsh, 2.5 below "Winds are expected to ease", holds no word of
-            # "how strong were the winds", and put first made the weak answer a decline; the supermarket's "profits
-            # fell 18% to £212m" of tests/data/second_week, 3.7 below its chief executive's words, made "how much did
-            # greenbasket pay its chief executive" a confident answer, which the story does not give.
-            if first.score - candidate.score > weaker:
-                found = bool(found_by) and held == found_by
-            else:
-                found = bool(held) or not found_by_too
-            if found and writes(text):
-                return put_first(ranked, candidate)
+    kinds = [
+        Asked(
+            partial(_writes_text, writes),
+            found_by_too,
+            weaker,
+            max(weaker, NUMBERLESS_WEAKER) if numberless else weaker,
+        )
+        for writes, found_by_too, weaker, _ in (
+            *asked_kinds(question),
+            *ordering_kinds(question, detail=told_before and first.hit.position > 0),
+        )
+    ]
     # The time asked for, in a small library, where a story tells it once and names what of in its headline: "when will
     # teachers strike" led with the vote's lede, above "The first walkout is planned for 20 January". Not where the
     # headline names only some ("when is the next nurses strike" of a pay deal "ending" the strikes, under "Nurses ...
     # vote to accept pay deal": "Cancelled operations from the October strikes will be rescheduled by January").
-    headline = articles[first.hit.article_id].title
     if (
         told_before
         and _ASKS_WHEN.match(question)
-        and when_asked_of(question) <= _term_set(headline)
-        and not writes_when(question, texts[first.hit.article_id, first.hit.position], headline)
+        and when_asked_of(question) <= _term_set(articles[first.hit.article_id].title)
     ):
-        for candidate in close_behind(ranked, KIND_WEAKER):
-            if writes_when(question, texts[candidate.hit.article_id, candidate.hit.position], headline):
+        kinds.append(Asked(partial(writes_when, question), False, KIND_WEAKER, KIND_WEAKER))
+    return asked_first(question, ranked, articles, texts, kinds, any_story=False, told_before=told_before)
+
+
+def _writes_text(writes: Callable[[str], bool], text: str, _headline: str) -> bool:
+    # A kind its paragraph alone tells (`asked_kinds`), read as `Asked` reads one.
+    return writes(text)
+
+
+class Asked(NamedTuple):
+    """A kind of thing a question asks for, as `asked_first` puts a passage writing it first: whether a paragraph
+    (under its story's headline) writes it, whether a passage of the first's story must write a word the first was
+    found by too, how far below the first it needs no more than that (`weaker`), and how far below the first a
+    passage writing it may be at all (`reach`: beyond `weaker`, only one writing every such word)."""
+
+    writes: Callable[[str, str], bool]
+    found_by_too: bool
+    weaker: float
+    reach: float
+
+
+def asked_first(
+    question: str,
+    ranked: list[Candidate],
+    articles: Mapping[str, StoredArticle],
+    texts: Mapping[tuple[str, int], str],
+    kinds: Sequence[Asked],
+    any_story: bool,
+    told_before: bool = False,
+) -> list[Candidate]:
+    """The ranked candidates led by the first passage writing a kind the question asks for (`kinds`, in order) when
+    the first does not, no more than the kind's reach below the first: of the first's story (`close_behind`,
+    `kind_first`), or, `any_story`, of the next passages up to LEAD_CANDIDATES, of any story, or above the first (a
+    later stage put it there: `counted_first`). A passage of the first's story tells of what the first was found by
+    (its lede too, where words are `told_before`): it needs one of the words the first was found by, or none (a kind
+    not `found_by_too`), up to the kind's `weaker`, and all of them beyond. Another story's must hold every word the
+    first was found by (its own, its headline's): its story may tell of another thing. Not of a follow-up, whose order
+    `reader_first` gave."""
+    if not ranked or not kinds or split_follow_up(question, articles)[1]:
+        return ranked
+    first = ranked[0]
+    # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").
+    found_by = first.matched - frame_terms(question)
+
+    def writes(kind: Asked, candidate: Candidate) -> bool:
+        text = texts[candidate.hit.article_id, candidate.hit.position]
+        return kind.writes(text, articles[candidate.hit.article_id].title)
+
+    def holds(kind: Asked, candidate: Candidate) -> bool:
+        text = texts[candidate.hit.article_id, candidate.hit.position]
+        if any_story:
+            return found_by <= _term_set(text) | _term_set(articles[candidate.hit.article_id].title)
+        lede = texts.get((candidate.hit.article_id, 0), "") if told_before else ""
+        held = found_by & (_term_set(text) | _term_set(lede))
+        # Further below than the kind alone allows, only a passage writing every word the first was found by:
+        # "Gusts reached 91mph" of tests/data/dunmarsh, 2.5 below "Winds are expected to ease", holds no word of
+        # "how strong were the winds", and put first made the weak answer a decline; the supermarket's "profits
+        # fell 18% to £212m" of tests/data/second_week, 3.7 below its chief executive's words, made "how much did
+        # greenbasket pay its chief executive" a confident answer, which the story does not give.
+        if first.score - candidate.score > kind.weaker:
+            return bool(found_by) and held == found_by
+        return bool(held) or not kind.found_by_too
+
+    for kind in kinds:
+        if writes(kind, first):
+            continue
+        behind = (
+            [c for c in ranked[1:LEAD_CANDIDATES] if first.score - c.score <= kind.reach]
+            if any_story
+            else close_behind(ranked, kind.reach)
+        )
+        for candidate in behind:
+            if holds(kind, candidate) and writes(kind, candidate):
                 return put_first(ranked, candidate)
     return ranked
 
@@ -2840,28 +2899,15 @@ def counted_first(
     """The ranked candidates of a "how many ...?" question led by the first of its next passages up to
     LEAD_CANDIDATES, of any story, that counts what it counts (`tells_of_asked`), when the first does not and no more
     than KIND_WEAKER below it (or above: a later stage put the first there), holding every word the first was found
-    by (its own, its headline's). Two stories of one subject each write its words, one beside a count of another
-    thing: "how many homeowners have tracker mortgages" of tests/data/business_desk led with the rate cut's
-    "Homeowners on a typical tracker mortgage will pay about £29 a month less", and its story counting no homeowners
-    declined the answer (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker mortgages"
-    second, 1.1 below. Not of a follow-up, whose order `reader_first` gave."""
-    if not ranked or not counted_words(question) or split_follow_up(question, articles)[1]:
-        return ranked
-    first = ranked[0]
-
-    def counts(candidate: Candidate) -> bool:
-        title = articles[candidate.hit.article_id].title
-        return tells_of_asked(question, texts[candidate.hit.article_id, candidate.hit.position], title)
-
-    if counts(first):
-        return ranked
-    found_by = first.matched - frame_terms(question)
-    for candidate in ranked[1:LEAD_CANDIDATES]:
-        text = texts[candidate.hit.article_id, candidate.hit.position]
-        held = _term_set(text) | _term_set(articles[candidate.hit.article_id].title)
-        if first.score - candidate.score <= KIND_WEAKER and found_by <= held and counts(candidate):
-            return put_first(ranked, candidate)
-    return ranked
+    by (its own, its headline's) (`asked_first`). Two stories of one subject each write its words, one beside a count
+    of another thing: "how many homeowners have tracker mortgages" of tests/data/business_desk led with the rate
+    cut's "Homeowners on a typical tracker mortgage will pay about £29 a month less", and its story counting no
+    homeowners declined the answer (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker
+    mortgages" second, 1.1 below."""
+    kinds = (
+        [Asked(partial(tells_of_asked, question), True, KIND_WEAKER, KIND_WEAKER)] if counted_words(question) else []
+    )
+    return asked_first(question, ranked, articles, texts, kinds, any_story=True)
 
 
 def put_first(ranked: Sequence[Candidate], candidate: Candidate) -> list[Candidate]:

@@ -3708,9 +3708,18 @@ def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
 # "How much profit ...?" asks for a sum of money the question names by what it is (a profit, a revenue, a debt), which
 # a story writes beside the sum ("Its $17m profit for the quarter", "revenue nearly tripled ..., exceeding $86m"): a
 # sum of another thing does not answer it. "How much profit does Alderholt Brewery make?" of tests/data/alderholt was
-# answered confidently by the £1.1m the brewery was sold for. Not money or cash, which any sum is.
+# answered confidently by the £1.1m the brewery was sold for. Not money or cash, which any sum is. Asked as "what is
+# X's turnover?" ("what was skylark's profit in the winter", "what is laura penrose's salary") or "how much was X
+# fined?", the same: of tests/data/business_desk each was answered confidently by a story's other sums (its sales,
+# the deal's price, a bank's compensation). Pay is named too ("salary", "wage", "earn": "how much do carrow steel
+# workers earn" of the £1.25bn its new furnace will cost), which a story writes in its own words beside the sum
+# (`_PAY`: "paid £80,000 a year").
+_NAMED_SUMS = r"profits?|revenues?|turnover|earnings|debts?|income"
+_NAMED_PAY = r"salary|salaries|wages?|earn"
 _ASKS_SUM_NAMED = re.compile(
-    rf"\bhow\s+much\s+(?P<named>profits?|revenues?|turnover|earnings|debts?)\b"
+    rf"\b(?:how\s+much\s+(?P<named>{_NAMED_SUMS})"
+    rf"|what(?:['\u2019]?s|\s+(?:is|are|was|were))\s[^?]*?\b(?P<what>{_NAMED_SUMS}|{_NAMED_PAY})"
+    rf"|how\s+much\s+(?:do|does|is|are|was|were)\b[^?]*?\b(?P<done>earn|fined))\b"
     rf"(?![^?]*\b(?:{_CHANGE})\b)",
     re.IGNORECASE,
 )
@@ -3718,14 +3727,17 @@ _ASKS_SUM_NAMED = re.compile(
 
 def writes_sum_named(question: str, shown: Sequence[Passage]) -> bool:
     """Whether a sentence of a passage an answer shows (`shown`, of any story) writes a sum of money (`_MONEY`) and
-    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`); true of a question naming none. An
-    answer showing none is declined at any score (`compose`)."""
+    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`), or for pay any word of pay (`_PAY`);
+    true of a question naming none. An answer showing none is declined at any score (`compose`)."""
     asked = _ASKS_SUM_NAMED.search(question)
     if asked is None:
         return True
-    named = _term_set(asked.group("named"))
+    word = asked.group("named") or asked.group("what") or asked.group("done")
+    named = _term_set(word)
+    pay = re.fullmatch(_NAMED_PAY, word, re.IGNORECASE) is not None
     return any(
-        _MONEY.search(sentence) is not None and named & _term_set(sentence)
+        _MONEY.search(sentence) is not None
+        and (bool(named & _term_set(sentence)) or (pay and _PAY.search(sentence) is not None))
         for p in shown
         for sentence in sentences(p.text)
     )

@@ -3409,7 +3409,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # which will include the missile defense issue"). A time or a sum of money asked for that none of the story's
     # passages gives declines it whatever its score (`writes_time_or_sum_in_story`), as does a place in a contest asked
     # for ("who came second?") that none writes (`writes_place_in_story`), a sum named by what it is ("how much
-    # profit?") that no passage shown writes (`writes_sum_named`), or a deed asked who did that no story shown writes
+    # profit?") that no passage shown writes (`writes_sum_named`), a measure named ("what is its top speed?") that none
+    # of the story's writes in its unit (`writes_measure_named`), or a deed asked who did that no story shown writes
     # (`writes_deed_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it cost?"
     # of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
     # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as the
@@ -3431,6 +3432,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
             or (bool(story) and not followed and not writes_sum_named(own, chosen))
+            or (bool(story) and not followed and not writes_measure_named(own, story))
             or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
         )
     ):
@@ -3741,6 +3743,29 @@ def writes_sum_named(question: str, shown: Sequence[Passage]) -> bool:
         for p in shown
         for sentence in sentences(p.text)
     )
+
+
+# "What is the top speed of X?" (its height, its weight) asks for a measure by its name, which a story writes in one
+# way, a number and its unit (`MEASURES`: "60mph", "4.9 metres", "1.6kg"), as "how fast (tall, heavy) is X?" does.
+# "What is the top speed of the Airbus A380?" (BBC tuning half) was answered confidently by a story on an order for
+# A380s, "what is the voltra metro's top speed" of tests/data/business_desk by the car's price and range.
+_ASKS_MEASURE_NAMED = re.compile(
+    r"\bwhat(?:['\u2019]?s|\s+(?:is|was|are|were|will\s+be))\s[^?]*?\b(?P<named>speed|height|weight)s?\b", re.IGNORECASE
+)
+# Each measure named, as MEASURES' questions ask for it.
+_MEASURE_ASKED = {"speed": "how fast", "height": "how tall", "weight": "how heavy"}
+
+
+def writes_measure_named(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) writes the measure a `question` asks
+    for by its name (`_ASKS_MEASURE_NAMED`) in its unit (`MEASURES`); true of a question naming none. An answer whose
+    story writes none is declined at any score (`compose`)."""
+    asked = _ASKS_MEASURE_NAMED.search(question)
+    if asked is None:
+        return True
+    phrase = _MEASURE_ASKED[fold(asked.group("named"))]
+    unit = next(measure for asks_for, measure in MEASURES if asks_for.search(phrase))
+    return any(writes_measure(unit, p.text) for p in story)
 
 
 # A time as a story tells one beside `_WHEN`'s days and dates: a time of day ("leaves at noon", "at 6.30"), a part of

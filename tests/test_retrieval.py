@@ -60,6 +60,7 @@ from bot.retrieval import (
     writes_clock,
     writes_count,
     writes_counted,
+    writes_measure_named,
     writes_money,
     writes_person,
     writes_price,
@@ -1629,6 +1630,30 @@ def test_a_sum_named_by_what_it_is_is_written_beside_that_name(question: str, te
     may be its sales), nor what a firm earned (its profit, written in other words)."""
     story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
     assert writes_sum_named(question, [Passage(story, 0, text, 1.0)]) is written
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "written"),
+    [
+        ("what is the voltra metro's top speed", "The Metro can travel about 250 miles on a charge.", False),
+        ("what is the voltra metro's top speed", "It has a top speed of 90mph.", True),
+        (
+            "what's the speed limit on the bypass",
+            "Police say drivers ignore the bypass, where the limit is 50mph.",
+            True,
+        ),
+        ("What is the height of the new tower?", "The tower will open beside the station in 2028.", False),
+        ("What is the height of the new tower?", "At 120 metres, it will be the city's tallest.", True),
+        ("what is the weight limit on the bridge", "The bridge, built in 1902, was closed in May.", False),
+        ("what is the cost of the tower", "The tower will cost \u00a340m.", True),
+    ],
+)
+def test_a_measure_named_is_written_in_its_unit(question: str, text: str, written: bool) -> None:
+    """ "What is the top speed (height, weight) of ...?" asks what "how fast (tall, heavy)?" does, a number in its unit
+    (`MEASURES`), and an answer whose story writes none is declined whatever its score (`writes_measure_named`): "what
+    is the voltra metro's top speed" of tests/data/business_desk was answered confidently by its range in miles."""
+    story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
+    assert writes_measure_named(question, [Passage(story, 0, text, 1.0)]) is written
 
 
 @pytest.mark.parametrize(

@@ -1794,6 +1794,7 @@ def test_a_business_desk_reader_s_question_is_answered_among_the_3_shown(
         "what was skylark's profit in the winter",
         "what is calderwood software's turnover",
         "how much was kessler fined by the fca",
+        "what is the voltra metro's top speed",
         "how do i change my pin",
         "what's a good recipe for lasagne",
         "who won the football last night",
@@ -1805,7 +1806,7 @@ def test_a_business_desk_question_its_stories_cannot_answer_stays_declined(
     """The questions of tests/data/business_desk_questions.json no story answers that the rules declined when the set
     was first asked: a pay, a price, a profit or a count the stories do not give, and everyday ones; and since, a sum
     named by what it is (a salary, a turnover, a fine, what someone earns) of stories writing only other sums
-    (`writes_sum_named`)."""
+    (`writes_sum_named`), and a car's top speed of a story giving its range (`writes_measure_named`)."""
     assert not business_desk.ask(business_desk.request(question)).found
 
 

@@ -3455,7 +3455,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # which will include the missile defense issue"). A time or a sum of money asked for that none of the story's
     # passages gives declines it whatever its score (`writes_time_or_sum_in_story`), as does a place in a contest asked
     # for ("who came second?") that none writes (`writes_place_in_story`), a sum named by what it is ("how much
-    # profit?") that no passage shown writes (`writes_sum_named`), or a deed asked who did that no story shown writes
+    # profit?") that no passage shown writes (`writes_sum_named`), a measure named ("what is its top speed?") that none
+    # of the story's writes in its unit (`writes_measure_named`), or a deed asked who did that no story shown writes
     # (`writes_deed_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it cost?"
     # of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
     # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as the
@@ -3477,6 +3478,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
             or (bool(story) and not followed and not writes_sum_named(own, chosen))
+            or (bool(story) and not followed and not writes_measure_named(own, story))
             or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
         )
     ):
@@ -3754,9 +3756,18 @@ def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
 # "How much profit ...?" asks for a sum of money the question names by what it is (a profit, a revenue, a debt), which
 # a story writes beside the sum ("Its $17m profit for the quarter", "revenue nearly tripled ..., exceeding $86m"): a
 # sum of another thing does not answer it. "How much profit does Alderholt Brewery make?" of tests/data/alderholt was
-# answered confidently by the £1.1m the brewery was sold for. Not money or cash, which any sum is.
+# answered confidently by the £1.1m the brewery was sold for. Not money or cash, which any sum is. Asked as "what is
+# X's turnover?" ("what was skylark's profit in the winter", "what is laura penrose's salary") or "how much was X
+# fined?", the same: of tests/data/business_desk each was answered confidently by a story's other sums (its sales,
+# the deal's price, a bank's compensation). Pay is named too ("salary", "wage", "earn": "how much do carrow steel
+# workers earn" of the £1.25bn its new furnace will cost), which a story writes in its own words beside the sum
+# (`_PAY`: "paid £80,000 a year").
+_NAMED_SUMS = r"profits?|revenues?|turnover|earnings|debts?|income"
+_NAMED_PAY = r"salary|salaries|wages?|earn"
 _ASKS_SUM_NAMED = re.compile(
-    rf"\bhow\s+much\s+(?P<named>profits?|revenues?|turnover|earnings|debts?)\b"
+    rf"\b(?:how\s+much\s+(?P<named>{_NAMED_SUMS})"
+    rf"|what(?:['\u2019]?s|\s+(?:is|are|was|were))\s[^?]*?\b(?P<what>{_NAMED_SUMS}|{_NAMED_PAY})"
+    rf"|how\s+much\s+(?:do|does|is|are|was|were)\b[^?]*?\b(?P<done>earn|fined))\b"
     rf"(?![^?]*\b(?:{_CHANGE})\b)",
     re.IGNORECASE,
 )
@@ -3764,17 +3775,43 @@ _ASKS_SUM_NAMED = re.compile(
 
 def writes_sum_named(question: str, shown: Sequence[Passage]) -> bool:
     """Whether a sentence of a passage an answer shows (`shown`, of any story) writes a sum of money (`_MONEY`) and
-    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`); true of a question naming none. An
-    answer showing none is declined at any score (`compose`)."""
+    the word the `question` names the sum it asks for by (`_ASKS_SUM_NAMED`), or for pay any word of pay (`_PAY`);
+    true of a question naming none. An answer showing none is declined at any score (`compose`)."""
     asked = _ASKS_SUM_NAMED.search(question)
     if asked is None:
         return True
-    named = _term_set(asked.group("named"))
+    word = asked.group("named") or asked.group("what") or asked.group("done")
+    named = _term_set(word)
+    pay = re.fullmatch(_NAMED_PAY, word, re.IGNORECASE) is not None
     return any(
-        _MONEY.search(sentence) is not None and named & _term_set(sentence)
+        _MONEY.search(sentence) is not None
+        and (bool(named & _term_set(sentence)) or (pay and _PAY.search(sentence) is not None))
         for p in shown
         for sentence in sentences(p.text)
     )
+
+
+# "What is the top speed of X?" (its height, its weight) asks for a measure by its name, which a story writes in one
+# way, a number and its unit (`MEASURES`: "60mph", "4.9 metres", "1.6kg"), as "how fast (tall, heavy) is X?" does.
+# "What is the top speed of the Airbus A380?" (BBC tuning half) was answered confidently by a story on an order for
+# A380s, "what is the voltra metro's top speed" of tests/data/business_desk by the car's price and range.
+_ASKS_MEASURE_NAMED = re.compile(
+    r"\bwhat(?:['\u2019]?s|\s+(?:is|was|are|were|will\s+be))\s[^?]*?\b(?P<named>speed|height|weight)s?\b", re.IGNORECASE
+)
+# Each measure named, as MEASURES' questions ask for it.
+_MEASURE_ASKED = {"speed": "how fast", "height": "how tall", "weight": "how heavy"}
+
+
+def writes_measure_named(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) writes the measure a `question` asks
+    for by its name (`_ASKS_MEASURE_NAMED`) in its unit (`MEASURES`); true of a question naming none. An answer whose
+    story writes none is declined at any score (`compose`)."""
+    asked = _ASKS_MEASURE_NAMED.search(question)
+    if asked is None:
+        return True
+    phrase = _MEASURE_ASKED[fold(asked.group("named"))]
+    unit = next(measure for asks_for, measure in MEASURES if asks_for.search(phrase))
+    return any(writes_measure(unit, p.text) for p in story)
 
 
 # A time as a story tells one beside `_WHEN`'s days and dates: a time of day ("leaves at noon", "at 6.30"), a part of

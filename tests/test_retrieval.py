@@ -60,10 +60,12 @@ from bot.retrieval import (
     writes_clock,
     writes_count,
     writes_counted,
+    writes_measure_named,
     writes_money,
     writes_person,
     writes_price,
     writes_span,
+    writes_sum_named,
     writes_what_is_asked,
     writes_when,
     written_as_names,
@@ -1602,6 +1604,56 @@ def test_a_share_or_a_place_in_a_series_counts_what_it_is_of(question: str, text
     were declined so."""
     story = StoredArticle("a" * 16, "Figures", "Health", None, None, None, None, 1)
     assert writes_counted(question, [Passage(story, 0, text, 1.0)]) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "written"),
+    [
+        ("what is calderwood software's turnover", "Sales at its shops rose to \u00a3310m.", False),
+        ("what is calderwood software's turnover", "Its turnover reached \u00a342m last year.", True),
+        ("what was skylark's profit in the winter", "The airline is leasing two jets for \u00a390m.", False),
+        ("whats the boss's salary", "She was paid \u00a3640,000 a year.", True),
+        ("what is laura penrose's salary", "Shares fell 12% to 84p after the news.", False),
+        ("how much do sellick crane drivers earn", "The port made a profit of \u00a320m.", False),
+        ("how much do sellick crane drivers earn", "Crane drivers earn about \u00a338,000 a year.", True),
+        ("how much was kessler bank fined", "Kessler will pay \u00a312m in compensation.", False),
+        ("how much was kessler bank fined", "The regulator fined the bank \u00a34m.", True),
+        ("what were the firm's sales in the half year", "The airline is leasing two jets for \u00a390m.", True),
+        ("how much did the trade earn before tax", "It made \u00a31.2bn before tax.", True),
+    ],
+)
+def test_a_sum_named_by_what_it_is_is_written_beside_that_name(question: str, text: str, written: bool) -> None:
+    """A question naming the sum it asks for (a turnover, a profit, a salary, a fine; "how much do they earn") is
+    declined whatever its score where no passage shown writes a sum beside that name, or beside a word of pay for
+    pay (`writes_sum_named`): of tests/data/business_desk "what is calderwood software's turnover" and "how much do
+    carrow steel workers earn" were answered confidently by their stories' other sums. Not sales (any sum of a shop's
+    may be its sales), nor what a firm earned (its profit, written in other words)."""
+    story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
+    assert writes_sum_named(question, [Passage(story, 0, text, 1.0)]) is written
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "written"),
+    [
+        ("what is the voltra metro's top speed", "The Metro can travel about 250 miles on a charge.", False),
+        ("what is the voltra metro's top speed", "It has a top speed of 90mph.", True),
+        (
+            "what's the speed limit on the bypass",
+            "Police say drivers ignore the bypass, where the limit is 50mph.",
+            True,
+        ),
+        ("What is the height of the new tower?", "The tower will open beside the station in 2028.", False),
+        ("What is the height of the new tower?", "At 120 metres, it will be the city's tallest.", True),
+        ("what is the weight limit on the bridge", "The bridge, built in 1902, was closed in May.", False),
+        ("what is the cost of the tower", "The tower will cost \u00a340m.", True),
+    ],
+)
+def test_a_measure_named_is_written_in_its_unit(question: str, text: str, written: bool) -> None:
+    """ "What is the top speed (height, weight) of ...?" asks what "how fast (tall, heavy)?" does, a number in its unit
+    (`MEASURES`), and an answer whose story writes none is declined whatever its score (`writes_measure_named`): "what
+    is the voltra metro's top speed" of tests/data/business_desk was answered confidently by its range in miles."""
+    story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
+    assert writes_measure_named(question, [Passage(story, 0, text, 1.0)]) is written
 
 
 @pytest.mark.parametrize(

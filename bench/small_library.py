@@ -84,6 +84,8 @@ CHANCE_DRAWS = 20
 class Asked:
     library: str
     question: str
+    # The question searched: a reply to a story (`following`) read with what it follows, as `Library.ask` got it.
+    searched: str
     answer: Answer
     # The texts of the passages that answer it (empty: the stories cannot answer it).
     gold: tuple[str, ...] = ()
@@ -235,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             library = opened[name]
             # A reply to a story (`following`: its file in the library's folder), as `newsbot ask --following`.
             searched = library.follow_up(question, [str(DATA / name / following)]) if following else question
-            return Asked(name, question, library.ask(library.request(searched)), tuple(gold), kind)
+            return Asked(name, question, searched, library.ask(library.request(searched)), tuple(gold), kind)
 
         asked = [
             ask(c["library"], c["question"], c.get("gold", ()), c.get("kind", ""), c.get("following", ""))
@@ -246,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for a in asked:
                 library = opened[a.library]
                 with analysed_in(library.follower.language):  # as `Library.ask` reads it
-                    ranking = search(library.request(a.question), library.engine, library.store, library.semantic)
+                    ranking = search(library.request(a.searched), library.engine, library.store, library.semantic)
                 right = (
                     ("right first" if a.right_within(1) else "right in 3" if a.right_within(3) else "wrong")
                     if a.gold

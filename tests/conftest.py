@@ -20,7 +20,7 @@ import tempfile
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,35 @@ def _run_admin(admin_url: str, *statements: str) -> None:
                 connection.execute(text(statement))
     finally:
         admin.dispose()
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, inputs: Iterable[Path], build: Callable[[Path], None]
+) -> Path:
+    """A directory `build` made of `inputs` (files or folders), once per run for each `kind` of build: the first
+    worker to need it builds it under a lock in the run's temporary directory, which every pytest-xdist worker
+    shares, and the others wait and take it (a small library's store, index and vectors: 1-4 s of CPU, which each
+    worker whose tests met it paid again). Keyed by what the inputs hold, not where they are. Read only: copy it,
+    never open it in place."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    digest = hashlib.blake2b(digest_size=12)
+    for path in inputs:
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(f"|{file.relative_to(path) if path.is_dir() else file.name}|".encode())
+                digest.update(file.read_bytes())
+    made = shared / "built-once" / f"{kind}-{digest.hexdigest()}"
+    made.parent.mkdir(exist_ok=True)
+    with made.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Built where it stays, not renamed into place: a store keeps the paths of the files ingested into it.
+        if not made.with_suffix(".built").exists():
+            shutil.rmtree(made, ignore_errors=True)
+            made.mkdir()
+            build(made)
+            made.with_suffix(".built").touch()
+    return made
 
 
 @pytest.fixture

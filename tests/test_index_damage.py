@@ -36,6 +36,7 @@ from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
 from bot.models import Article, StoredArticle
 from bot.store import Store
+from tests.conftest import built_once
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_library import garble
@@ -140,11 +141,16 @@ def python(script: str, *args: str, env: dict[str, str] | None = None) -> subpro
 @pytest.fixture(scope="module")
 def first_asked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, int, str]]]:
     """A data directory a first `newsbot ask` made (its store and index), and the passages it answered: made once
-    per module, as each test's own first ask made the same."""
-    settings = small_on(tmp_path_factory.mktemp("first-asked") / "data")
-    before, _ = asked(settings)
-    assert before
-    return settings.data_dir, before
+    per run (`built_once`), as each test's own first ask made the same."""
+
+    def first_ask(folder: Path) -> None:
+        before, _ = asked(small_on(folder / "data"))
+        assert before
+        (folder / "passages.json").write_text(json.dumps(before), encoding="utf-8")
+
+    folder = built_once(tmp_path_factory, "first-asked", [DATA / "bot_corpus"], first_ask)
+    passages = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    return folder / "data", [(str(a), int(p), str(t)) for a, p, t in passages]
 
 
 @pytest.fixture

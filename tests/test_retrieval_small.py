@@ -5,6 +5,7 @@ most words of a question are in none of them, and what a word missing by chance 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from bot.retrieval import (
     writes_asked_in_story,
     writes_time_or_sum_in_story,
 )
+from tests.conftest import built_once
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -51,11 +53,18 @@ def bbc_stories(root: Path, name: str, keep: Callable[[dict[str, Any]], bool]) -
     return stories
 
 
-def library_of(root: Path, *stories: Path) -> Iterator[Library]:
-    """A library in `root` of `stories` and the shipped story, with vectors, closed after the module's tests."""
+def library_of(tmp_path_factory: pytest.TempPathFactory, root: Path, *stories: Path) -> Iterator[Library]:
+    """A library in `root` of `stories` and the shipped story, with vectors, closed after the module's tests: a copy
+    of the one built once per run (`built_once`)."""
+
+    def build(folder: Path) -> None:
+        library = Library.open(Settings(data_dir=folder / "data", corpus_dir=ROOT / "corpus"))
+        library.ingest(list(stories))
+        library.embed()
+        library.close()
+
+    shutil.copytree(built_once(tmp_path_factory, "library", stories, build) / "data", root / "data")
     library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus"))
-    library.ingest(list(stories))
-    library.embed()
     yield library
     library.close()
 
@@ -69,7 +78,7 @@ def shown_cases(name: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def four(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("four_stories"), DATA / "four_stories")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("four_stories"), DATA / "four_stories")
 
 
 def test_a_word_before_a_name_the_stories_give_another_is_not_lacking_by_chance(four: Library) -> None:
@@ -115,7 +124,9 @@ def athletics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """The shipped story (a missile defence talk, which ends on Russia's "nuclear missile arsenal") and two BBC
     reports on a runner, read from ../shared (their text is not the project's to keep), with vectors."""
     root = tmp_path_factory.mktemp("athletics")
-    yield from library_of(root, bbc_stories(root, "mcilroy", lambda record: record["id"] in RUNNER_STORIES))
+    yield from library_of(
+        tmp_path_factory, root, bbc_stories(root, "mcilroy", lambda record: record["id"] in RUNNER_STORIES)
+    )
 
 
 @needs_bbc
@@ -193,7 +204,9 @@ def weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     if not BBC.is_file():
         pytest.skip(f"BBC corpus not found at {BBC}")
     root = tmp_path_factory.mktemp("weather")
-    yield from library_of(root, bbc_stories(root, "weather", lambda r: "weather" in " ".join(r["paragraphs"]).lower()))
+    yield from library_of(
+        tmp_path_factory, root, bbc_stories(root, "weather", lambda r: "weather" in " ".join(r["paragraphs"]).lower())
+    )
 
 
 def test_a_question_word_and_a_word_many_stories_write_is_no_keyword(weather: Library) -> None:
@@ -210,7 +223,7 @@ def first_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A new newsroom's first ten stories (tests/data/first_week: a council's parking vote, a tribunal, a cup tie, an
     e-reader's launch, a snow warning, an obituary, a food maker's results, hedgehogs on verges, a bus strike, a
     school's inspection) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("first_week"), DATA / "first_week")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("first_week"), DATA / "first_week")
 
 
 @pytest.mark.parametrize(
@@ -496,7 +509,7 @@ def second_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Another newsroom's ten stories (tests/data/second_week: a care home owner jailed, a tram strike, a winger's
     transfer, a supermarket's results, flood warnings, a walking study, homes on an airfield, a folding laptop, a
     school's inspection, nurses' pay) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("second_week"), DATA / "second_week")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("second_week"), DATA / "second_week")
 
 
 @pytest.mark.parametrize(
@@ -600,7 +613,7 @@ AID_STORIES = {
 def aid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Those BBC stories (read from ../shared) and the shipped one, with vectors."""
     root = tmp_path_factory.mktemp("aid")
-    yield from library_of(root, bbc_stories(root, "aid", lambda record: record["id"] in AID_STORIES))
+    yield from library_of(tmp_path_factory, root, bbc_stories(root, "aid", lambda record: record["id"] in AID_STORIES))
 
 
 def bbc_headline(record_id: str) -> str:
@@ -998,7 +1011,7 @@ def test_a_passage_telling_what_is_asked_in_its_story_s_words_answers_confidentl
 def bot_stories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """The bot tests' five stories (tests/data/bot_corpus: a ferry line, a glacier museum, an orchard's harvest, a
     rail strike, a chess prodigy) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("bot_stories"), DATA / "bot_corpus")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("bot_stories"), DATA / "bot_corpus")
 
 
 def test_a_deed_a_story_s_headline_tells_is_told_of_its_passages(bot_stories: Library) -> None:
@@ -1017,7 +1030,9 @@ def test_a_deed_a_story_s_headline_tells_is_told_of_its_passages(bot_stories: Li
 def both_weeks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Both weeks' stories (tests/data/first_week and second_week: two studies, two strikes, two councils) and the
     shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("both_weeks"), DATA / "first_week", DATA / "second_week")
+    yield from library_of(
+        tmp_path_factory, tmp_path_factory.mktemp("both_weeks"), DATA / "first_week", DATA / "second_week"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -1025,7 +1040,7 @@ def kelby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's ten stories (tests/data/kelby: a bridge closing, a mayor elected, a home defeat, a bakery fined, a
     sleep study, red panda cubs, a factory closing, a hosepipe ban lifted, a teachers' strike vote, a cycle lane) and
     the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("kelby"), DATA / "kelby")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("kelby"), DATA / "kelby")
 
 
 @pytest.fixture(scope="module")
@@ -1033,14 +1048,14 @@ def portmere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's nine stories of other kinds than Kelby's (tests/data/portmere: a games studio's results, translating
     glasses launched, a film festival's prize, a by-election count, a ferry strike, a moorland fire, a lighthouse
     grant, a hospital's scanner, a chain's shops closing) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("portmere"), DATA / "portmere")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("portmere"), DATA / "portmere")
 
 
 @pytest.fixture(scope="module")
 def brackley_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's four stories of 2021 and 2022 (tests/data/brackley_archive: a budget for the year after, a mayor
     elected, a kite festival, a library's hours cut), read years later, and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("brackley_archive"), DATA / "brackley_archive")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("brackley_archive"), DATA / "brackley_archive")
 
 
 def test_a_passage_meeting_the_question_by_meaning_does_not_lead_over_one_writing_a_word_it_lacks(
@@ -1179,7 +1194,7 @@ def wexcombe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's nine stories of yet other kinds (tests/data/wexcombe: a hospital's waiting list, exam results, a
     storm, a water company fined, a post office bought by its village, a new air route, a marathon, a coin hoard, a
     parking app's leak) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("wexcombe"), DATA / "wexcombe")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("wexcombe"), DATA / "wexcombe")
 
 
 @pytest.fixture(scope="module")
@@ -1187,14 +1202,14 @@ def dunmarsh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's seven stories, each with two passages answering one kind of question (tests/data/dunmarsh: a
     regatta's winners, a bakery closing, a storm's gusts and waves, how pupils get to school, a show's prizes,
     harbour repairs put off, a sea swim), and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("dunmarsh"), DATA / "dunmarsh")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("dunmarsh"), DATA / "dunmarsh")
 
 
 @pytest.fixture(scope="module")
 def harrowby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's twelve stories (tests/data/harrowby: a new station, a budget, bins, a storm, two matches, a fraud, a
     half marathon, a cafe, a ferry operator's new ships, a museum, an orchard) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("harrowby"), DATA / "harrowby")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("harrowby"), DATA / "harrowby")
 
 
 @pytest.fixture(scope="module")
@@ -1203,7 +1218,7 @@ def bramholt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     off, a school in special measures, a striker's rumoured move, a heat alert, a chocolate maker's results, a cinema
     owner's obituary, a festival's line-up, a level crossing shut, a seat decided by drawing lots), and the shipped
     one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("bramholt"), DATA / "bramholt")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("bramholt"), DATA / "bramholt")
 
 
 RANKED_FIRST = json.loads((DATA / "reader_ranked_first.json").read_text(encoding="utf-8"))
@@ -1251,7 +1266,7 @@ def hollinsford(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     jailed, a school inspection, a football club's win and defeat, a food maker's results and a later, larger count
     of its job cuts, a bakery fire told twice, a storm and a later count of the homes it flooded, a festival, bus
     fares, an obituary, a planning row and more), and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("hollinsford"), DATA / "hollinsford")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("hollinsford"), DATA / "hollinsford")
 
 
 # Questions of tests/data/fresh_library_questions.json (written blind, a held-out check nobody tunes on) that the
@@ -1322,7 +1337,7 @@ def tarrow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     nothing asked (a budget plan and its vote, a cup match and the manager's words after it, a supermarket's 40 jobs
     and the queue for them), beside stories sharing their words (a cricket club third in its table, a school's
     roof), and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("tarrow"), DATA / "tarrow")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("tarrow"), DATA / "tarrow")
 
 
 LATER_NEWS = {
@@ -1427,7 +1442,7 @@ def test_a_question_asks_of_a_time_before_a_follow_up(question: str, earlier: bo
 
 @pytest.fixture(scope="module")
 def ravensby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("ravensby"), DATA / "ravensby")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("ravensby"), DATA / "ravensby")
 
 
 EVERYDAY_ANSWERS = json.loads((DATA / "everyday_words_answers.json").read_text(encoding="utf-8"))
@@ -1479,7 +1494,7 @@ def test_no_word_news_writes_is_a_reader_s_word_too() -> None:
 
 @pytest.fixture(scope="module")
 def selworth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("selworth"), DATA / "selworth")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("selworth"), DATA / "selworth")
 
 
 PARAPHRASED = shown_cases("paraphrased_questions.json")
@@ -1509,7 +1524,7 @@ def test_a_story_s_third_passage_only_fills_room_no_other_story_takes(selworth: 
 
 @pytest.fixture(scope="module")
 def tennford(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("tennford"), DATA / "tennford")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("tennford"), DATA / "tennford")
 
 
 PHRASED = shown_cases("news_phrasings_questions.json")
@@ -1542,7 +1557,7 @@ def test_no_word_news_writes_is_a_reader_s_phrasing_too() -> None:
 
 @pytest.fixture(scope="module")
 def oakhurst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("oakhurst"), DATA / "oakhurst")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("oakhurst"), DATA / "oakhurst")
 
 
 ONE_OF_AN_EVENT_S = shown_cases("oakhurst_questions.json")
@@ -1604,7 +1619,7 @@ def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
         " of charge until May.\n",
         encoding="utf-8",
     )
-    yield from library_of(root, limit, gale, court, school, hoard)
+    yield from library_of(tmp_path_factory, root, limit, gale, court, school, hoard)
 
 
 @pytest.mark.parametrize(
@@ -1651,7 +1666,7 @@ def thornwick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A town's twelve stories (tests/data/thornwick: a stadium planned, a hospital chairman stepping down, a bakery
     fire, a bus route cut, a library refit, a half marathon, a factory closing, a school inspected, a flood wall, a
     council leader elected, a cinema sold, a market moved) and the shipped one, with vectors."""
-    yield from library_of(tmp_path_factory.mktemp("thornwick"), DATA / "thornwick")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("thornwick"), DATA / "thornwick")
 
 
 NEAR_TOPIC = json.loads((DATA / "near_topic_questions.json").read_text(encoding="utf-8"))
@@ -1686,7 +1701,7 @@ def asked_of(library: Library, case: dict[str, Any]) -> None:
 def alderholt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Another town's six stories (tests/data/alderholt: a pool shut for repairs, a youth orchestra's prize, a
     fishing boat sunk, homes approved on a farm, a brewery sold, a footbridge closed) and the shipped one."""
-    yield from library_of(tmp_path_factory.mktemp("alderholt"), DATA / "alderholt")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("alderholt"), DATA / "alderholt")
 
 
 ALDERHOLT = json.loads((DATA / "alderholt_questions.json").read_text(encoding="utf-8"))
@@ -1711,17 +1726,17 @@ def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
 
 @pytest.fixture(scope="module")
 def sports_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("sports_desk"), DATA / "sports_desk")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("sports_desk"), DATA / "sports_desk")
 
 
 @pytest.fixture(scope="module")
 def business_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("business_desk"), DATA / "business_desk")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("business_desk"), DATA / "business_desk")
 
 
 @pytest.fixture(scope="module")
 def science_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory.mktemp("science_desk"), DATA / "science_desk")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("science_desk"), DATA / "science_desk")
 
 
 # Desks no rule was tuned on, each a library of tests/data and its readers' questions (tests/data/DESK_questions.json,
@@ -1817,7 +1832,7 @@ def test_a_desk_question_its_stories_cannot_answer_stays_declined(
 def ashcott(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A leisure centre's closure filed twice under one headline (the second copy a paragraph longer), a swimming
     club's move while it is shut, and two other stories of the town."""
-    yield from library_of(tmp_path_factory.mktemp("ashcott"), DATA / "ashcott")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("ashcott"), DATA / "ashcott")
 
 
 def test_a_story_filed_twice_takes_the_places_of_one(ashcott: Library) -> None:
@@ -1836,7 +1851,7 @@ def test_a_story_filed_twice_takes_the_places_of_one(ashcott: Library) -> None:
 def cresswold(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A third town's six stories (tests/data/cresswold: a bakery chain's new shop, a 10K race, a choir's prize, a
     leisure centre approved, a bus station rebuilt, a football season's end) and the shipped one."""
-    yield from library_of(tmp_path_factory.mktemp("cresswold"), DATA / "cresswold")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("cresswold"), DATA / "cresswold")
 
 
 CRESSWOLD = json.loads((DATA / "cresswold_questions.json").read_text(encoding="utf-8"))
@@ -1860,7 +1875,7 @@ def test_a_place_or_a_named_sum_no_story_writes_is_declined(cresswold: Library, 
 def national_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A national newsroom's 37 stories (tests/data/national_desk: business, science, health, politics and sport) and
     the shipped one."""
-    yield from library_of(tmp_path_factory.mktemp("national_desk"), DATA / "national_desk")
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("national_desk"), DATA / "national_desk")
 
 
 FAR = json.loads((DATA / "far_questions.json").read_text(encoding="utf-8"))["questions"]

@@ -22,6 +22,7 @@ from bot.semantic import Encoder, VectorStore
 from bot.semantic.encoder import load_encoder
 from bot.semantic.vectors import MAP_FILE, passage
 from bot.store import Store
+from tests.conftest import built_once
 from tests.paths import ROOT
 from tests.processes import Collected, newsbot
 from tests.test_processes import until
@@ -56,14 +57,18 @@ def write_stories(folder: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
-    """A data directory where `newsbot ingest` stored the stories (made once per module by a real process, as each
-    test made its own: seven processes of ~2 s of CPU each), and the stories' files."""
-    folder = tmp_path_factory.mktemp("ingested")
-    files = write_stories(folder / "stories")
-    settings = Settings(data_dir=folder / "data", corpus_dir=ROOT / "corpus")  # as the `settings` fixture's
-    code, _, err = run(settings, "ingest", str(folder / "stories"))
-    assert code == 0, err
-    return settings.data_dir, files
+    """A data directory where `newsbot ingest` stored the stories (made once per run by a real process, as each
+    test made its own: seven processes of ~2 s of CPU each; `built_once`), and the stories' files (the store
+    names them: read only)."""
+
+    def ingest(folder: Path) -> None:
+        write_stories(folder / "stories")
+        settings = Settings(data_dir=folder / "data", corpus_dir=ROOT / "corpus")  # as the `settings` fixture's
+        code, _, err = run(settings, "ingest", str(folder / "stories"))
+        assert code == 0, err
+
+    folder = built_once(tmp_path_factory, "ingested-stories", [ROOT / "corpus"], ingest)
+    return folder / "data", sorted((folder / "stories").iterdir(), key=lambda path: int(path.stem[len("story") :]))
 
 
 def ingested_into(settings: Settings, ingested: tuple[Path, list[Path]]) -> list[Path]:

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
+from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError, causes
 from bot.store import wal
 from bot.store.writer import application_name, postgresql_blocker, postgresql_holder, sqlite_writer
 
@@ -754,13 +754,9 @@ def _raise_interruption(error: BaseException) -> None:
     landing just after psycopg sent a statement, before it waits for the reply, leaves the connection mid-statement,
     and the pool's ping, interrupted so, failed in its own cleanup ("can't change 'autocommit' now: connection in
     transaction status ACTIVE"): that error, not the interrupt, reached the command, which exited 3, not 130."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
+    for cause in causes(error):
         if isinstance(cause, KeyboardInterrupt):
             raise cause from None
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
 
 
 def _disk_full(engine: Engine, error: Any) -> str:

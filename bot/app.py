@@ -29,7 +29,7 @@ from telegram.request import BaseRequest
 
 from bot import tg
 from bot.config import Settings
-from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
+from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError, causes
 from bot.store.reachable import (
     STORE_WAIT_FIRST_SECONDS,
     STORE_WAIT_LONGEST_SECONDS,
@@ -92,23 +92,13 @@ def not_the_bot_api(exc: TelegramError) -> str:
     """What answered in place of the Bot API, if `exc` is of a body that is not JSON (a proxy's error page, a web
     server at a mistyped address): "Bad Gateway (502)", "a success status"; "" for the Bot API's own answers.
     python-telegram-bot raised it as the status's error, its text the whole page (a 404 page as a token refused)."""
-    chain = _causes(exc)
+    chain = causes(exc)
     for outer, inner in zip([None, *chain], chain, strict=False):
         if isinstance(inner, TelegramError) and inner.message == INVALID_RESPONSE:
             if isinstance(outer, TelegramError) and PARSING in outer.message:
                 return outer.message.partition(PARSING)[0]
             return "a success status"
     return ""
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and what caused it, and what caused that, ..."""
-    chain: list[BaseException] = []
-    cause: BaseException | None = exc
-    while cause is not None and cause not in chain:
-        chain.append(cause)
-        cause = cause.__cause__
-    return chain
 
 
 async def say_started(application: App, by_webhook: bool) -> None:
@@ -333,7 +323,7 @@ def run(settings: Settings, interrupted_exit: int) -> int:
         if isinstance(exc, InvalidToken):
             # Its status ("Unauthorized"): the error itself says the token ("The token `...` was rejected").
             raise ConfigError(
-                f"Telegram refused TELEGRAM_BOT_TOKEN ({_causes(exc)[-1]}); check it with @BotFather"
+                f"Telegram refused TELEGRAM_BOT_TOKEN ({causes(exc)[-1]}); check it with @BotFather"
             ) from exc
         # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback. An API
         # that did not answer is worth retrying (a supervisor's restart mends it); a refusal is not.

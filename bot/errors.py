@@ -62,3 +62,15 @@ class Stopped(Exception):
 
 class UsageError(NewsbotError, ValueError):
     """An argument a reader typed cannot be understood; the message (plain text) says what is accepted."""
+
+
+def causes(error: BaseException) -> list[BaseException]:
+    """`error`, then what it was raised from or, failing that, while handling (`__cause__`, else `__context__`, as
+    Python's traceback follows them), each once: a Ctrl-C some cleanup's error was raised in the wake of
+    (`bot.store.engine`), the Bot API's own refusal inside python-telegram-bot's error saying the token (`bot.app`)."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and all(cause is not seen for seen in chain):
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain

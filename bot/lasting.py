@@ -11,6 +11,7 @@ lines a minute through a database outage.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +36,10 @@ class Lasting:
     _last: float = field(default=float("-inf"), repr=False)
     # Who met it since it began (`failed(by=)`): it is over once each of them works again.
     _met_by: set[str] = field(default_factory=set, repr=False)
+    # Worker threads meet one trouble at once (the marks of handled updates, an index's follower): each failure or end
+    # is read, said and recorded whole before the next. A failure met while another thread said the end was taken
+    # for part of the trouble, then wiped by that end: the log said it over while it lasted.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def lasts(self) -> bool:
@@ -45,7 +50,10 @@ class Lasting:
         """Warn of `error` if the trouble begins now; else remind that it lasts, if that was said `every` seconds ago
         or more (a debug line otherwise). `by`: the job that met it ("poll the feeds"), named with the error; the
         trouble is over once each job that met it has worked again (`ended(by=)`)."""
-        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._failed(error, time.monotonic() if now is None else now, by)
+
+    def _failed(self, error: object, now: float, by: str) -> None:
         if by:
             self._met_by.add(by)
             error = f"{by}: {error}"
@@ -68,6 +76,10 @@ class Lasting:
         began (time.monotonic()); work begun before the trouble did tells nothing of its end (a job's read of a
         store stopped just after it, ending well after a question met the outage, said the store answered again
         amid the outage, and the next failure said the outage a second time)."""
+        with self._lock:
+            self._ended(time.monotonic() if now is None else now, by, began)
+
+    def _ended(self, now: float, by: str, began: float | None) -> None:
         if began is not None and self._since is not None and began < self._since:
             return
         self._met_by.discard(by)
@@ -75,7 +87,6 @@ class Lasting:
             return
         self._met_by.clear()
         if self._since is not None:
-            now = time.monotonic() if now is None else now
             if self.over:
                 self.log.info("%s, after %s", self.over, _lasted(now - self._since))
             self._since, self._said = None, float("-inf")

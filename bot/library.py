@@ -296,6 +296,11 @@ class Library:
         """Apply what other processes added or removed since the last look; returns the changes applied. A SQLite
         file replaced under this process (a backup restored, the data directory removed and ingested again) is
         followed anew, as a start would."""
+        if self.store.gone():
+            # Nothing to follow, nor to build an index from, until a store is there again: the read fails as the
+            # store out of reach (each look said the index, removed with the data directory, damaged, and failed to
+            # build it again: two lines a second).
+            self.store.head()
         if self.store.replaced():
             # Said once the new file opened: one refused (`bot.store.wal`) is tried again at each look, said once a
             # minute by the caller.

@@ -243,19 +243,21 @@ class Holder:
 
     pid: int
     host: str
-    # The newsbot command it runs, and its command line as typed, for people: the command line was parsed for the
-    # command before, and `newsbot --data-dir /srv/news run` was taken for no bot.
+    # The newsbot command it runs, and its name for people ("newsbot ingest": `bot.store.writer.named`, no argument):
+    # the command line was parsed for the command before, and `newsbot --data-dir /srv/news run` was taken for no bot.
     command: Command
-    line: str
+    name: str
     # When it took the lock (aware, UTC).
     started: datetime
 
     def __str__(self) -> str:
         """ "pid 4242: newsbot run"; one another machine recorded says so, and that it is taken to run: this machine
         cannot look (a lock on a shared file system), where a guess either way misled."""
-        if self.host == socket.gethostname():
-            return f"pid {self.pid}: {self.line}"
+        here = self.host == socket.gethostname()
+        said = f"pid {self.pid}{'' if here else f' on {self.host}'}{f': {self.name}' if self.name else ''}"
+        if here:
+            return said
         return (
-            f"pid {self.pid} on {self.host}: {self.line}; held there, which this machine cannot check: if {self.host}"
+            f"{said}; held there, which this machine cannot check: if {self.host}"
             " is down, the lock is freed once the shared file system lets go of it"
         )

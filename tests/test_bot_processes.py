@@ -52,6 +52,10 @@ CORPUS_QUESTION = "Who became the youngest chess champion?"
 CORPUS_ANSWER = "Chess Prodigy"
 # What the bot logs once each time it notices another file at its store's path.
 REPLACED = "was replaced (a backup restored, or a new data directory)"
+# What a running bot logs once a newer newsbot migrated its store.
+NEWER = "the store was migrated by a newer newsbot than this process (9999_from_a_later_version)"
+# What the bot logs once when the store's file is removed under it.
+STORE_GONE = "the store is not answering (database error: unable to open database file"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
 # The stop bound (NEWSBOT_STOP_SECONDS) of the bots whose tests wait it out: what each test holds (a build claim,
 # a store's reply, a write lock) outlasts any bound, so a short one checks the same.
@@ -116,7 +120,13 @@ def start_bot(
     `cwd / "bot.log"`."""
     starts = len(server.calls("setMyCommands"))
     process = spawn_bot(settings, server, cwd, program, **env)
-    server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=60)  # its last menu set
+    try:
+        server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=60)  # its last menu set
+    except BaseException:
+        # Not started in time (a loaded machine): it outlived the test, trying its Bot API every 30 s.
+        process.kill()
+        process.wait(timeout=60)
+        raise
     return process
 
 
@@ -310,6 +320,8 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
         with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
             db.backup(copy)
         remove_data_dir()
+        # It answered from the removed file it still had open, and wrote into it.
+        assert ask(server, CORPUS_QUESTION) == STORE_DOWN
         ingest = newsbot(settings, "ingest", str(story))
         _, err = ingest.communicate(timeout=120)
         assert ingest.returncode == 0, err
@@ -336,6 +348,11 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
             assert (settings.data_dir / "vectors").is_dir()
     [err] = log
     assert err.count(REPLACED) == 2, err
+    # Each removal the bot saw (the first, asked meanwhile; the second if it looked before the copy) said once, as a
+    # server out of reach is, and its end once a store was there again; the index removed with it was said damaged,
+    # and failed to be built from the store gone, at each look (twice a second; now at most by a question).
+    assert 1 <= err.count(STORE_GONE) == err.count("the store answers again") <= 2 and "the file is gone" in err, err
+    assert err.count("is damaged") <= 4, err
 
 
 def test_a_backup_renamed_over_the_running_bot_s_store_is_taken_by_the_bot_and_opens_to_others(
@@ -345,14 +362,15 @@ def test_a_backup_renamed_over_the_running_bot_s_store_is_taken_by_the_bot_and_o
     beside the backup refused it to every process (`newsbot stats` exit 3, questions needing a new connection told
     the database is not answering) until the bot was stopped and an operator removed the -wal. The bot, which holds
     the old file the -wal was written for, removes it at its next look, opens the backup, says so once, and
-    answers from it; other processes open it too."""
+    answers from it; other processes open it too. Then a newer newsbot migrates the store under it (an upgrade with
+    the bot running): said once in the log, where it went on in silence."""
     settings = sqlite_bot_settings
     backup = tmp_path / "backup.sqlite3"
     story = tmp_path / "story.jsonl"
     story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
     zebra = "Who repainted the zebra crossing?"
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_BEAT_SECONDS=BEAT_SECONDS):
         with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
             db.backup(copy)
         ingest = newsbot(settings, "ingest", str(story))
@@ -371,10 +389,18 @@ def test_a_backup_renamed_over_the_running_bot_s_store_is_taken_by_the_bot_and_o
         stats = newsbot(settings, "stats")
         _, err = stats.communicate(timeout=120)
         assert stats.returncode == 0, err
+        # An upgrade with the bot running: a newer newsbot migrates the store. The bot went on in silence.
+        with closing(sqlite3.connect(settings.database_path)) as db, db:
+            db.execute("INSERT INTO schema_migrations VALUES ('9999_from_a_later_version', '2026-12-06 23:00:00')")
+        deadline = time.time() + 60
+        while NEWER not in (tmp_path / "bot.log").read_text():
+            assert time.time() < deadline, (tmp_path / "bot.log").read_text()
+            time.sleep(0.2)
     [err] = log
     assert err.count(REPLACED) == 1, err
     assert "what this process wrote to the old file since (its -wal, removed) is not in it" in err, err
     assert "not answering" not in err, err
+    assert err.count(NEWER) == 1, err
 
 
 def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(

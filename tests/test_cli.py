@@ -27,7 +27,7 @@ from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
-from bot.index.holder import HOLDER_CHARS, command_line, holder_of
+from bot.index.holder import holder_of
 from bot.library import Library
 from bot.models import Command
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
@@ -35,6 +35,7 @@ from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
 from bot.services.latest import NOTHING_TODAY
 from bot.store import Store
+from bot.store.writer import described
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import free_port
@@ -45,8 +46,8 @@ from tests.web_server import serving
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
 SHIPPED_ID = "c040df849f0a9d99"
 SHIPPED_TITLE = "Russia Invites US Military Chief to Missile Defense Talks"
-# How a library opened in this process names it to others, in the vectors' lock: its pid and command line.
-THIS_PROCESS = f"pid {os.getpid()}: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:HOLDER_CHARS]}"
+# How a library opened in this process names it to others, in the vectors' lock: its pid and program.
+THIS_PROCESS = described(os.getpid())
 
 
 @pytest.fixture(autouse=True)
@@ -902,12 +903,23 @@ def test_only_a_password_there_is_hidden(url: str, shown: str) -> None:
     assert Settings(database_url=url).shown_store_url == shown
 
 
-def test_a_lock_holder_s_command_line_is_recorded_without_a_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Another process waiting for the index's lock says its holder's line: a feed's address typed with its password
-    # to `feeds add` was said whole.
-    feed = "https://reader:s3cret@feeds.example/news.xml"
-    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/newsbot-nightly", "feeds", "add", feed])
-    assert command_line() == "newsbot-nightly feeds add 'https://reader:***@feeds.example/news.xml'"
+def test_a_lock_holder_is_recorded_by_its_program_and_command_never_its_arguments(tmp_path: Path) -> None:
+    # Another process waiting for a lock file says its holder's record: it kept the command line as typed (a password
+    # in an address as ***, a token in a query whole), where the store's waiting line says no argument.
+    lock, address = tmp_path / "lock", "https://reader:s3cret@feeds.example/news.xml?token=t0ken"
+    record = "import os, sys; from bot.index.holder import record_holder; from bot.models import Command;"
+    record += " record_holder(os.open(sys.argv[1], os.O_RDWR | os.O_CREAT), Command.FEEDS); print(flush=True);"
+    record += " sys.stdin.read()"
+    with subprocess.Popen(
+        [sys.executable, "-c", record, str(lock), address], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        holder.stdout.readline()  # recorded
+        try:
+            assert str(holder_of(lock)) == f"pid {holder.pid}: python"
+        finally:
+            holder.stdin.close()
+    assert "s3cret" not in lock.read_text() and "t0ken" not in lock.read_text()
 
 
 def test_an_unreachable_database_is_one_line(

@@ -1,6 +1,6 @@
 """`newsbot run` as real processes sending digests through the fake Bot API server, on SQLite and PostgreSQL
-(issue 8): killed with SIGKILL in the middle of a fan-out and started again, and two processes on one PostgreSQL
-at the same minute.
+(issue 8): stopped with SIGTERM, then killed with SIGKILL, in the middle of a fan-out and started again, and two
+processes on one PostgreSQL at the same minute.
 
 Chats are made due by storing their next due instant a minute ago (no real minutes pass): the fan-out that every
 bot runs at start sends them. The server is slowed down so that the fan-out takes a few seconds, and it counts
@@ -38,6 +38,8 @@ ASK_SECONDS = 0.5
 DIGEST = "<b>Daily digest</b>"
 # Each sendMessage takes this long at the server: 8 in flight, about 80 a second, so 300 chats take ~4 s.
 SEND_SECONDS = 0.1
+# The Bot API slow to answer as the stop comes: each send of the group in flight takes this long.
+SLOW_SECONDS = 2.0
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -141,29 +143,45 @@ def server() -> Iterator[FakeBotAPI]:
         yield api
 
 
-def test_a_bot_killed_mid_fan_out_and_started_again_sends_each_digest_at_most_once(
+def test_a_bot_stopped_then_killed_mid_fan_out_sends_each_digest_once_then_at_most_once(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
+    """A service manager's SIGTERM while the Bot API is slow to answer, then a SIGKILL, each in the middle of a
+    fan-out, and a third start: the stop loses nothing and doubles nothing (the group in flight is recorded, what it
+    claimed and did not begin is taken over), the kill at most its group in flight."""
     make_due(bot_settings, CHATS)
-    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    with first_log.open("w") as log:
+    logs = [tmp_path / f"{name}.log" for name in ("stopped", "killed", "third")]
+    server.slow("sendMessage", SLOW_SECONDS)
+    with logs[0].open("w") as log:
         first = start_bot(bot_settings, server, log)
         try:
-            server.wait_for("sendMessage", count=100, timeout=90)
+            server.wait_for("sendMessage", count=CONCURRENCY + 1, timeout=90)
         finally:
-            first.kill()  # SIGKILL: no clean-up of any kind
-            first.wait(timeout=30)
-    assert first.returncode == -signal.SIGKILL
+            stop(first, logs[0])
+    stopped = digest_statuses(bot_settings)
+    assert sum(digests_received(server).values()) < len(CHATS), "the stop did not land in the middle of the fan-out"
+    # Each send under way when the stop came was waited for and recorded, none was left in doubt.
+    assert stopped.get("sent") == sum(digests_received(server).values()) and "ambiguous" not in stopped, stopped
+    server.slow("sendMessage", SEND_SECONDS)
+
+    with logs[1].open("w") as log:
+        second = start_bot(bot_settings, server, log)
+        try:
+            server.wait_for("sendMessage", count=stopped["sent"] + 100, timeout=90)
+        finally:
+            second.kill()  # SIGKILL: no clean-up of any kind
+            second.wait(timeout=30)
+    assert second.returncode == -signal.SIGKILL
     time.sleep(2 * SEND_SECONDS)  # the requests in flight finish at the server
     before = digests_received(server)
     assert 100 <= sum(before.values()) < len(CHATS), "the kill did not land in the middle of the fan-out"
 
-    with second_log.open("w") as log:
-        second = start_bot(bot_settings, server, log)
+    with logs[2].open("w") as log:
+        third = start_bot(bot_settings, server, log)
         try:
             counts = wait_until_settled(bot_settings, len(CHATS))
         finally:
-            stop(second, second_log)
+            stop(third, logs[2])
 
     received = digests_received(server)
     assert set(received) <= set(CHATS) and max(received.values()) == 1, "a chat got its digest twice"
@@ -178,7 +196,10 @@ def test_a_bot_killed_mid_fan_out_and_started_again_sends_each_digest_at_most_on
     finally:
         store.close()
     assert sent <= set(received), "recorded as sent but never received"
-    print(f"\nkill -9 mid fan-out: {sum(before.values())} digests before it, then {counts}; lost {len(lost)}")
+    print(
+        f"\nSIGTERM mid fan-out: {stopped}; kill -9: {sum(before.values())} digests before it, then {counts};"
+        f" lost {len(lost)}"
+    )
 
 
 def test_two_bots_on_one_postgresql_at_the_same_minute_send_each_digest_once(

@@ -4,6 +4,7 @@ said once, with how long it lasted."""
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
@@ -93,3 +94,38 @@ def test_work_begun_before_a_trouble_does_not_end_it(caplog: pytest.LogCaptureFi
         "the store is not answering (connection refused)",
         "the store answers again, after 30 s",
     ]
+
+
+def test_a_failure_in_one_thread_while_another_says_the_end_is_not_swallowed(caplog: pytest.LogCaptureFixture) -> None:
+    """A bot's worker threads meet one trouble at once (the marks of handled updates, `settle`). A failure met while
+    another thread was saying the trouble's end was taken for part of the trouble ending (a debug line), then the end
+    wiped it: the log said the trouble over while it lasted, and nothing of the failure after it."""
+    caplog.set_level(logging.DEBUG, logger="tests.lasting")
+    trouble = Lasting(log, "cannot keep the marks", over="the marks are kept again")
+    trouble.failed("Read-only file system", now=0.0)
+    saying_the_end, failed_after = threading.Event(), threading.Event()
+
+    class HeldEnd(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("the marks are kept again"):
+                saying_the_end.set()
+                # The other thread's failure comes now; with the trouble locked it waits for the end to be said.
+                failed_after.wait(timeout=0.3)
+
+    def fail_meanwhile() -> None:
+        assert saying_the_end.wait(timeout=30)
+        trouble.failed("Read-only file system", now=11.0)
+        failed_after.set()
+
+    held = HeldEnd()
+    log.addHandler(held)
+    other = threading.Thread(target=fail_meanwhile)
+    other.start()
+    try:
+        trouble.ended(now=10.0)
+        other.join(timeout=30)
+    finally:
+        log.removeHandler(held)
+    said = [r.getMessage() for r in caplog.records if r.levelname != "DEBUG"]
+    assert said[-2:] == ["the marks are kept again, after 10 s", "cannot keep the marks (Read-only file system)"]
+    assert trouble.lasts

@@ -25,12 +25,13 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Query, TantivyEngine, indexed_paragraphs, tantivy_engine
 from bot.index.follower import BUILD_CLAIM, BUILDING
-from bot.index.holder import command_line, holder_of
+from bot.index.holder import holder_of
 from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
 from bot.render.stats import render_stats
 from bot.retrieval import Request
 from bot.store import Store
+from bot.store.writer import described
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import newsbot
 
@@ -771,7 +772,7 @@ def test_the_index_writer_s_holder_is_named_as_it_recorded_itself(tmp_path: Path
     writing, waiting = TantivyEngine(directory, 1.0), TantivyEngine(directory, 1.0)
     try:
         assert writing.try_write() and not waiting.try_write()
-        assert str(waiting.holder()) == f"pid {os.getpid()}: {command_line()}"
+        assert str(waiting.holder()) == described(os.getpid())
         writing.release()
         (directory / tantivy_engine.WRITER_LOCK_FILE).write_text(f"{2**22 + 1} newsbot run\n")  # past Linux's pids
         assert waiting.holder() is None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import sqlite3
@@ -613,8 +612,9 @@ def test_a_question_beside_a_long_ingest_finds_its_first_stories_while_it_runs(a
 
 
 def waiting_for(process: subprocess.Popen[str]) -> str:
-    """What a command says while it waits for `process`, a newsbot holding the index's writer, named as typed."""
-    command = shlex.join(["newsbot", *process.args[3:]])  # type: ignore[index]
+    """What a command says while it waits for `process`, a newsbot holding the index's writer, named by its command
+    (`python -m bot ingest FILE`: "newsbot ingest", no argument)."""
+    command = f"newsbot {process.args[3]}"  # type: ignore[index]
     return f"newsbot: waiting for another process (pid {process.pid}: {command}) to finish writing the index...\n"
 
 

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import delete, event, inspect, text, update
 
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
-from bot.errors import StoreError
+from bot.errors import StoreError, StoreUnreachableError
 from bot.models import Article
 from bot.store import (
     ASKED_LIFETIME,
@@ -860,6 +860,31 @@ def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_
     finally:
         store.close()
     assert str(path) not in open_here()
+
+
+def test_a_sqlite_store_removed_under_the_process_is_out_of_reach_not_read_from_its_pool(tmp_path: Path) -> None:
+    """The store's file removed (the data directory removed, before an ingest makes a new one) under a process whose
+    pool holds connections to it: they read and wrote the removed file, and a bot answered from a store that was gone.
+    Each now finds the file gone as it is taken: the store is out of reach (said as a database not answering) until a
+    store is there again."""
+    path = tmp_path / "data" / "store.sqlite3"
+    backup = tmp_path / "backup.sqlite3"
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        store.write_articles([story("Ferry returns")], NOW)
+        with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        assert store.head() == 1  # a connection in the pool
+        shutil.rmtree(path.parent)
+        with pytest.raises(StoreUnreachableError, match=r"unable to open database file .*: the file is gone"):
+            store.head()
+        path.parent.mkdir()
+        shutil.copy(backup, path)
+        assert store.replaced()
+        store.reopen()
+        assert store.head() == 1
+    finally:
+        store.close()
 
 
 def _all_six(directory: Path, step: str, processes: list[subprocess.Popen[str]]) -> None:

@@ -1,7 +1,7 @@
 """Who holds a lock file: the process that takes one records itself in it (a `Holder`: its pid, host, newsbot
-command and command line, and when it took the lock), for the others to name it ("waiting for another process (pid
-4242: newsbot ingest wires/) ...") and to tell what it does (a bot makes the vectors as it runs; an ingest only a
-few), where they could only guess.
+command, its name as every waiting line says a process, and when it took the lock), for the others to name it
+("waiting for another process (pid 4242: newsbot ingest) ...") and to tell what it does (a bot makes the vectors
+as it runs; an ingest only a few), where they could only guess.
 
 The lock itself (flock) is what counts; the record is only read. A record whose process no longer runs (its pid
 gone, or taken by a process started after the record was written), or one in another form (a newsbot from before
@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import socket
-import sys
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import hidden
 from bot.index.aside import pid_running
 from bot.models import Command, Holder
-
-# The most of its command line a holder records.
-HOLDER_CHARS = 200
+from bot.store.writer import named
 
 # How much later than its record a holder's process may seem to have started: /proc gives the boot time in whole
 # seconds, and the wall clock may have been stepped since.
@@ -49,7 +44,8 @@ def record_holder(fd: int, command: Command) -> None:
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "command": command,
-        "line": command_line(),
+        # Under the key its command line had: an older newsbot reading the record says the name as it said that.
+        "line": named(os.getpid()),
         "started": datetime.now(UTC).isoformat(),
     }
     with suppress(OSError):
@@ -72,14 +68,6 @@ def holder_of(lock: Path) -> Holder | None:
     except (OSError, ValueError, TypeError, KeyError):
         return None
     return holder if holder.started.tzinfo is not None and running(holder) else None
-
-
-def command_line() -> str:
-    """This process's command as typed (`python -m bot run` is `newsbot run`), at most HOLDER_CHARS long, an
-    address's password as *** (`newsbot feeds add https://user:secret@...`: another process's waiting line says it)."""
-    program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
-    ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
-    return shlex.join(["newsbot" if ours else program.name, *map(hidden, sys.argv[1:])])[:HOLDER_CHARS]
 
 
 def _process_start(pid: int) -> datetime | None:

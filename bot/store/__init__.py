@@ -63,7 +63,7 @@ from bot.store.engine import (
     release,
     writing,
 )
-from bot.store.migrations import STORE_ID, Seed, StoreNotMadeError, migrate, pending
+from bot.store.migrations import STORE_ID, Seed, StoreNotMadeError, migrate, newer, pending
 from bot.store.queries import SavedQuery
 from bot.store.received import Received
 from bot.store.schema import meta
@@ -211,6 +211,10 @@ class Store:
         now = file_identity(self.engine)
         return now is not None and self._held is not None and now != self._held.identity
 
+    def gone(self) -> bool:
+        """Whether no file is at the SQLite store's path now (removed under this process; False for PostgreSQL)."""
+        return self._held is not None and file_identity(self.engine) is None
+
     def reopen(self) -> bool:
         """Open the SQLite file now at the store's path, migrated as at a start (`StoreError` if none is there: it is
         not made; `StoreNotMadeError` while the file there holds no store yet: the process that made the file makes
@@ -237,6 +241,10 @@ class Store:
 
     def pending_migrations(self) -> list[str]:
         return pending(self.engine)
+
+    def newer_migrations(self) -> str:
+        """The store's migrations this version does not know, named ("" if none: `migrations.newer`)."""
+        return newer(self.engine)
 
     def close(self) -> None:
         release(self.engine, self._held)

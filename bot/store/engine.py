@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,7 +37,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
+from bot.errors import Stopped, StoreError, StoreLoginError, StoreUnreachableError, StoreURLError, causes
 from bot.store import wal
 from bot.store.writer import application_name, postgresql_blocker, postgresql_holder, sqlite_writer
 
@@ -160,6 +161,8 @@ def connect(url: str, create: bool = True, lock_wait: float | None = None) -> En
         event.listen(engine, "do_connect", _sqlite_existing_file)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            event.listen(engine, "checkout", partial(_sqlite_file_there, parsed.database))
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -291,7 +294,8 @@ def _open_file(path: str, mode: str) -> sqlite3.Connection:
         return sqlite3.connect(_file_uri(path, mode), uri=True, check_same_thread=False)
     except sqlite3.Error as error:
         gone = _gone(path) if mode == "rw" else ""
-        raise StoreError(f"database error: {_first_line(error)} ({path}){gone}") from error
+        failed = StoreUnreachableError if gone else StoreError
+        raise failed(f"database error: {_first_line(error)} ({path}){gone}") from error
 
 
 def _file_uri(path: str, mode: str) -> str:
@@ -320,6 +324,18 @@ def _sqlite_existing_file(dialect: Any, record: ConnectionPoolEntry, cargs: list
     # URL that is a SQLite URI already (uri=true) keeps its own mode.
     if not cparams.get("uri") and cargs[0] != ":memory:":
         cargs[0], cparams["uri"] = _file_uri(cargs[0], "rw"), True
+
+
+def _sqlite_file_there(
+    path: str, dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry, proxy: Any
+) -> None:
+    # A pooled connection to a store file removed under the process reads and writes the removed file, still open:
+    # a bot answered from a store gone (the data directory removed, before an ingest made a new one), and what it
+    # wrote was lost with the file. Taken for a lost connection, it is replaced by a new one, which opens only a
+    # file that is there (`_sqlite_existing_file`): the file gone is said as the store out of reach. A stat a
+    # transaction; a file put back (a new one: another inode) is taken by the next look (`Store.replaced`).
+    if not os.path.lexists(path):
+        raise exc.DisconnectionError(f"the store file {path} is gone")
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
@@ -742,7 +758,11 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f"database error: {_first_line(error.orig)}{where}: another process held the store's write lock"
                 f" throughout the {_waited(waited)} a write waits for it ({writer}); try again once it ends"
             ) from error
-        why = _disk_full(engine, error.orig) or _removed(engine, error.orig)
+        if gone := _removed(engine, error.orig):
+            # Out of reach until a store is there again, as a server stopped is: a bot says it as one trouble, and
+            # its end once a store is back (`Store.replaced`), where each job warned of it as a write refused.
+            raise StoreUnreachableError(f"database error: {_first_line(error.orig)}{where}{gone}") from error
+        why = _disk_full(engine, error.orig)
         raise StoreError(f"database error: {_first_line(error.orig)}{where}{why}") from error
     except exc.SQLAlchemyError as error:
         _raise_interruption(error)
@@ -754,13 +774,9 @@ def _raise_interruption(error: BaseException) -> None:
     landing just after psycopg sent a statement, before it waits for the reply, leaves the connection mid-statement,
     and the pool's ping, interrupted so, failed in its own cleanup ("can't change 'autocommit' now: connection in
     transaction status ACTIVE"): that error, not the interrupt, reached the command, which exited 3, not 130."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
+    for cause in causes(error):
         if isinstance(cause, KeyboardInterrupt):
             raise cause from None
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
 
 
 def _disk_full(engine: Engine, error: Any) -> str:

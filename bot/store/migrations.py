@@ -283,16 +283,27 @@ def pending(engine: Engine) -> list[str]:
     A store a newer newsbot migrated is refused: this version would read and write tables whose shape it does
     not know (a rollback after an upgrade, or an older process started beside newer ones).
     """
-    with reading(engine) as connection:
-        if not inspect(connection).has_table(migrations.name):
-            return [m.name for m in MIGRATIONS]
-        done = set(connection.scalars(select(migrations.c.name)))
+    done = _done(engine)
     if unknown := sorted(done - {m.name for m in MIGRATIONS}):
         raise StoreError(
             f"the store was migrated by a newer newsbot ({_named(unknown)}): run that version, or restore a backup of"
             " the store made before it"
         )
     return [m.name for m in MIGRATIONS if m.name not in done]
+
+
+def newer(engine: Engine) -> str:
+    """The migrations of the store this version does not know, named as a line names them ("" if none): a newer
+    newsbot migrated it after this process opened it (an upgrade with this process still running)."""
+    return _named(sorted(_done(engine) - {m.name for m in MIGRATIONS}))
+
+
+def _done(engine: Engine) -> set[str]:
+    """The names of the migrations recorded in the store (none before its first)."""
+    with reading(engine) as connection:
+        if not inspect(connection).has_table(migrations.name):
+            return set()
+        return set(connection.scalars(select(migrations.c.name)))
 
 
 def _named(names: Sequence[str]) -> str:

@@ -29,17 +29,24 @@ _COMMANDS = frozenset(command.value for command in Command if command.value)
 
 
 def described(pid: int) -> str:
-    """Process `pid` named by its program and newsbot command, as /proc tells it: "pid 4242: newsbot ingest" (a
-    newsbot run as `python -m bot` or through its script is "newsbot"), another program by its name alone ("pid 4242:
-    nightly_backup.py"); "pid 4242" if /proc cannot say. Never an argument: one may be a store's or a feed's address
-    with a password in it, or a token, and the name is said in a log (a SQLite waiter's) and to every session of a
-    PostgreSQL server (`application_name`)."""
+    """Process `pid` named by its program and newsbot command, as /proc tells it: "pid 4242: newsbot ingest"; "pid
+    4242" if /proc cannot say (`named`)."""
+    return f"pid {pid}: {name}" if (name := named(pid)) else f"pid {pid}"
+
+
+def named(pid: int) -> str:
+    """Process `pid`'s program and newsbot command, as /proc tells it: "newsbot ingest" (a newsbot run as `python -m
+    bot` or through its script is "newsbot"), another program by its name alone ("nightly_backup.py"); "" if /proc
+    cannot say. Never an argument: one may be a store's or a feed's address with a password in it, or a token, and
+    the name is said in logs (a waiter's, of the store's write lock or of a lock file), to every session of a
+    PostgreSQL server (`application_name`), and kept in a lock file's record (`bot.index.holder`); the pid is
+    there for the operator to look the rest up while the process runs."""
     words = _command_words(pid)
     # Only words of a fixed vocabulary: another program's name, or newsbot's and its command.
     kept = (
         ["newsbot", *[word for word in words[1:] if word in _COMMANDS][:1]] if words[:1] == ["newsbot"] else words[:1]
     )
-    return " ".join([f"pid {pid}:", *kept]) if kept else f"pid {pid}"
+    return " ".join(kept)
 
 
 def application_name() -> str:

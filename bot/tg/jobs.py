@@ -198,6 +198,10 @@ async def beat(context: Context) -> None:
         await asyncio.to_thread(data.digesting.presence.beat, data.clock())
         if data.journal is not None:
             await take_unhandled(context.application, data.journal)
+        # A store a newer newsbot migrated is refused at a start; a bot running as it was migrated (an upgrade
+        # with the older bot still running) went on in silence with tables whose shape it may not know.
+        if newer := await asyncio.to_thread(data.library.store.newer_migrations):
+            data.troubles.newer.failed(newer)
     except NewsbotError as exc:
         data.troubles.failed(BEAT_JOB, exc)
         return

@@ -62,6 +62,14 @@ class Troubles:
     vectors: Lasting = field(
         default_factory=lambda: Lasting(log, "cannot make paragraph vectors", over="making paragraph vectors again")
     )
+    # The store migrated by a newer newsbot under this process (an upgrade with it running): no end to see.
+    newer: Lasting = field(
+        default_factory=lambda: Lasting(
+            log,
+            "the store was migrated by a newer newsbot than this process",
+            "; it goes on reading and writing tables whose shape it may not know: stop it and start the newer version",
+        )
+    )
     # Anything else a job meets (none known): named with the job.
     jobs: Lasting = field(default_factory=lambda: Lasting(log, "a job fails", over="the jobs work again"))
     answers: Lasting = field(

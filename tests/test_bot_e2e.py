@@ -1583,8 +1583,10 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     """A complete word no paragraph holds that begins one they do ("farm" of a library writing only "farmers", as
     "Peru" of "Peruvian") was taken as still being typed and left out: "apple farm" listed the orchard story for
     "apple" alone, and "farm" the latest headlines, as if nothing was asked. A common English word of four letters
-    or more is whole: searched as typed, as a space or "?" after it would have it."""
-    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple")
+    or more is whole: searched as typed, as a space or "?" after it would have it. So is a shorter one used more often
+    than any word it begins ("war" of a library writing "warning", which listed the latest headlines), not a piece
+    of a longer one ("cha" of "champion")."""
+    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple", "war", "war?", "storm war", "storm war?", "cha")
     queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
     answered = {
         queries.get(c.params["inline_query_id"]): c
@@ -1595,9 +1597,10 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
         params = answered[text].params
         return params["results"], params.get("button", {}).get("text")
 
-    assert shown("farm") != shown("")
-    for text in ("farm", "apple farm"):
+    assert shown("farm") != shown("") and shown("war") != shown("")
+    for text in ("farm", "apple farm", "war", "storm war"):
         assert shown(text) == shown(f"{text}?"), text
+    assert shown("cha") == shown("")
 
 
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:

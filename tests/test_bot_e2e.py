@@ -60,6 +60,7 @@ from bot.tg.ask import (
     NOT_SEEN,
     NOT_TEXT,
     NOTHING_FURTHER,
+    REPLIED_TO_NO_STORY,
     SHARED_QUESTION_GONE,
     question_mark,
 )
@@ -1418,10 +1419,15 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
     assert check_sent(article).startswith("<b>Chess Prodigy")
     assert "Aronsen <b>trains</b>" in await reply_to(server, ALICE, asking("how does she train?", article))
 
-    # Replies to the help and to the latest headlines (which link stories too) are asked alone.
+    # Replies to the help, to a decline and to the latest headlines (which link stories too) are asked alone; of
+    # common words alone, told that the message replied to says nothing of what they ask about (they were told
+    # their words were all common ones that every article uses, as if they replied to nothing).
     help_message = await next_call(ALICE, lambda: server.send_command(ALICE, "help"))
-    assert await reply_to(server, ALICE, asking("when was that?", help_message)) == no_words
+    declined = await next_call(ALICE, asking("xqzvw blorf"))
     latest = await next_call(ALICE, lambda: server.send_command(ALICE, "latest"))
+    for replied in (help_message, declined, latest):
+        told = visible_text(await reply_to(server, ALICE, asking("and when was that?", replied)))
+        assert told == REPLIED_TO_NO_STORY.format(example=example_of(library_of(app).store)), told
     assert "Chess Prodigy" in check_sent(latest)
     assert await reply_to(server, ALICE, asking("how does she train?", latest)) == alone
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -185,11 +186,38 @@ QUESTION_FRAMES = tuple(map(_frame, _lines(_data("question_frames_en.txt"))))
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
+def _english_frequencies() -> dict[str, float]:
     """The common English words (bot/data/english_frequencies_en.txt: those used about twice per million words or
-    more; the file gives how often, which no reader needs since words are no longer weighed by it). Read on first
-    need (a quarter of a megabyte)."""
-    return frozenset(line.split()[0] for line in _lines(_data("english_frequencies_en.txt")))
+    more), each with how often (Zipf), most common first. Read on first need (a quarter of a megabyte)."""
+    return {word: float(zipf) for word, zipf in map(str.split, _lines(_data("english_frequencies_en.txt")))}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The common English words (`_english_frequencies`)."""
+    return frozenset(_english_frequencies())
+
+
+@lru_cache(maxsize=4096)
+def more_often_whole(word: str) -> bool:
+    """Whether `word` (folded) is a common English word used more often than any longer common word it begins,
+    its own forms aside ("war" than "warm", "warning" or "warrior"; "wars" is "war"): typed with nothing after
+    it, it is likelier finished than the start of another. Not "pre" (of "president"), "con" (of "control") or
+    "cha" (of "change"), pieces the list of common words holds because they are written apart ("pre-war")."""
+    frequencies = _english_frequencies()
+    if word not in frequencies:
+        return False
+    ordered = _english_in_order()
+    begun = ordered[bisect_right(ordered, word) : bisect_left(ordered, word + "\U0010ffff")]
+    with analysed_in("en"):
+        own = analyze(word)
+        return all(frequencies[longer] < frequencies[word] or analyze(longer) == own for longer in begun)
+
+
+@lru_cache(maxsize=1)
+def _english_in_order() -> list[str]:
+    """The common English words in alphabetical order, where those a word begins follow it."""
+    return sorted(_english_frequencies())
 
 
 def _straight(text: str) -> str:

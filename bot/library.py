@@ -23,7 +23,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.analysis import analysed_in, analysis_language, analyze, english_words, fold, small_words
+from bot.analysis import analysed_in, analysis_language, analyze, english_words, fold, more_often_whole, small_words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
@@ -190,7 +190,8 @@ LATER_PAGES_REMEMBERED = 32
 # The last word of a text, nothing after it (`Library.being_typed`).
 LAST_WORD = re.compile(r"(\w+)\Z")
 # A common English word this long is whole, not still being typed (`Library.being_typed`): shorter ones ("th",
-# "cha", "pri") are as often the start of a longer word, and the common words' list holds such pieces.
+# "cha", "pre") are as often the start of a longer word, and the common words' list holds such pieces, so a shorter
+# one is whole only when it is used more than any longer word it begins (`more_often_whole`: "war", "tax").
 WHOLE_WORD_LETTERS = 4
 
 
@@ -650,8 +651,9 @@ class Library:
         mark ends it), no paragraph holds it, it begins a longer word that one does ("harb" of "harbour") or a
         common word, which none is searched by ("wh" of "who"), and it is no common English word of
         WHOLE_WORD_LETTERS or more ("Peru" of a library writing "Peruvian": left out, the rest was answered as if
-        the reader had not asked about Peru). Telegram sends an inline query for every letter typed: each such word
-        was searched, and said to be in no article, between one whole word and the next."""
+        the reader had not asked about Peru), nor a shorter one used more than the words it begins ("war" of a
+        library writing "warning": `more_often_whole`). Telegram sends an inline query for every letter typed:
+        each such word was searched, and said to be in no article, between one whole word and the next."""
         match = LAST_WORD.search(text)
         if match is None or not match[1].isalpha():
             return ""
@@ -661,7 +663,9 @@ class Library:
             if len(terms) != 1 or self.engine.idf(terms).used():
                 return False
             folded = fold(word)
-            if len(folded) >= WHOLE_WORD_LETTERS and analysis_language() == "en" and folded in english_words():
+            if analysis_language() == "en" and (
+                folded in english_words() if len(folded) >= WHOLE_WORD_LETTERS else more_often_whole(folded)
+            ):
                 return False
             small = small_words(analysis_language())
             return any(w.startswith(folded) and w != folded for w in small) or self.engine.begins_a_term(terms[0])

@@ -20,6 +20,7 @@ from bot.analysis import (
     analyze,
     cased_terms,
     fold,
+    more_often_whole,
     sentences,
     words,
 )
@@ -263,3 +264,12 @@ def test_every_bbc_text_is_analysed_as_plainly_word_by_word() -> None:
     for text, expected in zip(texts, plain, strict=True):
         assert analyze(text) == expected, text
         assert [term for _, _, term in words(text)] == expected, text
+
+
+def test_a_short_common_word_is_whole_when_used_more_than_the_words_it_begins() -> None:
+    """An inline query's last word typed so far is whole when likelier finished than begun (`Library.being_typed`):
+    "war" is used more than "warm" or "warning", "egg" more than anything but "eggs", its own plural; "pre", "con"
+    and "cha", pieces the common words' list holds, are used less than "president", "control" and "change"."""
+    whole = ("war", "egg", "tax", "uk")
+    assert all(map(more_often_whole, whole))
+    assert not any(map(more_often_whole, ("pre", "con", "cha", "th", "qz")))

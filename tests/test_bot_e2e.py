@@ -60,6 +60,7 @@ from bot.tg.ask import (
     NOT_SEEN,
     NOT_TEXT,
     NOTHING_FURTHER,
+    REPLIED_TO_NO_STORY,
     SHARED_QUESTION_GONE,
     question_mark,
 )
@@ -1418,10 +1419,15 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
     assert check_sent(article).startswith("<b>Chess Prodigy")
     assert "Aronsen <b>trains</b>" in await reply_to(server, ALICE, asking("how does she train?", article))
 
-    # Replies to the help and to the latest headlines (which link stories too) are asked alone.
+    # Replies to the help, to a decline and to the latest headlines (which link stories too) are asked alone; of
+    # common words alone, told that the message replied to says nothing of what they ask about (they were told
+    # their words were all common ones that every article uses, as if they replied to nothing).
     help_message = await next_call(ALICE, lambda: server.send_command(ALICE, "help"))
-    assert await reply_to(server, ALICE, asking("when was that?", help_message)) == no_words
+    declined = await next_call(ALICE, asking("xqzvw blorf"))
     latest = await next_call(ALICE, lambda: server.send_command(ALICE, "latest"))
+    for replied in (help_message, declined, latest):
+        told = visible_text(await reply_to(server, ALICE, asking("and when was that?", replied)))
+        assert told == REPLIED_TO_NO_STORY.format(example=example_of(library_of(app).store)), told
     assert "Chess Prodigy" in check_sent(latest)
     assert await reply_to(server, ALICE, asking("how does she train?", latest)) == alone
 
@@ -1583,8 +1589,10 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     """A complete word no paragraph holds that begins one they do ("farm" of a library writing only "farmers", as
     "Peru" of "Peruvian") was taken as still being typed and left out: "apple farm" listed the orchard story for
     "apple" alone, and "farm" the latest headlines, as if nothing was asked. A common English word of four letters
-    or more is whole: searched as typed, as a space or "?" after it would have it."""
-    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple")
+    or more is whole: searched as typed, as a space or "?" after it would have it. So is a shorter one used more often
+    than any word it begins ("war" of a library writing "warning", which listed the latest headlines), not a piece
+    of a longer one ("cha" of "champion")."""
+    asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple", "war", "war?", "storm war", "storm war?", "cha")
     queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
     answered = {
         queries.get(c.params["inline_query_id"]): c
@@ -1595,9 +1603,10 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
         params = answered[text].params
         return params["results"], params.get("button", {}).get("text")
 
-    assert shown("farm") != shown("")
-    for text in ("farm", "apple farm"):
+    assert shown("farm") != shown("") and shown("war") != shown("")
+    for text in ("farm", "apple farm", "war", "storm war"):
         assert shown(text) == shown(f"{text}?"), text
+    assert shown("cha") == shown("")
 
 
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
@@ -1898,10 +1907,14 @@ async def test_a_declined_question_naming_a_category_nearly_points_to_its_headli
     assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "any sprot news?"))).endswith(
         "Did you mean Sport? /latest sport shows its newest headlines."
     )
-    # An answer, or a decline naming no category, says nothing of categories.
+    # An answer, or a decline naming no category, says nothing of categories; nor does one whose common English word
+    # is near a category's name ("spot": it was asked "Did you mean Sport?"), nor a question whose words read as a
+    # request naming it so ("stop spot?", searched, where "stop spot" is asked which category it meant).
     answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who won the chess title?")))
     assert "Did you mean" not in answered
-    assert "Did you mean" not in visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "xqzvw")))
+    for asked in ("xqzvw", "where is the best fishing spot", "stop and search spot checks", "stop spot?"):
+        declined = visible_text(await reply_to(server, ALICE, lambda asked=asked: server.send_text(ALICE, asked)))
+        assert declined.startswith("Nothing in the articles answers that.") and "Did you mean" not in declined, asked
 
 
 async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAPI) -> None:
@@ -2233,9 +2246,14 @@ async def test_a_category_misspelt_in_a_request_in_words_is_asked_about(app: Bot
     """ "subscribe me to sprot" got the line on every subscription command and "send me sprot news every evening" a
     search ("No article uses the words “send”, “sprot” or “every”"), where /subscribe sprot asks "did you mean
     Sport?": they are asked so too, nothing changed."""
-    for asked in ("subscribe me to sprot", "send me sprot news every evening", "unsubscribe me from sprot"):
+    for asked in (
+        "subscribe me to sprot",
+        "send me sprot news every evening",
+        "unsubscribe me from sprot",
+        "stop spot",
+    ):
         reply = visible_text(await reply_to(server, ALICE, lambda asked=asked: server.send_text(ALICE, asked)))
-        assert reply.startswith("There is no category “sprot”: did you mean Sport?\nThe categories are"), reply
+        assert re.match("There is no category “sp(ro|o)t”: did you mean Sport\\?\nThe categories are", reply), reply
         assert "\nUsage: /" in reply, reply
     assert not await asyncio.to_thread(library_of(app).store.subscriptions, ALICE)
 

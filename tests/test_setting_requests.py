@@ -196,6 +196,12 @@ def test_a_request_naming_categories_is_one_when_its_words_name_them(
         ("follow sprot", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
         ("stop sprot", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
         ("I want alerts for buisness", "There is no category “buisness”: did you mean Business?", SUBSCRIBE_USAGE),
+        # Written as requests, a common word nearly naming a category is one misspelt too.
+        ("stop spot", "There is no category “spot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("subscribe me to spots", "There is no category “spots”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("can you stop sending me spot news?", "There is no category “spot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("how do I follow spot?", "There is no category “spot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("please stop spot", "There is no category “spot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
     ],
 )
 def test_a_request_whose_words_nearly_name_categories_asks_which_was_meant(text: str, problem: str, usage: str) -> None:
@@ -204,6 +210,17 @@ def test_a_request_whose_words_nearly_name_categories_asks_which_was_meant(text:
     are asked so too, with the command's usage. A word with no near miss leaves the message a question."""
     listing = "The categories are Business, Money, Sport, Tech and World."
     assert setting_request(text, lambda: KNOWN) == CategoryMisnamed(f"{problem}\n{listing}", usage)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["stop spot?", "follow spot?", "no more spot?", "stop sprot?", "send me spot news every morning?",
+     "where is the best fishing spot", "stop and search spot checks"],
+)  # fmt: skip
+def test_a_question_whose_words_nearly_name_categories_is_searched(text: str) -> None:
+    """Written as a question, a message whose words read as a request nearly naming a category ("stop spot?",
+    "follow spot?") asks about something, its word its own: it was asked "did you mean Sport?" as "stop spot" is."""
+    assert setting_request(text, lambda: KNOWN) is None
 
 
 def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.analysis import english_words
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
 from bot.named_days import named_days, without_day
@@ -135,14 +136,18 @@ def category_named(store: Store, typed: str, command: str) -> str | None:
 def category_meant(store: Store, question: str) -> str | None:
     """The one category a declined question's words name or nearly name ("hows the wether": Weather, "any sprot
     news?": Sport), said beside the decline: stories carry such a word as their category, seldom in their text, so
-    no search finds it, and a misspelling of it is a real word ("wether") or no word the articles use, neither of
-    which the search's own "did you mean" offers; None when no one category is meant."""
+    no search finds it, and a misspelling of it is a rare word ("wether") or no word the articles use, neither of
+    which the search's own "did you mean" offers; None when no one category is meant. A common English word near a
+    name is the question's own ("where is the best fishing spot?" was asked "Did you mean Sport?")."""
     known = {_key(name): name for name in store.category_names() if " " not in name.strip()}
     meant: set[str] = set()
     for word in _WORD.findall(question):
         if (folded := _key(word)) in _ANY_NEWS:
             continue
-        meant.update(known[close] for close in difflib.get_close_matches(folded, known, n=2, cutoff=_NEAR_CATEGORY))
+        if folded in known:
+            meant.add(known[folded])
+        elif word.casefold() not in english_words():  # "spot" of "the best fishing spot" is its own word
+            meant.update(known[near] for near in difflib.get_close_matches(folded, known, n=2, cutoff=_NEAR_CATEGORY))
     return meant.pop() if len(meant) == 1 else None
 
 

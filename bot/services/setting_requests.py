@@ -20,11 +20,13 @@ The requests, first to last (the first a message reads as is the one it makes):
 - the digest so far: "show me my digest", "what's in my digest?" (`DigestAsked`, as /digest).
 
 Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
-me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
-words alone and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a
-message whose words may name some; `setting_request` does both for a caller that need not mind. A bare verb before
-"the" makes a phrase, no request ("follow the money" in a bot with Money; "follow money" is one): it is searched, and
-`phrase_request` reads the request it would be, whose command the bot says under the answer.
+me from the weather" in a bot without Weather is searched), or nearly do in a message written as a request ("stop
+spot": did you mean Sport?; "stop spot?" is searched: `CategoryMisnamed`). No Telegram and no store here:
+`read_request` reads the words alone and leaves such readings `Unsettled`, so the caller reads the categories (a
+store call) only for a message whose words may name some; `setting_request` does both for a caller that need not
+mind. A bare verb before "the" makes a phrase, no request ("follow the money" in a bot with Money; "follow money" is
+one): it is searched, and `phrase_request` reads the request it would be, whose command the bot says under the
+answer.
 """
 
 from __future__ import annotations
@@ -201,10 +203,12 @@ class Unsettled:
     the request it makes."""
 
     readings: tuple[Naming, ...]
+    # Written as a question (`_written_as_question`): words nearly naming categories make no request.
+    asked: bool = False
 
     def settle(self, names: Sequence[str]) -> SettingRequest | None:
         """The request made, given the categories the words may name (a chat's own too, whose stories are gone);
-        None when no reading's words name them."""
+        None when no reading's words name them, nor nearly name them in a request written as one (`_misnamed`)."""
         for reading in self.readings:
             if isinstance(reading, DailyAsk):
                 if not reading.words:  # "send me the news every morning": whatever the chat follows
@@ -214,7 +218,7 @@ class Unsettled:
             elif (match := match_categories(reading.words, names)).complete:
                 # "remove sport" said back as "stops following sport", where the library names it Sport.
                 return replace(reading, named=match.matched)
-        return _misnamed(self.readings[0], names)
+        return None if self.asked else _misnamed(self.readings[0], names)
 
 
 def _misnamed(reading: Naming, names: Sequence[str]) -> CategoryMisnamed | None:
@@ -226,6 +230,22 @@ def _misnamed(reading: Naming, names: Sequence[str]) -> CategoryMisnamed | None:
         return None
     usage = UNSUBSCRIBE_USAGE if isinstance(reading, UnsubscribeAsked) else SUBSCRIBE_USAGE
     return CategoryMisnamed(match.problem() or "", usage)
+
+
+# A request asked politely or asked how ("can you stop sending me spot news?", "how do I follow spot?"): a question
+# mark after it leaves it a request.
+_POLITE = re.compile(
+    r"\W*(?:please\b|(?:can|could|would|will)\s+(?:you|u|i|we)\b|how\s+(?:do|can|should|would)\s+(?:i|we)\b)",
+    re.IGNORECASE,
+)
+
+
+def _written_as_question(text: str) -> bool:
+    """Whether a message is written as a question ("stop spot?", "follow spot?"), not as a request ("stop spot",
+    "subscribe me to spots", "can you stop sending me spot news?"): a question asks about something, and a word in
+    it that nearly names a category is its own ("spot"), where a request's is a category misspelt. (A question
+    opening with "what", "where" or "why" reads as no request at all.)"""
+    return text.rstrip().endswith("?") and not _POLITE.match(text)
 
 
 # A word a reader opens a correction with ("actually make it 9pm", "ok, 7pm please", "no, make it 9pm"): the request
@@ -280,7 +300,7 @@ def _read_request(text: str) -> SettingRequest | Unsettled | None:
         if (first.time or first.part) and not first.how:  # "send me the news at 7am", "every morning"
             return TimeAsked(first.time, first.part)  # "Daily digest on." and that it moved said its time thrice
         return DailyAsked((), first)
-    return Unsettled(tuple(readings))
+    return Unsettled(tuple(readings), asked=_written_as_question(text))
 
 
 def _time_asked(text: str) -> TimeAsked | None:

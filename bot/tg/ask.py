@@ -34,7 +34,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import QuestionError, StoreError
+from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer
@@ -123,6 +123,12 @@ LINK_IN_TEXT = re.compile(
 # left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
+# A reply of common words alone ("and when was that?") to a message of the bot's that follows no story (a decline,
+# /help, a digest): told its words were all common ones that every article uses, as if it replied to nothing.
+REPLIED_TO_NO_STORY = (
+    "The message of mine you replied to does not tell me what you are asking about. Ask with a name, a place or a"
+    " topic, for example: {example}"
+)
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
     "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
@@ -358,6 +364,11 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         example = await asyncio.to_thread(example_of, library.store)
         # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
         asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
+        # A reply to the bot still of common words alone after its message was read: that message named no story.
+        of_nothing = bots_message(message, context.bot.id) is not None and not isinstance(exc, NoWordsError)
+        if of_nothing and len(question) <= MAX_QUESTION_CHARS:
+            await reply_answer(update, context, html.escape(REPLIED_TO_NO_STORY.format(example=asked)))
+            return
         await reply_answer(update, context, html.escape(refused(exc, asked)))
         return
     await reply_answer(update, context, page.text, page.markup)

@@ -1690,7 +1690,13 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert reply.startswith("/digest off turns the daily digest off; /time sets when it comes"), reply
         assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "stop"))
         assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "Start"))
+        # Pausing and resuming are a reader's words for off and on ("pause my digest" in words was understood, the
+        # command was told “pause” is not on, off, notice or quiet).
+        assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "pause"))
+        assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "resume"))
         await say(server, ALICE, "alerts", "on")
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "pause"))
+        assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "resume"))
         assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.digest and not settings.alerts

@@ -185,12 +185,14 @@ class DigestSection:
 
 @dataclass(frozen=True)
 class Digest:
-    """The stories that arrived in [start, end) in some categories (every category when none), by category."""
+    """The stories that arrived in [start, end) in some categories (every category when none), by category, and
+    those of the categories that no story is filed under now (`gone`: renamed or emptied by a re-ingest)."""
 
     start: datetime
     end: datetime
     categories: tuple[str, ...]
     sections: tuple[DigestSection, ...]
+    gone: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:

@@ -448,6 +448,7 @@ async def test_a_refused_digest_leaves_its_stories_to_the_next_digest_the_chat_g
         clock.set(datetime(2026, 3, 28, 5, 31, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, chat_id, ALERT)) == (chat_id == SUPERGROUP)
+        assert all(visible_text(a).endswith("\n\n/alerts off stops these.") for a in texts(server, chat_id, ALERT))
         refusing = server.restricted_chats if chat_id == SUPERGROUP else server.blocked_chats
         refusing.add(chat_id)
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
@@ -1069,6 +1070,13 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert headlines(preview) == ["Cup final tonight"] and off not in preview and "digest on" not in preview
         await say(server, ALICE, "digest", "off")
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
+        # A category a re-ingest filed under another name brings nothing: the digest says so, as /mysubs does.
+        gallery = story("Gallery opens", "Arts", START - timedelta(hours=2))
+        await write(app, START - timedelta(hours=1), gallery)
+        await say(server, ALICE, "subscribe", "arts")
+        await write(app, START, replace(gallery, category="Culture"))
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert "\n\nNo stories are filed under Arts now: /categories lists those there are." in preview, preview
 
 
 async def test_a_group_member_reads_of_its_digest_being_off_what_they_can_do(
@@ -1690,7 +1698,13 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert reply.startswith("/digest off turns the daily digest off; /time sets when it comes"), reply
         assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "stop"))
         assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "Start"))
+        # Pausing and resuming are a reader's words for off and on ("pause my digest" in words was understood, the
+        # command was told “pause” is not on, off, notice or quiet).
+        assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "pause"))
+        assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "resume"))
         await say(server, ALICE, "alerts", "on")
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "pause"))
+        assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "resume"))
         assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.digest and not settings.alerts

@@ -261,6 +261,25 @@ def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
     assert store.deliveries_of(OTHER) == [("digest", "2026-03-27 UTC", "silent")]
 
 
+def test_a_digest_says_when_a_followed_category_has_no_stories_now(store: Store) -> None:
+    """A re-ingest filed the Sport stories under Football: the reader following Sport got "Nothing new in the
+    categories followed here" every day, never told why (only /mysubs said it). The digest says so, as /mysubs does,
+    whether it holds other categories' news or none."""
+    desk = story("Cup final tonight", "sport", NOON - 2 * HOUR, origin="desk/cup.txt")
+    store.write_articles([desk, story("Chip shortage eases", "tech", NOON - 2 * HOUR)], NOON - HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    subscribed(store, OTHER, ["sport", "tech"], NOON, "07:30", "UTC")
+    store.write_articles([replace(desk, category="football")], NOON)
+    store.write_articles([story("Chip plant opens", "tech", NOON)], NOON)
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    gone = "No stories are filed under Sport now: /categories lists those there are."
+    [empty] = reader.to(CHAT)
+    assert NOTHING_NEW in empty.text and empty.text.endswith(gone)
+    [other] = reader.to(OTHER)
+    assert headlines(other.text) == ["Chip plant opens", "Chip shortage eases"] and other.text.endswith(gone)
+
+
 def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: Store) -> None:
     """Friday's digest went out; Saturday's was skipped (the bot down past the grace). Sunday's, empty, covers two
     days and said "Nothing new ... today"."""
@@ -563,7 +582,8 @@ def test_thousands_of_chats_build_one_text_per_distinct_categories_and_window(st
     # Built once per distinct content, rendered once per content and zone it is dated in.
     assert bot.fanout.digests.built == len(set(keys.values())) < report.rendered
     assert report.rendered == len({(keys[c.id], c.zone) for c in claims}) < 1_000
-    assert bot.fanout.digests.reads == 1 and len([s for s in statements if s.startswith("SELECT")]) == 1
+    # One read of the stories, one of the category names (a followed one no story is filed under now is said).
+    assert bot.fanout.digests.reads == 1 and len([s for s in statements if s.startswith("SELECT")]) == 2
     # Every chat's text is the one built for it alone.
     for claim in rng.sample(claims, 40):
         window = Window(claim.window_start or claim.due, claim.due)

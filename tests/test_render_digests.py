@@ -210,3 +210,9 @@ def test_a_note_goes_after_the_last_message_or_in_its_own_when_it_would_not_fit(
     full = "x" * (TELEGRAM_LIMIT - 10)
     assert with_note(["first", full], "Daily digest: off.") == ["first", full, "Daily digest: off."]
     assert with_note([], "Daily digest: off.") == ["Daily digest: off."]
+
+
+def test_an_alert_ends_saying_how_to_stop_alerts() -> None:
+    # Alerts come as stories arrive, a message a minute on a busy day: a reader wanting fewer was told nowhere how.
+    messages = render_alert(digest(DigestSection("sport", (headline("Cup final tonight"),))))
+    assert messages is not None and visible_text(messages[-1]).endswith("\n\n/alerts off stops these.")

@@ -18,8 +18,17 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, cap, category_label, count, shown_date, source_link, title_of
-from bot.render.split import TELEGRAM_LIMIT, cut_html, fits
+from bot.render.markup import (
+    HTML,
+    cap,
+    category_label,
+    count,
+    no_stories_under,
+    shown_date,
+    source_link,
+    title_of,
+)
+from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, with_note
 
 # Raw characters kept of a lede (one line), before escaping.
 LEDE_CHARS = 160
@@ -28,6 +37,9 @@ LEDE_CHARS = 160
 DIGEST_HEADING = "Daily digest"
 PREVIEW_HEADING = "Your digest so far"
 ALERT_HEADING = "Just in"
+# Under every alert: they come as stories arrive, up to one a minute on a busy day, and a reader wanting fewer was
+# told nowhere how to stop them.
+ALERT_STOP_HINT = "/alerts off stops these."
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there. `span` is "today", "on Fri 27 Mar" for a digest at midnight (the day
 # before it), or "since Thu 26 Mar" for a digest that covers more than a day (`since_when`).
@@ -111,11 +123,15 @@ def render_digest(
     (nothing to send) when `quiet`."""
     since = since_when(digest, zone)
     if digest.empty:
+        if quiet:
+            return None
         hint = f"\n{QUIET_HINT}" if heading == DIGEST_HEADING else ""
         nothing = (NOTHING_NEW_IN if digest.categories else NOTHING_NEW_AT_ALL_IN).format(span=since or "today")
-        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
-    told = " ".join(part for part in (count(digest.stories, "new story", "new stories"), since) if part)
-    return split(f"{HTML.bold(HTML.escape(heading))}: {told}", digest, bot_username, zone=zone)
+        messages = [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
+    else:
+        told = " ".join(part for part in (count(digest.stories, "new story", "new stories"), since) if part)
+        messages = split(f"{HTML.bold(HTML.escape(heading))}: {told}", digest, bot_username, zone=zone)
+    return with_note(messages, no_stories_under(digest.gone)) if digest.gone else messages
 
 
 def since_when(digest: Digest, zone: tzinfo) -> str:
@@ -145,4 +161,4 @@ def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> 
     tell."""
     if digest.empty:
         return None
-    return split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username, zone=zone)
+    return with_note(split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username, zone=zone), ALERT_STOP_HINT)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
 from bot.models import StoredArticle
-from bot.wording import capital
+from bot.wording import capital, spoken_list
 
 # Titles, categories and authors come from whatever was ingested: a reader never needs more than this of one,
 # and the caps keep every block of a message far below Telegram's limit even when escaping makes it 5x longer.
@@ -53,6 +53,13 @@ def category_label(name: str) -> str:
     "sport" and "News" alike, and /start, /categories and the buttons showed "business, News, politics"; names are
     matched ignoring case, so "/subscribe news" still finds it."""
     return capital(cap(name, MAX_LABEL_CHARS))
+
+
+def no_stories_under(categories: Sequence[str]) -> str:
+    """What a chat following `categories` that no story is filed under now (their stories went, or a feed or
+    re-ingest files them under another name) is told, in /mysubs and in its digests (escaped)."""
+    listed = spoken_list([HTML.escape(category_label(name)) for name in categories])
+    return f"No stories are filed under {listed} now: /categories lists those there are."
 
 
 def category_data(name: str) -> str | None:

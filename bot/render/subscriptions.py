@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, Style, cap, category_label
+from bot.render.markup import HTML, Style, cap, category_label, no_stories_under
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) ->
     lines = [heading, following(view, group)]
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
     if gone := [name for name in view.categories if name not in view.known]:
-        lines.append(f"No stories are filed under {names(gone)} now: /categories lists those there are.")
+        lines.append(no_stories_under(gone))
     lines.append(clock_lines(view, clock))
     if view.settings.digest:
         lines.append(empty_line(view))

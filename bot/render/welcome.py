@@ -104,6 +104,9 @@ COMMAND_WORDS = {
         "how do i subscribe", "how to subscribe", "how can i subscribe", "how do i unsubscribe", "how to unsubscribe",
         "how can i unsubscribe", "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest",
         "how do i get alerts",
+        # A reader flooded by alerts: searched, "too many notifications" said no article uses the word.
+        "too many messages", "too many notifications", "too many alerts", "fewer messages", "fewer notifications",
+        "fewer alerts", "less messages", "less notifications", "less alerts",
         # The digest's time and zone: searched, "how do I change my timezone?" found no article using "timezone".
         "timezone", "time zone", "change timezone", "change time zone",
         "change my timezone", "change my time zone", "set my timezone", "set my time zone", "how do i set my timezone",

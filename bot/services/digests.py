@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -126,9 +127,16 @@ class Digests:
         if not distinct:
             return {}
         arrived = self.store.arrivals(min(k.window.start for k in distinct), max(k.window.end for k in distinct))
+        # A followed category no story is filed under now brings nothing, every day: the digest says so.
+        known = set(self.store.category_names())
         self.reads += 1
         self.built += len(distinct)
-        return {key: digest_of(arrived, key, self.per_category) for key in distinct}
+        return {
+            key: replace(
+                digest_of(arrived, key, self.per_category), gone=tuple(c for c in key.categories if c not in known)
+            )
+            for key in distinct
+        }
 
     def preview(self, chat_id: int, now: datetime) -> Digest:
         """Today's digest so far, for `/digest`: changes nothing the scheduled digest will hold."""

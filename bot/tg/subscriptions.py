@@ -90,8 +90,18 @@ MAX_ALERT_CHARS = 200
 ADMINS_FOR_SECONDS = 60.0
 ADMIN_LISTS = 1000
 ON_OFF = {"on": True, "off": False}
-# Other words readers turn things on or off with ("/digest stop", "/time none"): read as the one they mean.
-SWITCHES = {"stop": "off", "none": "off", "never": "off", "no": "off", "start": "on", "yes": "on"}
+# Other words readers turn things on or off with ("/digest stop", "/time none", "/digest pause"): read as the one
+# they mean.
+SWITCHES = {
+    "stop": "off",
+    "none": "off",
+    "never": "off",
+    "no": "off",
+    "pause": "off",
+    "start": "on",
+    "yes": "on",
+    "resume": "on",
+}
 EMPTY_DIGEST = {"notice": True, "quiet": False}
 # How a change is confirmed: from the chat's settings after it, its clock, and whether the chat is a group.
 Confirm = Callable[[ChatView, Clock, str], str]

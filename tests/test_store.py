@@ -828,6 +828,15 @@ def test_processes_opening_a_new_sqlite_file_at_once_all_connect(tmp_path: Path)
     assert [p.returncode for p in processes] == [0] * 6, [e[-500:] for e in errors if e]
 
 
+def _store_backed_up(path: Path, backup: Path) -> Store:
+    """A SQLite store at `path` holding one story, copied whole to `backup`."""
+    store = Store.open(f"sqlite:///{path}")
+    store.write_articles([story("Ferry returns")], NOW)
+    with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(backup)) as copy:
+        db.backup(copy)
+    return store
+
+
 def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_path: Path) -> None:
     """The store's file removed and a backup put back (the data directory made anew) under a process whose pool had
     let go of its connections (an error, or load's extra ones): the next connection made an empty store at the path
@@ -835,13 +844,9 @@ def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_
     inode number: either way the store's (device, inode) never changed, and the replacement went unnoticed. The
     removed file stays this process's own until the store is reopened, no connection makes a store, and the backup is
     noticed."""
-    path = tmp_path / "data" / "store.sqlite3"
-    backup = tmp_path / "backup.sqlite3"
-    store = Store.open(f"sqlite:///{path}")
+    path, backup = tmp_path / "data" / "store.sqlite3", tmp_path / "backup.sqlite3"
+    store = _store_backed_up(path, backup)
     try:
-        store.write_articles([story("Ferry returns")], NOW)
-        with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(backup)) as copy:
-            db.backup(copy)
         shutil.rmtree(path.parent)
         path.parent.mkdir()
         store.engine.dispose()  # the pool's connections gone
@@ -867,13 +872,9 @@ def test_a_sqlite_store_removed_under_the_process_is_out_of_reach_not_read_from_
     pool holds connections to it: they read and wrote the removed file, and a bot answered from a store that was gone.
     Each now finds the file gone as it is taken: the store is out of reach (said as a database not answering) until a
     store is there again."""
-    path = tmp_path / "data" / "store.sqlite3"
-    backup = tmp_path / "backup.sqlite3"
-    store = Store.open(f"sqlite:///{path}")
+    path, backup = tmp_path / "data" / "store.sqlite3", tmp_path / "backup.sqlite3"
+    store = _store_backed_up(path, backup)
     try:
-        store.write_articles([story("Ferry returns")], NOW)
-        with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(backup)) as copy:
-            db.backup(copy)
         assert store.head() == 1  # a connection in the pool
         shutil.rmtree(path.parent)
         with pytest.raises(StoreUnreachableError, match=r"unable to open database file .*: the file is gone"):

@@ -154,7 +154,11 @@ def test_a_bot_killed_mid_fan_out_and_started_again_sends_each_digest_at_most_on
             first.kill()  # SIGKILL: no clean-up of any kind
             first.wait(timeout=30)
     assert first.returncode == -signal.SIGKILL
-    time.sleep(2 * SEND_SECONDS)  # the requests in flight finish at the server
+    # The requests in flight finish at the server (sleeping twice their time was short of it on a loaded machine).
+    deadline = time.monotonic() + 60
+    while len(server.calls("sendMessage")) < server.arrived.get("sendmessage", 0):
+        assert time.monotonic() < deadline, "the killed bot's sends never finished at the server"
+        time.sleep(0.05)
     before = digests_received(server)
     assert 100 <= sum(before.values()) < len(CHATS), "the kill did not land in the middle of the fan-out"
 

@@ -2282,7 +2282,7 @@ async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(app: Bot, 
     [refused] = await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=ALICE)
     server.send_text(BOB, "Who became the youngest chess champion?")
     [answered] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=BOB)
-    assert answered.time - refused.time < 2.0
+    assert answered.time - refused.time < 3.0  # held up, it would come at Alice's 3 s or later (2 s was tight)
     [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)
     assert sent.time - refused.time >= 3.0 and len(server.bot_messages(ALICE)) == 1
 
@@ -2300,7 +2300,7 @@ async def test_two_chats_flood_controlled_at_once_each_wait_their_own_time(app: 
     [refused] = await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=BOB)
     server.send_text(ADMIN, question)
     [answered] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ADMIN)
-    assert answered.time - refused.time < 2.0
+    assert answered.time - refused.time < 3.0  # held up, it would come at Bob's 3 s or later (2 s was tight)
     [sent] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=BOB)
     assert sent.time - refused.time >= 3.0 and len(server.bot_messages(BOB)) == 1
     [first] = await server.wait_for_async("sendMessage", lambda c: c.ok, chat_id=ALICE)

@@ -92,7 +92,7 @@ def digest_statuses(settings: Settings) -> dict[str, int]:
         store.close()
 
 
-def wait_until_settled(settings: Settings, chats: int, timeout: float = 90) -> dict[str, int]:
+def wait_until_settled(settings: Settings, chats: int, timeout: float = 240) -> dict[str, int]:
     """Wait until every chat's digest has an outcome (nothing left claimed); returns the count per status."""
     deadline = time.monotonic() + timeout
     while True:
@@ -149,7 +149,7 @@ def test_a_bot_killed_mid_fan_out_and_started_again_sends_each_digest_at_most_on
     with first_log.open("w") as log:
         first = start_bot(bot_settings, server, log)
         try:
-            server.wait_for("sendMessage", count=100, timeout=90)
+            server.wait_for("sendMessage", count=100, timeout=240)
         finally:
             first.kill()  # SIGKILL: no clean-up of any kind
             first.wait(timeout=30)

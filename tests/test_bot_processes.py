@@ -744,8 +744,11 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
             server.slow("sendChatAction", 0)
             killed_at = time.monotonic()
             answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
-            # Well within a beat (NEWSBOT_BEAT_SECONDS, 10 s here), at which the question was taken before.
-            assert time.monotonic() - killed_at < 5
+            # Taken over by /help's turn, not at a beat (10 s here), which took it before: said by the turn. The
+            # answers' time is bounded loosely besides: within 5 s failed at 6.5 and 12.4 s at a load of 45.
+            said = (tmp_path / "second" / "bot.log").read_text()
+            assert "which a stopped process had received, is handled first" in said, said
+            assert time.monotonic() - killed_at < 30
             assert CORPUS_ANSWER in visible_text(answer.params["text"])
             assert CORPUS_ANSWER not in visible_text(helping.params["text"])
     finally:

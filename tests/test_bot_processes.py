@@ -116,8 +116,13 @@ def start_bot(
     `cwd / "bot.log"`."""
     starts = len(server.calls("setMyCommands"))
     process = spawn_bot(settings, server, cwd, program, **env)
-    # Its last menu set: a start on a loaded machine (a load of 48 in a shake) made no call at all in 60 s.
-    server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=180)
+    try:
+        # Its last menu set: a start on a loaded machine (a load of 48 in a shake) made no call at all in 60 s.
+        server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=180)
+    except BaseException:
+        process.kill()  # a start that failed its test left the bot running, for good
+        process.wait()
+        raise
     return process
 
 

@@ -67,6 +67,9 @@ MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
 MAX_CALLBACK_ANSWER_LENGTH = 200
+# How long a test waits for the bot by default: 10 s was tight for a CI machine of 2 loaded cores, and a wait ends
+# as soon as what it waits for comes, so a generous bound costs a passing test nothing.
+WAIT_SECONDS = 30.0
 # Who an anonymous group admin's messages come from (``sender_chat`` is then the group).
 GROUP_ANONYMOUS_BOT: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 
@@ -674,7 +677,7 @@ class FakeBotAPI:
         method: str,
         predicate: Callable[[Call], bool] | None = None,
         count: int = 1,
-        timeout: float = 10.0,
+        timeout: float = WAIT_SECONDS,
         *,
         chat_id: int | str | None = None,
     ) -> list[Call]:
@@ -699,7 +702,7 @@ class FakeBotAPI:
         method: str,
         predicate: Callable[[Call], bool] | None = None,
         count: int = 1,
-        timeout: float = 10.0,
+        timeout: float = WAIT_SECONDS,
         *,
         chat_id: int | str | None = None,
     ) -> list[Call]:
@@ -745,8 +748,8 @@ class FakeBotAPI:
             return copy.deepcopy(self._injected[update_id])
 
     def deliver(self, url: str, update_id: int, secret: str) -> int:
-        """POST an injected update to a bot's webhook as Telegram does, waiting up to 20 s for its web server to
-        listen; returns the HTTP status (Telegram delivers again what got no 200)."""
+        """POST an injected update to a bot's webhook as Telegram does, waiting up to WAIT_SECONDS for its web
+        server to listen; returns the HTTP status (Telegram delivers again what got no 200)."""
         return self.post_to_webhook(url, self.get_update(update_id), secret)
 
     @staticmethod
@@ -759,10 +762,10 @@ class FakeBotAPI:
             method="POST",
             headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + WAIT_SECONDS
         while True:
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:
+                with urllib.request.urlopen(request, timeout=WAIT_SECONDS) as response:
                     return int(response.status)
             except urllib.error.HTTPError as exc:
                 return exc.code

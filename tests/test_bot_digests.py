@@ -150,8 +150,9 @@ async def write(app: App, now: datetime, *articles: Article) -> None:
     await asyncio.to_thread(app.bot_data.library.store.write_articles, list(articles), now)
 
 
-async def settle(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
-    """Wait for something the bot does in the background (a store write after a reply)."""
+async def settle(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Wait for something the bot does in the background (a store write after a reply): generously, as it ends once
+    that is done and a loaded machine is slow to do it."""
     for _ in range(int(seconds / 0.05)):
         if condition():
             return

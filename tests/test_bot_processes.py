@@ -121,9 +121,10 @@ def start_bot(
     starts = len(server.calls("setMyCommands"))
     process = spawn_bot(settings, server, cwd, program, **env)
     try:
-        server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=60)  # its last menu set
+        # Its last menu set: a start on a loaded machine (a load of 48 in a shake) made no call at all in 60 s.
+        server.wait_for("setMyCommands", count=starts + len(MENU_SCOPES), timeout=180)
     except BaseException:
-        # Not started in time (a loaded machine): it outlived the test, trying its Bot API every 30 s.
+        # Not started in time: it outlived the test, trying its Bot API every 30 s.
         process.kill()
         process.wait(timeout=60)
         raise
@@ -199,7 +200,7 @@ def test_the_bot_answers_while_another_process_ingests_then_from_its_articles(
     assert ingest.returncode == 0, err
     assert answers and all(CORPUS_ANSWER in a for a in answers), [a[:80] for a in answers if CORPUS_ANSWER not in a]
     # The last batch (up to 2,000 articles) is indexed at the bot's next look at the store.
-    ask_until(server, BBC_QUESTION, "Time Warner", timeout=30)
+    ask_until(server, BBC_QUESTION, "Time Warner")
 
 
 def test_the_bot_answers_from_an_article_another_process_added(
@@ -211,7 +212,7 @@ def test_the_bot_answers_from_an_article_another_process_added(
     ingest = newsbot(bot_settings, "ingest", str(story))
     _, err = ingest.communicate(timeout=120)
     assert ingest.returncode == 0, err
-    ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=10)
+    ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted")
 
 
 def test_an_index_removed_under_the_running_bot_is_built_again(
@@ -231,8 +232,8 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
         store.write_articles([Article("Zebra crossing repainted", ("Volunteers repainted the zebra crossing.",))])
     finally:
         store.close()
-    ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=20)
-    deadline = time.time() + 20
+    ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted")
+    deadline = time.time() + 60
     # The paragraph vectors, which follow the store apart, may answer that before the index is built again.
     while not (bot_settings.index_dir.is_dir() and any(bot_settings.index_dir.iterdir())):
         assert time.time() < deadline, "the bot never built its index again"
@@ -449,9 +450,10 @@ def test_a_full_article_a_kill_cut_short_is_sent_by_the_next_start_not_said_to_b
         # The article's send held up, killed meanwhile, then never served (as one that did not reach Telegram).
         server.slow("sendMessage", 5)
         server.fail_next("sendMessage", error_code=0, chat_id=ALICE)
+        sends = server.arrived.get("sendmessage", 0)
         server.press_button(ALICE, answer.result["message_id"], data)
         server.wait_for("answerCallbackQuery", timeout=60)  # confirmed just before the article's send
-        time.sleep(1.5)
+        server.wait_arrived("sendMessage", sends + 1, timeout=60)  # the article's send, held up (1.5 s missed it)
     finally:
         killed.kill()
         killed.wait(timeout=60)
@@ -755,10 +757,12 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
     try:
         with running_bot(bot_settings, server, tmp_path / "second", **webhook_env(second_port)):
             server.slow("sendChatAction", 60)
+            typing = server.arrived.get("sendchataction", 0)
             asked = server.send_text(ALICE, CORPUS_QUESTION)
             assert server.deliver(hook(first_port), asked, WEBHOOK_SECRET) == 200
             helped = server.send_command(ALICE, "help")
             assert server.deliver(hook(second_port), helped, WEBHOOK_SECRET) == 200
+            server.wait_arrived("sendChatAction", typing + 1, timeout=60)  # the first process answers the question
             time.sleep(1)  # /help waiting for the question
             assert server.calls("sendMessage", chat_id=ALICE) == []
             killed.kill()
@@ -766,8 +770,11 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
             server.slow("sendChatAction", 0)
             killed_at = time.monotonic()
             answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
-            # Well within a beat (NEWSBOT_BEAT_SECONDS, 10 s here), at which the question was taken before.
-            assert time.monotonic() - killed_at < 5
+            # Taken over by /help's turn, not at a beat (10 s here), which took it before: said by the turn. The
+            # answers' time is bounded loosely besides: within 5 s failed at 6.5 and 12.4 s at a load of 45.
+            said = (tmp_path / "second" / "bot.log").read_text()
+            assert "which a stopped process had received, is handled first" in said, said
+            assert time.monotonic() - killed_at < 30
             assert CORPUS_ANSWER in visible_text(answer.params["text"])
             assert CORPUS_ANSWER not in visible_text(helping.params["text"])
     finally:
@@ -796,6 +803,7 @@ def test_a_chat_s_question_a_killed_webhook_process_held_is_answered_before_the_
             # second, come while it answers the first two (with the default 10 s, the answers took 9 s each for it).
             server.slow("sendChatAction", 1.5)
             server.slow("sendMessage", 1.5)
+            typing = server.arrived.get("sendchataction", 0)
             given = [
                 (first_port, server.send_text(ALICE, CORPUS_QUESTION)),
                 (second_port, server.send_text(ALICE, "When did the rail strike end?")),
@@ -804,7 +812,8 @@ def test_a_chat_s_question_a_killed_webhook_process_held_is_answered_before_the_
             ]
             for port, update_id in given:
                 assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
-            time.sleep(1)
+            # Killed as the first answers the first question (a sleep of 1 s could end before it began).
+            server.wait_arrived("sendChatAction", typing + 1, timeout=60)
             killed.kill()
             killed.wait(timeout=60)
             answers = server.wait_for("sendMessage", count=4, chat_id=ALICE, timeout=120)
@@ -933,8 +942,11 @@ def test_a_first_start_stopped_as_it_sets_its_menu_exits_cleanly_and_answers_at_
     def stop_at_once(params: dict[str, Any]) -> bool:
         if process:
             process.pop().send_signal(signal.SIGTERM)
-            # The answer comes once the signal has been handled (it went out with the request's answer before).
-            time.sleep(0.5)
+            # The answer comes once the signal has been handled (it went out with the request's answer before):
+            # its line said, where 0.5 s could end before a loaded machine ran the handler.
+            deadline = time.monotonic() + 60
+            while "SIGTERM received" not in (tmp_path / "bot.log").read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
         return True
 
     server.register("setMyCommands", stop_at_once)
@@ -992,7 +1004,7 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         bot.send_signal(signal.SIGTERM)
         wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
         bot.send_signal(signal.SIGTERM)
-        bot.wait(timeout=10)
+        bot.wait(timeout=60)
         err = log.read_text()
         assert bot.returncode == 130 and "Traceback" not in err, err
         assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
@@ -1044,7 +1056,7 @@ def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_nex
         bot.send_signal(signal.SIGTERM)
         wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
         bot.send_signal(signal.SIGTERM)
-        bot.wait(timeout=10)
+        bot.wait(timeout=60)
         assert bot.returncode == 130, log.read_text()
     said: list[str] = []
     with running_bot(settings, server, tmp_path, said, NEWSBOT_SEMANTIC="off"):
@@ -1115,7 +1127,7 @@ def test_a_bot_in_a_token_conflict_stops_within_seconds_not_after_its_back_off(
             bot.kill()
             bot.wait()
     assert bot.returncode == 0 and "Traceback" not in said.read_text(), said.read_text()
-    assert took < 5, (took, said.read_text())
+    assert took < 8, (took, said.read_text())  # not the 11 s pause, with room for a loaded machine
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:
@@ -1285,8 +1297,9 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
                 assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
                 waits.append(time.monotonic() - started)
                 time.sleep(2)
-            # Only the first waits, for recording's 2 s: no other record is tried while that one waits.
-            assert max(waits) < RECORD_WAIT_SECONDS + 2 and sorted(waits)[-2] < 1, waits
+            # Only the first waits, for recording's 2 s: no other record is tried while that one waits (an answer that
+            # waited for it takes that long at least; one within 1 s was tight for a loaded machine).
+            assert max(waits) < RECORD_WAIT_SECONDS + 5 and sorted(waits)[-2] < RECORD_WAIT_SECONDS, waits
         finally:
             unlock(holder)
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
@@ -1408,7 +1421,7 @@ def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_
         assert ingest.returncode == 0, err
         assert "8:00" in set_time()
         # The bot reads what the ingest wrote at its next look at the store (follow_seconds).
-        ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=30)
+        ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted")
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert sum("database is locked" in line and "cannot answer from the store" in line for line in warnings) == 1, (
@@ -1454,7 +1467,7 @@ def test_a_more_button_pressed_while_sqlite_is_locked_shows_the_next_passages(
             for _ in range(8):
                 before = len(server.calls("sendMessage", chat_id=ALICE))
                 server.send_text(ALICE, "harbor")
-                answer = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=10)[before]
+                answer = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=30)[before]
                 keys.append(button(answer.params, "More").split(":")[1])
         finally:
             unlock(holder)

@@ -458,7 +458,7 @@ def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refus
         process = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0 and out.startswith("1 added"), (out, err)
-        ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=30)
+        ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted")
         # Either bot may answer a question (they share the token): each says it took the story in.
         for name in ("a", "b"):
             log = tmp_path / name / "bot.log"

@@ -2613,7 +2613,7 @@ def writes_when(question: str, text: str, headline: str = "") -> bool:
     of question words alone: "when?"; none, when its story's `headline` holds them all), when the question asks when
     (`_ASKS_WHEN`), and looking forward (`_AHEAD`), when it asks of what is ahead, as for where (giving a place,
     `_PLACE`); true of any other question. A start or an end asked when of is told by what will be done from or
-    until when (`_STARTS_OR_ENDS`, as `gives_time` reads it). Of the tram strike, "A replacement bus service will
+    until when (`_starts_or_ends`, as `gives_time` reads it). Of the tram strike, "A replacement bus service will
     run ... but the last buses will leave at 10pm" tells of no strike to come. Under "Kelby teachers vote to strike
     over class sizes", "The first walkout is planned for 20 January" tells when they will strike."""
     asked = _ASKS_WHEN.match(question)
@@ -2624,7 +2624,7 @@ def writes_when(question: str, text: str, headline: str = "") -> bool:
     given = _WHEN if when else _PLACE
     wanted = when_asked_of(question)
     told = wanted <= _term_set(headline)
-    begun = when and wanted - _STARTS_OR_ENDS <= _term_set(headline)
+    begun = when and wanted - _starts_or_ends() <= _term_set(headline)
     return any(
         given.search(sentence)
         and (not ahead or _AHEAD.search(sentence))
@@ -2806,11 +2806,11 @@ def kind_first(
     # teachers strike" led with the vote's lede, above "The first walkout is planned for 20 January". Not where the
     # headline names only some ("when is the next nurses strike" of a pay deal "ending" the strikes, under "Nurses ...
     # vote to accept pay deal": "Cancelled operations from the October strikes will be rescheduled by January"). Its
-    # start or end asked of is not named: "From June, older lorries ... will pay" (`_STARTS_OR_ENDS`).
+    # start or end asked of is not named: "From June, older lorries ... will pay" (`_starts_or_ends`).
     if (
         told_before
         and _ASKS_WHEN.match(question)
-        and when_asked_of(question) - _STARTS_OR_ENDS <= _term_set(articles[first.hit.article_id].title)
+        and when_asked_of(question) - _starts_or_ends() <= _term_set(articles[first.hit.article_id].title)
     ):
         kinds.append(Asked(partial(writes_when, question), False, KIND_WEAKER, KIND_WEAKER))
     return asked_first(question, ranked, articles, texts, kinds, any_story=False, told_before=told_before)
@@ -3855,12 +3855,18 @@ _SUM_TOLD = re.compile(
 # ahead, by a word telling from or until when (`_FROM_OR_UNTIL`), not by another deed's time: "When will the
 # Alderholt footbridge reopen?" of tests/data/alderholt asks what "Engineers will inspect the bridge on Monday" does
 # not tell.
-_STARTS_OR_ENDS = _term_set("start begin open reopen close end finish")
+@cache
+def _starts_or_ends() -> frozenset[str]:
+    # Read on first need, not at import: stemming loads nltk, which a command reading no text never imports.
+    with analysed_in("en"):
+        return _term_set("start begin open reopen close end finish")
+
+
 _FROM_OR_UNTIL = re.compile(r"\b(?:from|first|until|till|last)\b", re.IGNORECASE)
 
 
 def _begins_or_ends(sentence: str) -> bool:
-    # A sentence telling what will be done from or until a time: a start or an end ahead (`_STARTS_OR_ENDS`).
+    # A sentence telling what will be done from or until a time: a start or an end ahead (`_starts_or_ends`).
     return _AHEAD.search(sentence) is not None and _FROM_OR_UNTIL.search(sentence) is not None
 
 
@@ -3868,14 +3874,14 @@ def gives_time(question: str, text: str, headline: str, ahead: bool = False) -> 
     """Whether a paragraph (under `headline`) has a sentence giving a time (`_TIME_TOLD`) that tells of a word of the
     `question` (`when_asked_of`), itself or through the one before it points back at (`_told_term_sets`: "They go
     on sale in the UK on 14 April" after "The glasses weigh 48 grams"); any, when the headline holds them all, or all
-    but a start's or an end's (`_STARTS_OR_ENDS`) and the sentence tells what will be done from or until when
+    but a start's or an end's (`_starts_or_ends`) and the sentence tells what will be done from or until when
     (`_begins_or_ends`). Of a question asking of what is `ahead` ("when will ...?", "when is the next ...?"), a
     sentence looking forward (`_AHEAD`): "When will Pell's Bakery reopen?" of tests/data/thornwick was a weak answer
     with the night it burned."""
     wanted = when_asked_of(question)
     headline_terms = _term_set(headline)
     told = wanted <= headline_terms
-    begun = wanted - _STARTS_OR_ENDS <= headline_terms
+    begun = wanted - _starts_or_ends() <= headline_terms
     return any(
         _TIME_TOLD.search(sentence) is not None
         and (not ahead or _AHEAD.search(sentence) is not None)

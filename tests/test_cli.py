@@ -2301,8 +2301,9 @@ def test_an_ingest_beside_a_chat_started_with_options_says_the_chat_is_making_th
     """Whether the process holding the right to make the vectors was a bot was read from its command line as it
     recorded it ("pid 4242: newsbot --data-dir /srv/news chat"), whose second word had to be `run` or `chat`: an
     ingest beside a bot or chat started with an option first told the operator to run `newsbot vectors` once "the
-    other ingest" was done. The holder records the command it runs. The chat may make a story's vector before the
-    ingest looks (then the ingest says nothing of vectors): stories are ingested until one's note is said."""
+    other ingest" was done. The holder records the command it runs, and is named by it, never by its options. The
+    chat may make a story's vector before the ingest looks (then the ingest says nothing of vectors): stories are
+    ingested until one's note is said."""
     data = tmp_path / "data"
     env = {**os.environ, "NEWSBOT_SEMANTIC": "static"}
 
@@ -2336,8 +2337,8 @@ def test_an_ingest_beside_a_chat_started_with_options_says_the_chat_is_making_th
         assert chatting.command == "chat"
         note = next((said for animal in ("zebra", "lion", "okapi", "tapir", "otter") if (said := ingest(animal))), "")
         assert note == (
-            f"note: 1 paragraph waits for its vectors, which another process (pid {chat.pid}:"
-            f" newsbot --data-dir {data} chat) is making in the background; until then it is found by words.\n"
+            f"note: 1 paragraph waits for its vectors, which another process (pid {chat.pid}: newsbot chat) is making"
+            " in the background; until then it is found by words.\n"
         )
     finally:
         assert chat.stdin is not None

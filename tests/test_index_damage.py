@@ -93,6 +93,14 @@ def small(tmp_path: Path) -> Settings:
     return small_on(tmp_path / "data")
 
 
+@pytest.fixture
+def index_apart(small: Settings) -> Settings:
+    """`small` with its store beside the data directory (a SQLite file kept elsewhere, as PostgreSQL's is), which
+    then holds the index alone: removed, the index is what is gone. A data directory taken with its store in it is
+    the store out of reach until one is there again (tests/test_store.py)."""
+    return replace(small, database_url=f"sqlite:///{small.data_dir.parent / 'store.sqlite3'}")
+
+
 def asked(settings: Settings) -> tuple[list[tuple[str, int, str]], str]:
     """`newsbot ask --json QUESTION`'s passages (article, position, text) and its stderr; it must exit 0."""
     process = newsbot(settings, "ask", "--json", QUESTION, env=ENV)
@@ -444,23 +452,23 @@ def test_an_index_a_full_disk_cannot_take_is_said_once_and_that_it_can_be_writte
 
 @pytest.mark.parametrize("after", ["the new generation's release", "the swap"])
 def test_a_data_directory_removed_as_a_build_swaps_its_index_in_is_said_in_one_line_and_built_again(
-    small: Settings, monkeypatch: pytest.MonkeyPatch, after: str
+    index_apart: Settings, monkeypatch: pytest.MonkeyPatch, after: str
 ) -> None:
     """The data directory removed (moved away, then deleted) under a bot just as its index build was swapped in, or
     as the old generations were then looked over: writing `CURRENT`, or listing the index's directory, raised a
     bare FileNotFoundError out of the follow job or /reindex, a traceback in the bot's log. A build that could not
     be swapped in fails as one on a full disk does, in one line (one swapped in is kept), and the next look builds
     the index again in the directory made anew."""
-    library = Library.open(small)
+    library = Library.open(index_apart)
     try:
-        gone = small.data_dir.with_name("data-removed")
+        gone = index_apart.data_dir.with_name("data-removed")
         owner, name = (TantivyEngine, "release") if after.endswith("release") else (follower, "remove_left_aside")
         original = getattr(owner, name)
 
         def then_removed(target: object) -> None:
             original(target)
             if target is not library.engine and not gone.exists():  # the build's, once
-                small.data_dir.rename(gone)
+                index_apart.data_dir.rename(gone)
 
         monkeypatch.setattr(owner, name, then_removed)
         if after == "the swap":  # swapped in, in the directory then
@@ -477,22 +485,22 @@ def test_a_data_directory_removed_as_a_build_swaps_its_index_in_is_said_in_one_l
 
 
 def test_a_data_directory_removed_as_a_process_opens_the_generation_another_swapped_in_is_built_again(
-    small: Settings, monkeypatch: pytest.MonkeyPatch
+    index_apart: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The data directory removed (moved away, then deleted) just as a bot opened the index generation another
     process had swapped in: the bare FileNotFoundError of the open went out of the follow job, a traceback in the
     bot's log. It is damage like any other: said in one line, and the index is built again in the directory made
     anew."""
-    library = Library.open(small)
-    other = Library.open(small)
+    library = Library.open(index_apart)
+    other = Library.open(index_apart)
     try:
         other.reindex()
-        gone = small.data_dir.with_name("data-removed")
-        original, swapped = TantivyEngine._segment_sizes, _generation(small)
+        gone = index_apart.data_dir.with_name("data-removed")
+        original, swapped = TantivyEngine._segment_sizes, _generation(index_apart)
 
         def removed_first(engine: TantivyEngine) -> list[tuple[str, int, int, int]]:
             if engine.directory == swapped and engine is not other.engine and not gone.exists():
-                small.data_dir.rename(gone)  # as the bot opens the generation swapped in
+                index_apart.data_dir.rename(gone)  # as the bot opens the generation swapped in
             return original(engine)
 
         monkeypatch.setattr(TantivyEngine, "_segment_sizes", removed_first)

@@ -55,11 +55,17 @@ def category_label(name: str) -> str:
     return capital(cap(name, MAX_LABEL_CHARS))
 
 
+def spoken_categories(categories: Sequence[str], style: Style | None = None) -> str:
+    """ "Sport", "Sport and Tech", "Business, Sport and Tech" as the library names them, escaped for `style` (HTML by
+    default; "" for none)."""
+    escape = (style or HTML).escape
+    return spoken_list([escape(category_label(name)) for name in categories]) if categories else ""
+
+
 def no_stories_under(categories: Sequence[str]) -> str:
     """What a chat following `categories` that no story is filed under now (their stories went, or a feed or
     re-ingest files them under another name) is told, in /mysubs and in its digests (escaped)."""
-    listed = spoken_list([HTML.escape(category_label(name)) for name in categories])
-    return f"No stories are filed under {listed} now: /categories lists those there are."
+    return f"No stories are filed under {spoken_categories(categories)} now: /categories lists those there are."
 
 
 def category_data(name: str) -> str | None:

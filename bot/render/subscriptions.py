@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, Style, cap, category_label, no_stories_under
+from bot.render.markup import HTML, Style, cap, category_label, no_stories_under, spoken_categories
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
@@ -79,15 +79,6 @@ def not_a_choice(typed: str, choices: Sequence[str]) -> str:
     return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {spoken_list(choices, 'or')}."
 
 
-def label(name: str) -> str:
-    return HTML.escape(category_label(name))
-
-
-def names(categories: Sequence[str]) -> str:
-    """ "sport", "sport and tech", "business, sport and tech" (escaped)."""
-    return spoken_list([label(name) for name in categories])
-
-
 def toggle_label(name: str, followed: bool) -> str:
     """A category's button: ticked when the chat follows it (plain text, Telegram does not parse buttons)."""
     return f"{TICK if followed else UNTICKED} {cap(category_label(name), BUTTON_LABEL_CHARS)}"
@@ -108,7 +99,7 @@ def following(view: ChatView, group: str) -> str:
     if view.all_categories:
         its = "its" if group else "your"
         return f"Categories: all ({follows(group)} none in particular, so {its} {_every(view)} every category)."
-    return f"Categories: {names(alphabetical(view.categories))}."
+    return f"Categories: {spoken_categories(alphabetical(view.categories))}."
 
 
 def _every(view: ChatView) -> str:
@@ -272,9 +263,9 @@ def subscribed(view: ChatView, clock: Clock, group: str) -> str:
     kept = [name for name in view.named if name not in view.added]
     lines = []
     if added:
-        lines.append(f"Subscribed to {names(added)}.")
+        lines.append(f"Subscribed to {spoken_categories(added)}.")
     if kept:
-        lines.append(f"{capital(follows(group, 'already'))} {names(kept)}.")
+        lines.append(f"{capital(follows(group, 'already'))} {spoken_categories(kept)}.")
     return "\n".join([*lines, *aside(view), following(view, group), schedule(view, clock)])
 
 
@@ -289,9 +280,9 @@ def unsubscribed(view: ChatView, clock: Clock, group: str) -> str:
     elif not view.named:  # "/unsubscribe all" of none
         lines.append(f"{who} followed no category in particular.")
     if removed:
-        lines.append(f"Unsubscribed from {names(removed)}.")
+        lines.append(f"Unsubscribed from {spoken_categories(removed)}.")
     if missing:
-        lines.append(f"{who} did not follow {names(missing)}.")
+        lines.append(f"{who} did not follow {spoken_categories(missing)}.")
     lines += aside(view)
     on = view.settings.digest or view.settings.alerts
     if view.stopped:
@@ -466,7 +457,7 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     categories (or turn the digest on), then set its time (escaped for `style`)."""
     typed = style.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {typed} follows {spoken_names(categories, style)}, whose news then comes in a daily digest"
+        f"/subscribe {typed} follows {spoken_categories(categories, style)}, whose news then comes in a daily digest"
         if categories
         else "/digest on brings a daily digest of the news"
     )
@@ -481,11 +472,6 @@ def time_how(typed_time: str | None, part: str | None, it: str, style: Style) ->
     if part is not None:
         return f"/time {_as_typed(PART_EXAMPLES[part][0])} has {it} come in the {part}"
     return ""
-
-
-def spoken_names(categories: Sequence[str], style: Style) -> str:
-    """ "Business, Sport and Tech" as the library names them, escaped for `style` ("" for none)."""
-    return spoken_list([style.escape(category_label(name)) for name in categories]) if categories else ""
 
 
 def phrase_hint(categories: Sequence[str], follow: bool) -> str:

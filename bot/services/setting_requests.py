@@ -37,8 +37,8 @@ from dataclasses import dataclass, replace
 from datetime import time
 
 from bot.errors import UsageError
-from bot.render.markup import HTML, Style
-from bot.render.subscriptions import SUBSCRIBE_USAGE, UNSUBSCRIBE_USAGE, daily_how, spoken_names, time_how
+from bot.render.markup import HTML, Style, spoken_categories
+from bot.render.subscriptions import SUBSCRIBE_USAGE, UNSUBSCRIBE_USAGE, daily_how, time_how
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
 from bot.services.schedule import (
@@ -454,10 +454,10 @@ def setting_command(request: SettingRequest, style: Style = HTML) -> str:
             command = f"/{what} {side} turns {the_digest if what == 'digest' else 'alerts'} {side}"
         case UnsubscribeAsked(words, named):
             typed = style.escape(" ".join(words))
-            command = f"/unsubscribe {typed} stops following {spoken_names(named, style) or 'every category'}"
+            command = f"/unsubscribe {typed} stops following {spoken_categories(named, style) or 'every category'}"
         case AlertsAsked(words, named):
             typed = style.escape(" ".join(words))
-            command = f"/subscribe {typed} follows {spoken_names(named, style) or 'every category'} and /alerts on"
+            command = f"/subscribe {typed} follows {spoken_categories(named, style) or 'every category'} and /alerts on"
             command += f" sends {'its' if len(named) == 1 else 'their'} stories as they arrive"
         case DailyAsked(categories, when):
             return daily_how(categories, when.time, when.part, style)

@@ -1587,6 +1587,11 @@ def test_a_number_in_words_is_read_from_one_list_of_cardinals(case: dict[str, An
     assert writes_what_is_asked(case["question"], case["text"]) is case["told"]
 
 
+def shown_alone(text: str) -> list[Passage]:
+    """`text` as the one passage an answer shows, of a story whose headline tells nothing."""
+    return [Passage(StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1), 0, text, 1.0)]
+
+
 @pytest.mark.parametrize(
     ("question", "text", "another"),
     [
@@ -1602,8 +1607,7 @@ def test_a_share_or_a_place_in_a_series_counts_what_it_is_of(question: str, text
     whatever its score (`writes_counted`); "about 11% of adults" and "the sixth outbreak" tell how many in their own
     way, and of tests/data/national_desk "how many adults vape" and "how many outbreaks of avian flu this winter"
     were declined so."""
-    story = StoredArticle("a" * 16, "Figures", "Health", None, None, None, None, 1)
-    assert writes_counted(question, [Passage(story, 0, text, 1.0)]) is another
+    assert writes_counted(question, shown_alone(text)) is another
 
 
 @pytest.mark.parametrize(
@@ -1628,8 +1632,7 @@ def test_a_sum_named_by_what_it_is_is_written_beside_that_name(question: str, te
     pay (`writes_sum_named`): of tests/data/business_desk "what is calderwood software's turnover" and "how much do
     carrow steel workers earn" were answered confidently by their stories' other sums. Not sales (any sum of a shop's
     may be its sales), nor what a firm earned (its profit, written in other words)."""
-    story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
-    assert writes_sum_named(question, [Passage(story, 0, text, 1.0)]) is written
+    assert writes_sum_named(question, shown_alone(text)) is written
 
 
 @pytest.mark.parametrize(
@@ -1652,8 +1655,7 @@ def test_a_measure_named_is_written_in_its_unit(question: str, text: str, writte
     """ "What is the top speed (height, weight) of ...?" asks what "how fast (tall, heavy)?" does, a number in its unit
     (`MEASURES`), and an answer whose story writes none is declined whatever its score (`writes_measure_named`): "what
     is the voltra metro's top speed" of tests/data/business_desk was answered confidently by its range in miles."""
-    story = StoredArticle("a" * 16, "Figures", "Business", None, None, None, None, 1)
-    assert writes_measure_named(question, [Passage(story, 0, text, 1.0)]) is written
+    assert writes_measure_named(question, shown_alone(text)) is written
 
 
 @pytest.mark.parametrize(

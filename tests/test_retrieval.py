@@ -1672,6 +1672,7 @@ def test_a_measure_named_is_written_in_its_unit(question: str, text: str, writte
         ("which is the tallest building in the city", "At 310 metres the tower is the city's highest.", True),
         ("What is the best way to learn Spanish quickly?", "Games help children learn Spanish and French.", False),
         ("what is the cheapest ticket to bergen", "One-way fares will start at \u00a359.", True),
+        ("who was the fastest woman in the marathon?", "Priya Sandhu won the marathon in a course record.", True),
         ("what is the river's length", "The river burst its banks.", True),
     ],
 )
@@ -1682,7 +1683,7 @@ def test_the_one_thing_most_so_is_asked_of_a_story_writing_the_superlative(
     writes the superlative (or one meaning the same: "largest" and "biggest") does not tell: declined whatever its score
     (`writes_most_in_story`). "What is the longest river in the world?", one of the BBC questions no article answers,
     was a weak answer of a story writing "river" and "world". Not the cheapest: a lowest price is written "from
-    \u00a359"."""
+    \u00a359"; nor who is the fastest, who won."""
     assert writes_most_in_story(question, shown_alone(text)) is written
 
 

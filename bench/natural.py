@@ -13,6 +13,11 @@ Batch 4 is the "blind" half: 181 answerable questions on 60 more articles (12 a 
 ones, written from the articles alone before anything was run on them. It was never fitted on and must never be:
 no threshold, weight or rule may be chosen by its figures ("both" halves are tuning and held-out only), so that it
 stays a read of questions nobody tuned for.
+
+`bench/data/far_bbc_questions.jsonl` (the "far" half, `FAR_PATH`): 72 more unanswerable questions in the same format,
+written by unans66 in its own words to measure what issue #10 found getting through, questions far from every story
+(everyday, general knowledge, events after 2005) that share a common word or two with some story. Never fitted on:
+`bench/quality.py --halves far` reports it; the other benches read `QUESTIONS_PATH` alone.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from bot.library import Library
 from bot.models import Article
 
 QUESTIONS_PATH = REPO / "bench" / "data" / "bbc_questions.jsonl"
+FAR_PATH = REPO / "bench" / "data" / "far_bbc_questions.jsonl"
 STYLES = ("keywords", "question", "paraphrase")
 UNANSWERABLE = "unanswerable"
 HALVES_SEED = 10
@@ -63,12 +69,12 @@ def bbc_articles() -> tuple[list[Article], dict[str, str]]:
     return articles, ids
 
 
-def load_questions() -> list[NaturalQuestion]:
-    """The question set with each question's half ("tuning", "held-out" or "blind"): its own if it names one, else
-    a seeded split within its batch and style."""
+def load_questions(path: Path = QUESTIONS_PATH) -> list[NaturalQuestion]:
+    """The question set of `path` with each question's half ("tuning", "held-out", "blind" or "far"): its own if it
+    names one, else a seeded split within its batch and style."""
     _, ids = bbc_articles()
     questions = []
-    for line in QUESTIONS_PATH.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             article = ids[r["article"]] if r["article"] else None

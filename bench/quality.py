@@ -32,7 +32,7 @@ all-MiniLM-L6-v2 was trained on SQuAD 2.0's training questions (other articles t
 questions), so its SQuAD gains are not evidence of anything; the natural questions are.
 
     python bench/quality.py [--part natural|squad|both] [--data-dir DIR] [--tune] [--limit N] [--misses]
-        [--row "new default" ...] [--halves held-out,tuning,both,blind]
+        [--row "new default" ...] [--halves held-out,tuning,both,blind,far]
 
 `--misses` lists, after each natural table, every answerable question whose gold paragraph is not among the 3
 shown and why; with SQuAD, the tuning-half questions whose gold paragraph the new default ranks 2nd or 3rd (the
@@ -56,7 +56,17 @@ from pathlib import Path
 
 import numpy as np
 from common import SquadArticle, SquadQuestion, load_squad, markdown_table
-from natural import STYLES, UNANSWERABLE, NaturalQuestion, bbc_library, beside, load_questions, split, squad_library
+from natural import (
+    FAR_PATH,
+    STYLES,
+    UNANSWERABLE,
+    NaturalQuestion,
+    bbc_library,
+    beside,
+    load_questions,
+    split,
+    squad_library,
+)
 from rank_bm25 import BM25Okapi
 
 from bot.analysis import analyze
@@ -239,6 +249,7 @@ def print_misses(name: str, half: str, library: Library, outcomes: Sequence[Outc
 HALVES = ("tuning", "held-out", "both")
 # Reported only when asked for (--halves), never fitted on: see bench/natural.py.
 BLIND = "blind"
+FAR = "far"
 
 
 def natural(
@@ -254,7 +265,7 @@ def natural(
     if any(library.semantic is None for library in libraries.values()):
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
     library, static = libraries["on"], libraries["static"]
-    questions = load_questions()
+    questions = [*load_questions(), *load_questions(FAR_PATH)]
     for q in questions[:5]:  # warm the caches (model, SQLite pages) outside the timings
         for each in libraries.values():
             search(each.request(q.question), each.engine, each.store, each.semantic)
@@ -676,7 +687,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--halves",
         type=lambda text: text.split(","),
         default=list(HALVES),
-        help="natural: the halves reported, comma-separated (tuning,held-out,both; also blind)",
+        help="natural: the halves reported, comma-separated (tuning,held-out,both; also blind, and far: unanswerable "
+        "questions far from every story, bench/data/far_bbc_questions.jsonl)",
     )
     parser.add_argument(
         "--misses",
@@ -685,9 +697,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "SQuAD: the new default's tuning-half questions whose gold paragraph is 2nd or 3rd",
     )
     args = parser.parse_args(argv)
-    unknown = [half for half in args.halves if half not in (*HALVES, BLIND)]
+    unknown = [half for half in args.halves if half not in (*HALVES, BLIND, FAR)]
     if unknown:
-        parser.error(f"unknown half: {', '.join(unknown)} (tuning, held-out, both, blind)")
+        parser.error(f"unknown half: {', '.join(unknown)} (tuning, held-out, both, blind, far)")
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         base = args.data_dir or Path(tmp)
         if args.part in ("natural", "both"):

@@ -3483,6 +3483,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))
+            or (bool(story) and not followed and not writes_most_in_story(own, story))
             or (bool(story) and not followed and not writes_sum_named(own, chosen))
             or (bool(story) and not followed and not writes_measure_named(own, story))
             or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
@@ -3698,6 +3699,37 @@ def writes_place_in_story(question: str, story: Sequence[Passage]) -> bool:
         or (second and _RUNNER_UP.search(p.text) is not None)
         for p in story
     )
+
+
+# "What is the longest river ...?", "which is the hottest planet ...?": the one thing that is most something, asked
+# for by the superlative; words meaning the same are one (`_SAME_MOST`). Not "cheapest" (a story writes its lowest
+# price as "fares start at £59"), "latest" (its newest figure is its latest without saying so), "nearest" or "closest"
+# (a place), nor "most"/"least" and a word ("the most popular name": "Olivia topped the list"). Nor of "who": the
+# fastest woman in a race is the one who won it ("who was the fastest woman in the marathon?" of tests/data/wexcombe,
+# "Priya Sandhu won the town's marathon", was declined).
+_ASKS_MOST = re.compile(
+    r"\s*(?:what|which)(?:['\u2019]s|\s+(?:is|are|was|were))\s+the\s+(?P<most>biggest|largest|greatest|longest"
+    r"|shortest|tallest|highest|lowest|deepest|fastest|slowest|oldest|youngest|smallest|heaviest|richest|poorest"
+    r"|busiest|hottest|coldest|warmest|wettest|driest|best|worst)\b",
+    re.IGNORECASE,
+)
+_SAME_MOST = ({"biggest", "largest", "greatest"}, {"tallest", "highest"})
+
+
+def writes_most_in_story(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`), or its headline, writes the superlative a
+    "what (which) is the longest (biggest, best) ...?" `question` asks for (`_ASKS_MOST`), as written; true of a
+    question asking for none. An answer whose story writes none is declined at any score (`compose`): it tells of no
+    thing that is the most so. Of the BBC questions no article answers, "What is the longest river in the world?" was a
+    weak answer (0.59) with a story writing "river" and "world", "What is the best way to learn Spanish quickly?"
+    (0.58) with games that help children learn."""
+    asked = _ASKS_MOST.match(question)
+    if asked is None:
+        return True
+    most = fold(asked.group("most"))
+    same = next((group for group in _SAME_MOST if most in group), {most})
+    written = re.compile(rf"\b(?:{'|'.join(sorted(same))})\b", re.IGNORECASE)
+    return any(written.search(p.text) or written.search(p.article.title) for p in story)
 
 
 # "Who designed ...?", "who will build ...?": the deed asked who did (or will do), its verb right after "who" or "who

@@ -62,6 +62,7 @@ from bot.retrieval import (
     writes_counted,
     writes_measure_named,
     writes_money,
+    writes_most_in_story,
     writes_person,
     writes_price,
     writes_span,
@@ -1656,6 +1657,34 @@ def test_a_measure_named_is_written_in_its_unit(question: str, text: str, writte
     (`MEASURES`), and an answer whose story writes none is declined whatever its score (`writes_measure_named`): "what
     is the voltra metro's top speed" of tests/data/business_desk was answered confidently by its range in miles."""
     assert writes_measure_named(question, shown_alone(text)) is written
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "written"),
+    [
+        (
+            "What is the longest river in the world?",
+            "The river burst its banks, flooding the world heritage site.",
+            False,
+        ),
+        ("What is the longest river in the world?", "The Nile, the world's longest river, is running low.", True),
+        ("what is the largest ocean on earth", "The Pacific is the biggest of the oceans.", True),
+        ("which is the tallest building in the city", "At 310 metres the tower is the city's highest.", True),
+        ("What is the best way to learn Spanish quickly?", "Games help children learn Spanish and French.", False),
+        ("what is the cheapest ticket to bergen", "One-way fares will start at \u00a359.", True),
+        ("who was the fastest woman in the marathon?", "Priya Sandhu won the marathon in a course record.", True),
+        ("what is the river's length", "The river burst its banks.", True),
+    ],
+)
+def test_the_one_thing_most_so_is_asked_of_a_story_writing_the_superlative(
+    question: str, text: str, written: bool
+) -> None:
+    """ "What is the longest (biggest, best) ...?" asks for the one thing that is most so, which a story that never
+    writes the superlative (or one meaning the same: "largest" and "biggest") does not tell: declined whatever its score
+    (`writes_most_in_story`). "What is the longest river in the world?", one of the BBC questions no article answers,
+    was a weak answer of a story writing "river" and "world". Not the cheapest: a lowest price is written "from
+    \u00a359"; nor who is the fastest, who won."""
+    assert writes_most_in_story(question, shown_alone(text)) is written
 
 
 @pytest.mark.parametrize(

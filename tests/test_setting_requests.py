@@ -250,10 +250,13 @@ def test_a_phrase_of_a_bare_verb_reads_as_the_request_it_would_be_for_the_hint_u
 
 
 def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
-    """The questions bench/quality.py asks, the BBC's and SQuAD dev's (when ../shared has it), are questions: a
-    wider reading of requests ("my digest should come at 9", "set the time to 7am") must leave every one of them
-    to be searched, without reading the categories."""
-    lines = (ROOT / "bench" / "data" / "bbc_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    """The questions bench/quality.py asks, the BBC's (the far ones too) and SQuAD dev's (when ../shared has it), are
+    questions: a wider reading of requests ("my digest should come at 9", "set the time to 7am") must leave every one
+    of them to be searched, without reading the categories."""
+    sets = ("bbc_questions.jsonl", "far_bbc_questions.jsonl")
+    lines = [
+        line for name in sets for line in (ROOT / "bench" / "data" / name).read_text(encoding="utf-8").splitlines()
+    ]
     questions = [json.loads(line)["question"] for line in lines]
     if SQUAD.is_file():
         squad = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]

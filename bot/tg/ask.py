@@ -131,8 +131,8 @@ REPLIED_TO_NO_STORY = (
 )
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
-    "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
-    "{language} for a closer answer."
+    "The articles are in {language} and your question seems not to be, so I matched only its names and any words in "
+    "{language}. Ask in {language} for a closer answer."
 )
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"

@@ -1037,7 +1037,7 @@ class Ranking:
     unseen_terms: frozenset[str] = frozenset()
     # How to find what those may be misspellings of, asked only when a decline or a weak answer names them.
     speller: Speller | None = None
-    # The question was asked in another language (`in_another_language`), searched for the names in it.
+    # The question was asked in another language (`in_another_language`), searched for the names in it (`in_english`).
     foreign: bool = False
     # The articles' language (`library_language`), which a decline of a question in another asks for (`ask_in`).
     language: str = "en"
@@ -1123,8 +1123,8 @@ def ranking_of(
     """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
     of a question asking for the day's news by date (`newest_first`, at `now`: the clock's).
 
-    A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
-    Yukos passiert?"; with none, for nothing."""
+    A question asked in another language is searched for the names in it and any sentence of it plainly English
+    (`in_english`): "Yukos" of "Was ist mit Yukos passiert?"; with none, for nothing."""
     now = now or datetime.now(UTC)
     question, seen = split_seen(request.question)
     terms = question_terms(question)

@@ -193,6 +193,8 @@ LAST_WORD = re.compile(r"(\w+)\Z")
 # "cha", "pre") are as often the start of a longer word, and the common words' list holds such pieces, so a shorter
 # one is whole only when it is used more than any longer word it begins (`more_often_whole`: "war", "tax").
 WHOLE_WORD_LETTERS = 4
+# A word of a text, folded (`Library.whole_after_all`).
+FOLDED_WORD = re.compile(r"\w+")
 
 
 class Library:
@@ -671,6 +673,25 @@ class Library:
             return any(w.startswith(folded) and w != folded for w in small) or self.engine.begins_a_term(terms[0])
 
         return match[1] if self._searched(lambda: unfinished(match[1])) else ""
+
+    def whole_after_all(self, word: str, found: Iterable[str]) -> bool:
+        """Whether a last word `being_typed` is whole after all, by the query's other words: a common English word of
+        WHOLE_WORD_LETTERS - 1 letters ("sea", "man", "pub", more often the start of "season", "many", "public"),
+        after other words whose passages and headlines (`found`) hold no word it begins that a search reads. A
+        reader who stops there asks about it ("harbor pub": the harbor's passages were listed as if "pub" was not
+        asked), while one typing on toward a word of those passages ("orchard app" of "apples") is shown them
+        already. Alone it is still being typed: nothing else tells it from the
+        start of a longer word, and the list of common words holds pieces too ("pre", "cha")."""
+        folded = fold(word)
+
+        def whole() -> bool:
+            if len(folded) != WHOLE_WORD_LETTERS - 1 or analysis_language() != "en" or folded not in english_words():
+                return False
+            small = small_words("en")
+            held = (w for text in found for w in FOLDED_WORD.findall(fold(text)))
+            return not any(w.startswith(folded) and w != folded and w not in small for w in held)
+
+        return self._searched(whole)
 
     def terms(self, question: str) -> list[str]:
         """The words of a question a search looks for, read in the index's language (common words left out)."""

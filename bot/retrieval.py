@@ -1037,7 +1037,7 @@ class Ranking:
     unseen_terms: frozenset[str] = frozenset()
     # How to find what those may be misspellings of, asked only when a decline or a weak answer names them.
     speller: Speller | None = None
-    # The question was asked in another language (`in_another_language`), searched for the names in it.
+    # The question was asked in another language (`in_another_language`), searched for the names in it (`in_english`).
     foreign: bool = False
     # The articles' language (`library_language`), which a decline of a question in another asks for (`ask_in`).
     language: str = "en"
@@ -1123,8 +1123,8 @@ def ranking_of(
     """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
     of a question asking for the day's news by date (`newest_first`, at `now`: the clock's).
 
-    A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
-    Yukos passiert?"; with none, for nothing."""
+    A question asked in another language is searched for the names in it and any sentence of it plainly English
+    (`in_english`): "Yukos" of "Was ist mit Yukos passiert?"; with none, for nothing."""
     now = now or datetime.now(UTC)
     question, seen = split_seen(request.question)
     terms = question_terms(question)
@@ -1133,7 +1133,7 @@ def ranking_of(
     if foreign:
         typed = engine.idf(terms)
         used = typed.used()
-        question = in_english(question, used.keys())
+        question = in_english(question, used.keys(), language)
         if not question:
             lettered = frozenset(typed.weights.keys() - used.keys()) & cyrillic_terms(request.question)
             speller = Speller(request.question, lettered, engine, store)
@@ -4348,24 +4348,48 @@ def _latin(word: str) -> bool:
     return all(c <= _LAST_LATIN for c in word if c.isalpha())
 
 
-def in_english(question: str, used: Collection[str]) -> str:
+def in_english(question: str, used: Collection[str], language: str = "en") -> str:
     """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`;
     of a question in another script, not its words in letters without case), and in a question in another script
     its words whose terms the articles use (`used`: "Time Warner" of "Какая прибыль Time Warner?", and "Αθήνα" or
     "习近平", which English articles write beside a name they give in their own letters); "" for none. A name no
     article uses is kept, to decline the question ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of
     every bank); other words of Latin-script languages that English articles use are false friends ("prix" of "le
-    prix du pétrole", "la", "de"), left out."""
+    prix du pétrole", "la", "de"), left out, unless a sentence of their own plainly English (`said_in_english`,
+    over English articles: "chess" of "¿quién ganó? chess", which was told to ask in English)."""
     other_script = in_another_script(question)
     names = name_terms(question)
+    english = said_in_english(question) if language == "en" else frozenset()
     kept: dict[str, str] = {}
     for start, end, term in words(question):
         word = question[start:end]
         if fold(word) in OTHER_QUESTION_WORDS:
             continue
-        if (term in names and not (other_script and caseless(word))) or (other_script and term in used):
+        if (
+            (term in names and not (other_script and caseless(word)))
+            or (other_script and term in used)
+            or term in english
+        ):
             kept.setdefault(word.casefold(), word)
     return " ".join(kept.values())
+
+
+def said_in_english(question: str) -> frozenset[str]:
+    """The terms of a question's sentences plainly in English, in one asked in another language: in no other
+    language themselves (`in_another_language`), every word a common English word or capitalised, none a small word
+    of other languages' questions or names ("chess" of "¿quién ganó? chess", "the chess title"; not "la final" of
+    "¿qué? la final", nor "campeonato" of "¿Quién ganó el campeonato?", one sentence in Spanish)."""
+    plain: set[str] = set()
+    for sentence in sentences(question):
+        typed = _LETTERED_WORD.findall(sentence)
+        if in_another_language(sentence) or not all(
+            (fold(word) in english_words() or word[0].isupper())
+            and fold(word) not in OTHER_QUESTION_WORDS | _NAME_PARTICLES
+            for word in typed
+        ):
+            continue
+        plain.update(analyze(sentence))
+    return frozenset(plain)
 
 
 def as_typed(question: str, terms: Collection[str]) -> tuple[str, ...]:

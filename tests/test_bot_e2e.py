@@ -1605,8 +1605,12 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     "apple" alone, and "farm" the latest headlines, as if nothing was asked. A common English word of four letters
     or more is whole: searched as typed, as a space or "?" after it would have it. So is a shorter one used more often
     than any word it begins ("war" of a library writing "warning", which listed the latest headlines), not a piece
-    of a longer one ("cha" of "champion")."""
+    of a longer one ("cha" of "champion"). A shorter common word after others is whole when their passages hold no
+    word it begins: "harbor pub" listed the harbor's passages as if "pub" was not asked (the library's "public" is
+    in none of them), where "harbor pub?" is declined; "harbor app", whose passages write "apples", is still being
+    typed, and "pub" alone too."""
     asked = ("", "farm", "farm?", "apple farm", "apple farm?", "apple", "war", "war?", "storm war", "storm war?", "cha")
+    asked += ("harbor", "harbor pub", "harbor pub?", "harbor app", "harbor app?", "pub")
     queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
     answered = {
         queries.get(c.params["inline_query_id"]): c
@@ -1620,7 +1624,9 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     assert shown("farm") != shown("") and shown("war") != shown("")
     for text in ("farm", "apple farm", "war", "storm war"):
         assert shown(text) == shown(f"{text}?"), text
-    assert shown("cha") == shown("")
+    assert shown("cha") == shown("") == shown("pub")
+    assert shown("harbor pub") == shown("harbor pub?") != shown("harbor")
+    assert shown("harbor app") == shown("harbor") != shown("harbor app?")
 
 
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:

@@ -202,6 +202,10 @@ def test_a_request_naming_categories_is_one_when_its_words_name_them(
         ("can you stop sending me spot news?", "There is no category “spot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
         ("how do I follow spot?", "There is no category “spot”: did you mean Sport?", SUBSCRIBE_USAGE),
         ("please stop spot", "There is no category “spot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        # Written as a question, a misspelling that is no English word is the category's still (it was searched).
+        ("stop sprot?", "There is no category “sprot”: did you mean Sport?", UNSUBSCRIBE_USAGE),
+        ("follow sprot?", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
+        ("send me sprot news every morning?", "There is no category “sprot”: did you mean Sport?", SUBSCRIBE_USAGE),
     ],
 )
 def test_a_request_whose_words_nearly_name_categories_asks_which_was_meant(text: str, problem: str, usage: str) -> None:
@@ -214,12 +218,13 @@ def test_a_request_whose_words_nearly_name_categories_asks_which_was_meant(text:
 
 @pytest.mark.parametrize(
     "text",
-    ["stop spot?", "follow spot?", "no more spot?", "stop sprot?", "send me spot news every morning?",
+    ["stop spot?", "follow spot?", "no more spot?", "stop spots?", "send me spot news every morning?",
      "where is the best fishing spot", "stop and search spot checks"],
 )  # fmt: skip
 def test_a_question_whose_words_nearly_name_categories_is_searched(text: str) -> None:
-    """Written as a question, a message whose words read as a request nearly naming a category ("stop spot?",
-    "follow spot?") asks about something, its word its own: it was asked "did you mean Sport?" as "stop spot" is."""
+    """Written as a question, a message whose words read as a request nearly naming a category by a common English
+    word ("stop spot?", "follow spot?") asks about something, its word its own: it was asked "did you mean Sport?"
+    as "stop spot" is."""
     assert setting_request(text, lambda: KNOWN) is None
 
 

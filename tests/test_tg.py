@@ -565,7 +565,7 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
     says the articles are in English and only the names were matched (a question of names alone, in no language,
     is answered plainly). Over Spanish articles, a Spanish question was searched for its names alone and declined
     ("The articles are in English"): it is searched with all its words, and an English one is told the articles
-    are in Spanish."""
+    are in Spanish. Over English articles, a sentence of its own in English is asked too ("¿quién ganó? chess")."""
     data = ROOT / "tests" / "data"
     english = open_library(Settings(data_dir=tmp_path / "en", corpus_dir=data / "bot_corpus"), tmp_path_factory)
     names_only = NAMES_ONLY.format(language="English")
@@ -575,6 +575,12 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         for names in ("Liv Aronsen", "Aronsen chess 2023"):
             assert not page_text(english, names).startswith(names_only), names
         assert ask_in("en").strip() in page_text(english, "¿Cuántos viajes hará el ferri?")
+        # A sentence of its own plainly English is asked too: "chess" was told to ask in English. Not "ajedrez", nor
+        # "la final", whose "la" is Spanish's.
+        answered = page_text(english, "¿quién ganó? chess")
+        assert answered.startswith(f"{names_only}\n\n") and "Chess Prodigy" in answered
+        for foreign in ("¿quién ganó? ajedrez", "¿quién ganó? la final", "¿Quién ganó el campeonato de ajedrez?"):
+            assert ask_in("en").strip() in page_text(english, foreign), foreign
     finally:
         english.close()
     spanish = open_library(Settings(data_dir=tmp_path / "es", corpus_dir=data / "spanish_corpus"), tmp_path_factory)

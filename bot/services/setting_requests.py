@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import time
 
+from bot.analysis import english_words, fold
 from bot.errors import UsageError
 from bot.render.markup import HTML, Style, spoken_categories
 from bot.render.subscriptions import SUBSCRIBE_USAGE, UNSUBSCRIBE_USAGE, daily_how, time_how
@@ -203,12 +204,13 @@ class Unsettled:
     the request it makes."""
 
     readings: tuple[Naming, ...]
-    # Written as a question (`_written_as_question`): words nearly naming categories make no request.
+    # Written as a question (`_written_as_question`): common English words nearly naming categories make no request.
     asked: bool = False
 
     def settle(self, names: Sequence[str]) -> SettingRequest | None:
         """The request made, given the categories the words may name (a chat's own too, whose stories are gone);
-        None when no reading's words name them, nor nearly name them in a request written as one (`_misnamed`)."""
+        None when no reading's words name them, nor nearly name them (`_misnamed`) by words that are no common
+        English words when written as a question ("stop sprot?", not "stop spot?")."""
         for reading in self.readings:
             if isinstance(reading, DailyAsk):
                 if not reading.words:  # "send me the news every morning": whatever the chat follows
@@ -218,15 +220,20 @@ class Unsettled:
             elif (match := match_categories(reading.words, names)).complete:
                 # "remove sport" said back as "stops following sport", where the library names it Sport.
                 return replace(reading, named=match.matched)
-        return None if self.asked else _misnamed(self.readings[0], names)
+        return _misnamed(self.readings[0], names, self.asked)
 
 
-def _misnamed(reading: Naming, names: Sequence[str]) -> CategoryMisnamed | None:
+def _misnamed(reading: Naming, names: Sequence[str], asked: bool = False) -> CategoryMisnamed | None:
     """The request a message's first reading makes when its words nearly name categories: each names one, or has
     near misses to suggest ("sprot": Sport). Those got the line on every subscription command (or were searched),
-    where /subscribe sprot asked "did you mean Sport?"."""
+    where /subscribe sprot asked "did you mean Sport?". Written as a question (`asked`), only when none of those
+    words is a common English word: "stop spot?" asks about a spot, while "stop sprot?" was searched too, its
+    misspelling no word but the category's."""
     match = match_categories(_without_and(reading.words), names)
-    if not (match.unknown or match.ambiguous) or not all(item.candidates for item in match.unknown):
+    unnamed = (*match.unknown, *match.ambiguous)
+    if not unnamed or not all(item.candidates for item in match.unknown):
+        return None
+    if asked and any(fold(item.word) in english_words() for item in unnamed):
         return None
     usage = UNSUBSCRIBE_USAGE if isinstance(reading, UnsubscribeAsked) else SUBSCRIBE_USAGE
     return CategoryMisnamed(match.problem() or "", usage)

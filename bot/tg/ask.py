@@ -131,8 +131,8 @@ REPLIED_TO_NO_STORY = (
 )
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
-    "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
-    "{language} for a closer answer."
+    "The articles are in {language} and your question seems not to be, so I matched only its names and any words in "
+    "{language}. Ask in {language} for a closer answer."
 )
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
@@ -661,13 +661,15 @@ class Inline(NamedTuple):
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
-    """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`), or for an
-    empty query, one of no words ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks",
-    "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question
-    is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which then said it
-    had no words to search for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
+    """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`, unless
+    the rest's passages show it whole after all: `Library.whole_after_all`), or for an empty query, one of no words
+    ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest
+    headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched for, as
+    in a chat. No results for "😀" offered to ask it in a private chat, which then said it had no words to search
+    for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
     the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
+    whole = question
     question = question.removesuffix(library.being_typed(text))  # "Who won the ch": the rest is asked so far
     if links and only_talk(question):  # "hi <link>" asks about the link's story, as the link alone does
         question = ""
@@ -680,6 +682,9 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline(latest_results(library, username, zone))
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
+        found = [text for passage in answer.passages for text in (passage.text, passage.article.title)]
+        if whole != question and not links and library.whole_after_all(whole[len(question) :], found):
+            answer = library.ask(library.request(whole, k=INLINE_RESULTS))  # "harbor pub": "pub" is asked
     except QuestionError:
         return Inline([], NOT_HERE_INLINE if missing else "")
     results = [

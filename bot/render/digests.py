@@ -70,14 +70,17 @@ def section_title(category: str, continued: bool = False) -> str:
 
 
 def more_line(section: DigestSection) -> str:
-    """ "and 3 more: /latest sport 8", or "and 35 more; the newest 30: /latest sport 30" past what /latest shows."""
+    """ "and 3 more: /latest sport 8", or past what /latest shows at once "and 195 more: /latest sport 30 shows the
+    newest 30, its More button the rest" (the rest of a 200-story day was reachable by no command)."""
     if not section.category:  # /latest cannot ask for uncategorised stories alone
         return f"and {section.more} more"
     total = len(section.headlines) + section.more
     command = f"/latest {section.category.lower()} {min(total, MAX_LATEST_COUNT)}"
     if total <= MAX_LATEST_COUNT:
         return f"and {section.more} more: {HTML.escape(command)}"
-    return f"and {section.more} more; the newest {MAX_LATEST_COUNT}: {HTML.escape(command)}"
+    return (
+        f"and {section.more} more: {HTML.escape(command)} shows the newest {MAX_LATEST_COUNT}, its More button the rest"
+    )
 
 
 def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator[str]:

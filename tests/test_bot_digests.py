@@ -225,7 +225,7 @@ async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_d
         assert "UTC+02:00 now" in visible_text(await say(server, ALICE, "mysubs"))
 
 
-async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_and_never_twice(
+async def test_a_restart_sends_what_fell_due_while_down_late_the_same_day_and_never_twice(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     clock = Clock(START)
@@ -243,18 +243,20 @@ async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_
         await server.wait_for_async("sendMessage", lambda c: c.params["text"].startswith(DIGEST), chat_id=ALICE)
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 1
-    # Down again until 04:00 on the 29th: Bob's 01:00 digest is three hours late, past the grace: skipped, and
-    # nothing piles up; Alice's 06:00 comes as usual.
+    # Down again until 04:00 on the 29th: Bob's 01:00 digest is three hours late, past the grace but on its day:
+    # sent, saying so (it was skipped: Bob had nothing that day); Alice's 06:00 comes as usual, once.
     clock.set(datetime(2026, 3, 29, 4, 0, tzinfo=UTC))
     async with bot(bot_settings, clock) as app:
+        [late] = await server.wait_for_async("sendMessage", lambda c: c.params["text"].startswith(DIGEST), chat_id=BOB)
+        assert "Sent late: this digest was due at 01:00." in visible_text(late.params["text"])
         await tick(app)
-        assert texts(server, BOB, DIGEST) == []
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 2
         clock.set(datetime(2026, 3, 30, 1, 1, tzinfo=UTC))
         await tick(app)
-        assert len(texts(server, BOB, DIGEST)) == 1
+        assert len(texts(server, BOB, DIGEST)) == 2
+        assert "Sent late" not in texts(server, BOB, DIGEST)[1]
 
 
 async def test_a_digest_turned_off_and_on_or_moved_later_the_same_day_comes_once_and_the_reply_says_why(

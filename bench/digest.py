@@ -214,7 +214,7 @@ def measure(database: str, url: str, bbc: Sequence[BbcArticle], chats: int, days
             result.day_claim_s += seconds
             result.day_claimed += len(claimed)
             if claimed:
-                build_s, _ = timed(lambda: fanout.texts(claimed, report))  # noqa: B023 (called at once)
+                build_s, _ = timed(lambda: fanout.texts(claimed, report, now))  # noqa: B023 (called at once)
                 result.day_build_s += build_s
             now += timedelta(minutes=1)
         result.day_texts, result.day_reads = report.rendered, fanout.digests.reads
@@ -227,7 +227,7 @@ def measure(database: str, url: str, bbc: Sequence[BbcArticle], chats: int, days
         generous = Deliveries(store, grace=timedelta(days=1))
         result.burst_claim_s, claimed = claim_all(generous, burst_at, presence.worker_id)
         burst_report = Report()
-        result.burst_build_s, _ = timed(lambda: fanout.texts(claimed, burst_report))
+        result.burst_build_s, _ = timed(lambda: fanout.texts(claimed, burst_report, burst_at))
         result.burst_texts = burst_report.rendered
 
         # The naive way: one read and build per chat.

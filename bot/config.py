@@ -107,6 +107,9 @@ MAX_STOP_SECONDS = 3600.0
 DEFAULT_DIGEST_TIME = time(8, 0)
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_DIGEST_GRACE_MINUTES = 120
+# The least time between two alerts to one chat: stories arriving meanwhile wait and go together in the next (a busy
+# feed sent one a minute). 0: an alert for every minute's stories.
+DEFAULT_ALERT_PACE_MINUTES = 10
 DEFAULT_FANOUT_MESSAGES_PER_SECOND = 20
 # Names in the environment that look like settings but are not newsbot's own (the test suite's server).
 NOT_SETTINGS = ("NEWSBOT_TEST_DATABASE_URL",)
@@ -178,6 +181,7 @@ class Settings:
     # A zone key as bot.services.schedule keeps them: a tz database name, "UTC" or "UTC+03:00".
     default_timezone: str = DEFAULT_TIMEZONE
     digest_grace_minutes: int = DEFAULT_DIGEST_GRACE_MINUTES
+    alert_pace_minutes: int = DEFAULT_ALERT_PACE_MINUTES
     fanout_messages_per_second: int = DEFAULT_FANOUT_MESSAGES_PER_SECOND
     semantic: str = "on"
     # An ONNX sentence encoder to use instead of the shipped one (empty: the shipped model).
@@ -468,6 +472,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DIGEST_TIME", "digest_time", _clock_time),
     ("NEWSBOT_DEFAULT_TIMEZONE", "default_timezone", _zone_key),
     ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),
+    ("NEWSBOT_ALERT_PACE_MINUTES", "alert_pace_minutes", _whole(0, 24 * 60)),
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
     ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
     # A model file that is not there (or not a model) is said once in the log and newsbot answers by words alone:

@@ -96,7 +96,7 @@ def test_a_chat_that_subscribed_to_all_is_alerted_to_a_category_that_appears_lat
     subscriptions.unsubscribe(every, ["sport"], NOON + 5 * MINUTE)
     run("write", url, (NOON + 6 * MINUTE).isoformat(), "Budget passed", "politics")
     run("write", url, (NOON + 6 * MINUTE).isoformat(), "Chip shortage", "tech")
-    bot.tick(NOON + 7 * MINUTE)
+    bot.tick(NOON + 14 * MINUTE)  # the alerts' pace (10 minutes) after the first
     assert [titles(s.text) for s in reader.to(every)] == [["Telescope launched"], ["Chip shortage"]]
 
 
@@ -145,7 +145,7 @@ def test_a_chat_that_follows_no_category_is_alerted_to_every_one_as_its_digest_h
     store.write_articles(
         [story("Match off", "sport", at + 3 * MINUTE), story("Eclipse", "science", at + 3 * MINUTE)], at + 3 * MINUTE
     )
-    bot.tick(at + 4 * MINUTE)
+    bot.tick(at + 11 * MINUTE)  # the alerts' pace (10 minutes) after the first
     assert titles(reader.to(fresh)[-1].text) == ["Match off"]
 
 
@@ -270,3 +270,36 @@ def test_a_story_edited_twice_before_the_alerts_run_alerts_once_as_last_edited(s
     assert all(titles(s.text) == ["Ferry strike"] for s in reader.sent), [s.text for s in reader.sent]
     bot.tick(at + 4 * MINUTE)
     assert len(reader.sent) == 2
+
+
+def test_a_busy_feed_brings_a_chat_one_alert_per_pace_every_story_once_across_processes_and_restarts(
+    store: Store,
+) -> None:
+    """Stories a minute apart made an alert a minute. Now a chat alerted less than the pace ago (10 minutes by
+    default) has the next stories held in the store and sent together once the pace has passed, by whichever
+    process runs then (two at that minute send it once; one started after a restart sends it); a chat that turns
+    alerts off meanwhile gets nothing more."""
+    at = NOON + 10 * MINUTE
+    reader = Reader()
+    first = Bot(store, at, reader)
+    store.write_articles([story("Kick-off", "sport", at)], at)
+    first.tick(at + MINUTE)
+    assert [titles(alert.text) for alert in reader.to(FAN)] == [["Kick-off"]]
+    for n in range(1, 6):  # a goal a minute: nothing until ten minutes after the first alert
+        store.write_articles([story(f"Goal {n}", "sport", at + n * MINUTE)], at + n * MINUTE)
+        first.tick(at + (n + 1) * MINUTE)
+    assert len(reader.to(FAN)) == 1 and store.delivery_counts("alert").get("held") == 1
+    first.tick(at + 10 * MINUTE)
+    assert len(reader.to(FAN)) == 1
+    # The first process is gone; two others run at the pace's end: one alert holds the five goals.
+    others = [Bot(store, at + 11 * MINUTE, reader), Bot(store, at + 11 * MINUTE, reader)]
+    for bot in others:
+        bot.tick(at + 11 * MINUTE)
+    goals = [titles(alert.text) for alert in reader.to(FAN)[1:]]
+    assert goals == [[f"Goal {n}" for n in range(5, 0, -1)]], goals
+    # The next story waits the pace after that alert; alerts turned off meanwhile, it never comes.
+    store.write_articles([story("Full time", "sport", at + 12 * MINUTE)], at + 12 * MINUTE)
+    others[0].tick(at + 13 * MINUTE)
+    Subscriptions(store).set_alerts(FAN, False, at + 14 * MINUTE)
+    others[1].tick(at + 22 * MINUTE)
+    assert len(reader.to(FAN)) == 2 and store.delivery_counts("alert") == {"sent": 2, "expired": 1}

@@ -35,8 +35,8 @@ from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
-from bot.tg.articles import LATEST_USAGE
-from bot.tg.buttons import GREETING_START
+from bot.tg.articles import CATEGORY_GONE, LATEST_USAGE, MORE_SENT
+from bot.tg.buttons import EXPIRED, GREETING_START
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
@@ -225,7 +225,7 @@ async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_d
         assert "UTC+02:00 now" in visible_text(await say(server, ALICE, "mysubs"))
 
 
-async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_and_never_twice(
+async def test_a_restart_sends_what_fell_due_while_down_late_the_same_day_and_never_twice(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     clock = Clock(START)
@@ -243,18 +243,20 @@ async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_
         await server.wait_for_async("sendMessage", lambda c: c.params["text"].startswith(DIGEST), chat_id=ALICE)
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 1
-    # Down again until 04:00 on the 29th: Bob's 01:00 digest is three hours late, past the grace: skipped, and
-    # nothing piles up; Alice's 06:00 comes as usual.
+    # Down again until 04:00 on the 29th: Bob's 01:00 digest is three hours late, past the grace but on its day:
+    # sent, saying so (it was skipped: Bob had nothing that day); Alice's 06:00 comes as usual, once.
     clock.set(datetime(2026, 3, 29, 4, 0, tzinfo=UTC))
     async with bot(bot_settings, clock) as app:
+        [late] = await server.wait_for_async("sendMessage", lambda c: c.params["text"].startswith(DIGEST), chat_id=BOB)
+        assert "Sent late: this digest was due at 01:00." in visible_text(late.params["text"])
         await tick(app)
-        assert texts(server, BOB, DIGEST) == []
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 2
         clock.set(datetime(2026, 3, 30, 1, 1, tzinfo=UTC))
         await tick(app)
-        assert len(texts(server, BOB, DIGEST)) == 1
+        assert len(texts(server, BOB, DIGEST)) == 2
+        assert "Sent late" not in texts(server, BOB, DIGEST)[1]
 
 
 async def test_a_digest_turned_off_and_on_or_moved_later_the_same_day_comes_once_and_the_reply_says_why(
@@ -1529,23 +1531,55 @@ async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
 async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
-    """A digest shows 5 stories per category: the rest are one /latest away, or the newest of them past what
-    /latest can show."""
+    """A digest shows 5 stories per category: the rest are one /latest away, or on a 200-story day the newest 30 and
+    their More button, which pages to the day's last story (past the 30 the rest were reachable by no command): a
+    story arriving between pages is said, not shown twice; a double press sends its page once; a tampered button
+    or one of a category gone is said so."""
     arrived = START - timedelta(hours=1)
     sport = [story(f"Match {n}", "Sport", arrived - timedelta(minutes=n)) for n in range(8)]
-    business = [story(f"Deal {n}", "Business", arrived - timedelta(minutes=n)) for n in range(MAX_LATEST_COUNT + 5)]
+    markets = [story(f"Deal {n}", "Markets", arrived - timedelta(minutes=n)) for n in range(200)]
     async with bot(sqlite_bot_settings, Clock(START)) as app:
-        await write(app, arrived, *sport, *business)
+        await write(app, arrived, *sport, *markets)
         preview = visible_text(await say(server, ALICE, "digest"))
-        pointers = dict(re.findall(r"^and \d+ more[^:]*: /latest (\w+) (.+)$", preview, re.MULTILINE))
-        assert pointers == {"sport": "8", "business": str(MAX_LATEST_COUNT)}, preview
-        assert f"and {MAX_LATEST_COUNT} more; the newest {MAX_LATEST_COUNT}: /latest business" in preview
-        for name, stories in (("sport", sport), ("business", business)):
+        pointers = dict(re.findall(r"^and \d+ more: /latest (\w+) (\d+)", preview, re.MULTILINE))
+        assert pointers == {"sport": "8", "markets": str(MAX_LATEST_COUNT)}, preview
+        rest = f"and 195 more: /latest markets {MAX_LATEST_COUNT} shows the newest {MAX_LATEST_COUNT}, its More"
+        assert rest in preview, preview
+        for name, stories in (("sport", sport), ("markets", markets)):
             shown = visible_text(await say(server, ALICE, "latest", f"{name} {pointers[name]}"))
-            titles = [line[2:].rsplit(" (", 1)[0] for line in shown.splitlines() if line.startswith("• ")]
-            assert titles == [s.title for s in stories[:MAX_LATEST_COUNT]]
-        capped = await say(server, ALICE, "latest", "business 100")
+            assert page_titles(shown) == [s.title for s in stories[:MAX_LATEST_COUNT]]
+        capped = await say(server, ALICE, "latest", "markets 100")
         assert f"(the newest {MAX_LATEST_COUNT}, the most I show at once)" in visible_text(capped).splitlines()[0]
+        listed = await reply_call(server, ALICE, "latest", "markets 30")
+        message_id, seen = listed.result["message_id"], page_titles(visible_text(listed.params["text"]))
+        late = story("Late deal", "Markets", START)
+        while "More" in keyboard(server, ALICE, message_id):
+            data = keyboard(server, ALICE, message_id)["More"]
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            assert (await press(server, ALICE, message_id, data)).params.get("text") is None
+            page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+            assert page.params["reply_parameters"]["message_id"] == message_id
+            if len(seen) == 60:  # a second press of the same button sends nothing more
+                assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
+            if len(seen) == 90:
+                assert page.params["text"].startswith("<b>Latest in Markets (91 to 120)</b>")
+            message_id = page.result["message_id"]
+            seen += page_titles(visible_text(page.params["text"]))
+            if len(seen) == 120:  # a story arriving between pages moves the list: said, nothing repeated or skipped
+                await write(app, START, late)
+            if len(seen) == 150:
+                assert visible_text(page.params["text"]).startswith("1 newer story has come in since: /latest markets")
+        assert seen == [s.title for s in markets]
+        some = "0123456789abcdef"
+        for data in (f"l:5:{some}:99:*", "l:5:zz:10:*", f"l:5:{some}:10:0123456789ab"):
+            answer = await press(server, ALICE, message_id, data)
+            expected = CATEGORY_GONE if data.endswith("ab") else EXPIRED
+            assert answer.params.get("text") == expected and answer.params.get("show_alert") is True, data
+
+
+def page_titles(shown: str) -> list[str]:
+    """The headlines of a /latest page, as its lines show them."""
+    return [line[2:].rsplit(" (", 1)[0] for line in shown.splitlines() if line.startswith("• ")]
 
 
 async def test_stories_are_dated_on_the_clocks_of_the_chats_time_zone(

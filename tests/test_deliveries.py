@@ -409,7 +409,7 @@ def test_an_orphan_found_too_late_expires_instead_of_being_sent(store: Store) ->
     store.beat(gone, DUE, DUE, DUE - timedelta(days=1))
     Deliveries(store).claim_due(DUE, 100, gone.worker_id)
     reader = Reader()
-    later = DUE + timedelta(hours=3)
+    later = DUE + timedelta(days=1) - timedelta(minutes=1)  # past the grace and the day's end: no longer owed
     Bot(store, later, reader).tick(later)
     assert reader.sent == [] and store.delivery_counts() == {"expired": 2}
     # Nobody got them: the next digests hold their stories.

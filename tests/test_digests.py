@@ -11,17 +11,20 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from bot.models import Article, Digest, Headline, StoredArticle
-from bot.render.digests import NOTHING_NEW, render_digest, since_when
+from bot.render.digests import NOTHING_NEW, late_note, render_digest, since_when
+from bot.render.split import with_note
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome, digest_key
 from bot.services.digests import Digests, digest_of, key_of, sections
-from bot.services.fanout import Report
+from bot.services.fanout import LATE, Report
+from bot.services.presence import Presence
 from bot.services.schedule import Window, local_day, next_digest
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import ChatSettings, Store
+from bot.store.schema import deliveries
 from tests.conftest import open_store
 from tests.newsroom import BOT, Bot, Reader, story, url_of
 
@@ -199,39 +202,77 @@ def test_a_restart_in_the_middle_neither_repeats_nor_skips(database_url: str, tm
         second.close()
 
 
-@pytest.mark.parametrize(("outage", "sent"), [(timedelta(minutes=90), 1), (timedelta(hours=3), 0)])
-def test_a_digest_missed_while_down_is_sent_within_the_grace_period_only(
-    store: Store, outage: timedelta, sent: int
+@pytest.mark.parametrize(
+    ("outage", "sent", "late"),
+    [
+        (timedelta(minutes=5), 1, False),
+        (timedelta(minutes=90), 1, True),
+        (timedelta(hours=3), 1, True),
+        (timedelta(hours=17), 0, False),
+    ],
+)
+def test_a_digest_missed_while_down_is_sent_late_while_its_day_lasts(
+    store: Store, outage: timedelta, sent: int, late: bool
 ) -> None:
+    """A bot down from before 07:30 until 10:30 skipped the day's digest (past the 2 hours of grace): the reader had
+    nothing that day, and the next day's digest reached back two. It is sent late that day now, saying so (it
+    lists what came in up to 07:30); the day over (00:30), it is skipped: the next day's has its stories, and two
+    never come at once."""
     store.write_articles([story("Morning news", "sport", NOON)], NOON)
-    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "Berlin")
     reader = Reader()
-    due = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
+    due = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)  # 07:30 in Berlin
     Bot(store, due + outage, reader).tick(due + outage)  # the bot was down from before 07:30 until now
     assert len(reader.to(CHAT)) == sent
+    if sent:
+        [digest] = reader.to(CHAT)
+        said = "Sent late: this digest was due at 07:30. What came in since then is in the next one."
+        assert digest.text.endswith(said) == late, digest.text
     settings = store.chat_settings(CHAT)
     assert settings is not None and settings.next_due == due + DAY
 
 
+def test_a_claim_left_unsent_by_a_process_that_died_is_sent_late_while_its_day_lasts(store: Store) -> None:
+    """A digest claimed at 07:30 by a process that died before sending it is taken over and sent by the next at
+    10:30, as a digest missed while down is (it was expired past the 2 hours of grace); the day over, it expires."""
+    store.write_articles([story("Morning news", "sport", NOON)], NOON)
+    for chat in (CHAT, OTHER):
+        subscribed(store, chat, ["sport"], NOON, "07:30", "UTC")
+    due = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
+    dead = Presence.join(store, due)
+    claims = Deliveries(store).claim_due(due, 10, dead.worker_id)
+    assert len(claims) == 2
+    reader = Reader()
+    with store.engine.begin() as connection:  # OTHER's claim is a day old: the day over, it expires
+        connection.execute(
+            update(deliveries).where(deliveries.c.chat_id == OTHER).values(due=due - DAY, key="2026-03-26 UTC")
+        )
+    Bot(store, due + 3 * HOUR, reader).tick(due + 3 * HOUR)
+    assert [s.chat_id for s in reader.sent] == [CHAT]
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-26 UTC", "expired")]
+
+
 @pytest.mark.parametrize("first_day", ["down past the grace", "chat inactive"])
 def test_a_skipped_first_digest_loses_no_story_since_subscribing(store: Store, first_day: str) -> None:
-    """Subscribed Thursday noon for 07:30; Friday's digest was skipped (the bot down 07:00-10:00, past the grace,
-    or the chat inactive that morning). Saturday's covered only the 24 hours since Friday 07:30: Thursday
+    """Subscribed Thursday noon for 07:30; Friday's digest was skipped (the bot down from 07:00 until past the day's
+    end, or the chat inactive that morning). Saturday's covered only the 24 hours since Friday 07:30: Thursday
     afternoon's story was in no digest. A chat's first digest covers everything since it subscribed."""
     store.write_articles([story("Thursday afternoon", "sport", NOON + 2 * HOUR)], NOON + 2 * HOUR)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
     store.write_articles([story("Friday noon", "sport", NOON + DAY)], NOON + DAY)
     reader = Reader()
     friday = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
+    back = friday + 3 * HOUR
     if first_day == "chat inactive":
         store.set_chat_active(CHAT, False)
         bot = Bot(store, NOON, reader)
-        bot.run(NOON, friday + 3 * HOUR, timedelta(minutes=30))
+        bot.run(NOON, back, timedelta(minutes=30))
         store.set_chat_active(CHAT, True)
     else:
         bot = Bot(store, NOON, reader)
         bot.run(NOON, friday, timedelta(minutes=30))
-    bot.run(friday + 3 * HOUR, friday + DAY + HOUR, timedelta(minutes=30))
+        back = friday + 18 * HOUR  # down until Saturday 01:00: Friday's digest is no longer owed
+    bot.run(back, friday + DAY + HOUR, timedelta(minutes=30))
     [saturday] = reader.to(CHAT)
     assert headlines(saturday.text) == ["Friday noon", "Thursday afternoon"]
 
@@ -281,15 +322,15 @@ def test_a_digest_says_when_a_followed_category_has_no_stories_now(store: Store)
 
 
 def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: Store) -> None:
-    """Friday's digest went out; Saturday's was skipped (the bot down past the grace). Sunday's, empty, covers two
-    days and said "Nothing new ... today"."""
+    """Friday's digest went out; Saturday's was skipped (the bot down until past that day's end). Sunday's, empty,
+    covers two days and said "Nothing new ... today"."""
     store.write_articles([story("Thursday story", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "Berlin")
     reader = Reader()
     bot = Bot(store, NOON, reader)
     bot.run(NOON, NOON + DAY, timedelta(minutes=30))
     saturday = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)
-    bot.run(saturday + 4 * HOUR, saturday + 2 * DAY, timedelta(minutes=30))
+    bot.run(saturday + 18 * HOUR, saturday + 2 * DAY, timedelta(minutes=30))  # down until Sunday 02:00 in Berlin
     friday, sunday, monday = reader.to(CHAT)
     assert headlines(friday.text) == ["Thursday story"]
     assert "followed here since Fri 27 Mar;" in sunday.text and "today" not in sunday.text
@@ -577,7 +618,7 @@ def test_thousands_of_chats_build_one_text_per_distinct_categories_and_window(st
     statements: list[str] = []
     event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     report = Report()
-    texts = bot.fanout.texts(claims, report)
+    texts = bot.fanout.texts(claims, report, NOON)
     keys = {c.id: key_of(c.categories, Window(c.window_start or c.due, c.due)) for c in claims}
     # Built once per distinct content, rendered once per content and zone it is dated in.
     assert bot.fanout.digests.built == len(set(keys.values())) < report.rendered
@@ -588,7 +629,11 @@ def test_thousands_of_chats_build_one_text_per_distinct_categories_and_window(st
     for claim in rng.sample(claims, 40):
         window = Window(claim.window_start or claim.due, claim.due)
         alone = digest_of(store.arrivals(window.start, window.end), key_of(claim.categories, window))
-        assert texts[claim.id] == render_digest(alone, BOT, zone=schedule.zone(claim.zone))
+        rendered = render_digest(alone, BOT, zone=schedule.zone(claim.zone))
+        assert rendered is not None
+        if NOON - claim.due > LATE:  # due hours before the claim: sent late, saying so
+            rendered = with_note(rendered, late_note(claim.due, schedule.zone(claim.zone)))
+        assert texts[claim.id] == rendered
         chat = store.chat_settings(claim.chat_id)
         assert chat is not None and digest_key(claim.due, chat.daily, chat.zone) == claim.key
 

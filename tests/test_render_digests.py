@@ -123,11 +123,12 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
 
 
 def test_and_n_more_names_the_latest_that_shows_them() -> None:
-    """/latest shows MAX_LATEST_COUNT at most: a longer section points at the newest it can show."""
+    """/latest shows MAX_LATEST_COUNT at most: a longer section points at the newest it can show and the More
+    button under them."""
     shown = tuple(headline(f"Story {n}") for n in range(5))
     most = MAX_LATEST_COUNT
     assert more_line(DigestSection("Sport", shown, more=most - 5)) == f"and {most - 5} more: /latest sport {most}"
-    past = f"and {most + 5} more; the newest {most}: /latest sport {most}"
+    past = f"and {most + 5} more: /latest sport {most} shows the newest {most}, its More button the rest"
     assert more_line(DigestSection("Sport", shown, more=most + 5)) == past
     assert more_line(DigestSection("", shown, more=3)) == "and 3 more"  # /latest cannot ask for these alone
     assert more_line(DigestSection("R&D", shown, more=1)) == "and 1 more: /latest r&amp;d 6"

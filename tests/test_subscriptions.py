@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, UsageError
 from bot.render.subscriptions import Clock, alerts_line, following, unsubscribed
 from bot.services.budget import FloodBudget
-from bot.services.deliveries import grace_of
+from bot.services.deliveries import alert_pace_of, grace_of
 from bot.services.schedule import DailyAsk
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import ChatEdit, Store
@@ -459,6 +459,7 @@ def test_digest_settings_from_the_environment() -> None:
         "NEWSBOT_DIGEST_TIME": "6:45",
         "NEWSBOT_DEFAULT_TIMEZONE": "Europe/Berlin",
         "NEWSBOT_DIGEST_GRACE_MINUTES": "90",
+        "NEWSBOT_ALERT_PACE_MINUTES": "3",
         "TELEGRAM_FANOUT_MESSAGES_PER_SECOND": "12",
     }
     settings = Settings.from_env(env, env_file=None)
@@ -470,6 +471,7 @@ def test_digest_settings_from_the_environment() -> None:
     assert all(f"\n{name}=" in example for name in env)
     assert Defaults.of(settings) == Defaults(time(6, 45), "Europe/Berlin")
     assert grace_of(settings) == timedelta(minutes=90)
+    assert (alert_pace_of(settings), alert_pace_of(defaults)) == (timedelta(minutes=3), timedelta(minutes=10))
     assert FloodBudget.of(settings).share(2).fanout == 6
 
 
@@ -481,6 +483,7 @@ def test_digest_settings_from_the_environment() -> None:
         ("NEWSBOT_DEFAULT_TIMEZONE", "Berlin"),
         ("NEWSBOT_DEFAULT_TIMEZONE", "UTC+3"),
         ("NEWSBOT_DIGEST_GRACE_MINUTES", "-5"),
+        ("NEWSBOT_ALERT_PACE_MINUTES", "soon"),
         ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "0"),
     ],
 )

@@ -52,6 +52,8 @@ NOTHING_NEW_AT_ALL = NOTHING_NEW_AT_ALL_IN.format(span="today")
 ONE_DAY = timedelta(hours=25)
 # Under a scheduled "nothing new": a reader who gets one each quiet day learns how to get none.
 QUIET_HINT = "/digest quiet: no message on such days."
+# Under a digest sent late (the bot was down at its time): one coming at 11:00 read as the day's news up to 11:00.
+LATE_NOTE = "Sent late: this digest was due at {due}. What came in since then is in the next one."
 
 
 def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC) -> str:
@@ -70,14 +72,17 @@ def section_title(category: str, continued: bool = False) -> str:
 
 
 def more_line(section: DigestSection) -> str:
-    """ "and 3 more: /latest sport 8", or "and 35 more; the newest 30: /latest sport 30" past what /latest shows."""
+    """ "and 3 more: /latest sport 8", or past what /latest shows at once "and 195 more: /latest sport 30 shows the
+    newest 30, its More button the rest" (the rest of a 200-story day was reachable by no command)."""
     if not section.category:  # /latest cannot ask for uncategorised stories alone
         return f"and {section.more} more"
     total = len(section.headlines) + section.more
     command = f"/latest {section.category.lower()} {min(total, MAX_LATEST_COUNT)}"
     if total <= MAX_LATEST_COUNT:
         return f"and {section.more} more: {HTML.escape(command)}"
-    return f"and {section.more} more; the newest {MAX_LATEST_COUNT}: {HTML.escape(command)}"
+    return (
+        f"and {section.more} more: {HTML.escape(command)} shows the newest {MAX_LATEST_COUNT}, its More button the rest"
+    )
 
 
 def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator[str]:
@@ -132,6 +137,11 @@ def render_digest(
         told = " ".join(part for part in (count(digest.stories, "new story", "new stories"), since) if part)
         messages = split(f"{HTML.bold(HTML.escape(heading))}: {told}", digest, bot_username, zone=zone)
     return with_note(messages, no_stories_under(digest.gone)) if digest.gone else messages
+
+
+def late_note(due: datetime, zone: tzinfo) -> str:
+    """What a digest sent late says of its time (`due` on the reader's clock)."""
+    return LATE_NOTE.format(due=f"{due.astimezone(zone):%H:%M}")
 
 
 def since_when(digest: Digest, zone: tzinfo) -> str:

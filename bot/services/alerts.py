@@ -15,7 +15,9 @@ Who gets what, from "added" changes only (a replaced or re-ingested story is not
   imported today): digests' rule, `digests.is_news`;
 - never a story that arrived more than `grace` before the claim (after an outage the digest has it; alerts are
   for what is new now);
-- one message per chat per stretch, whatever the number of stories (capped per category with "and N more").
+- one message per chat per stretch, whatever the number of stories (capped per category with "and N more"), and
+  at most one per chat per `pace`: the stories of a chat alerted less than that ago are held, in the store, and
+  sent together when the pace has passed (`deliveries.hold_alerts`, `release`), by whichever process runs then.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from bot.models import Digest
-from bot.services.deliveries import ALERT, DEFAULT_GRACE
+from bot.services.deliveries import ALERT, DEFAULT_ALERT_PACE, DEFAULT_GRACE
 from bot.services.digests import is_news, sections
 from bot.store import AlertBatch, Claim, Delivery, Store
 from bot.store.articles import ADDED
@@ -62,16 +64,28 @@ def select(batch: AlertBatch, now: datetime, grace: timedelta) -> list[Claim]:
 class Alerts:
     """Claims alerts from the change log and builds their contents."""
 
-    def __init__(self, store: Store, grace: timedelta = DEFAULT_GRACE, per_category: int = PER_CATEGORY) -> None:
+    def __init__(
+        self,
+        store: Store,
+        grace: timedelta = DEFAULT_GRACE,
+        per_category: int = PER_CATEGORY,
+        pace: timedelta = DEFAULT_ALERT_PACE,
+    ) -> None:
         self.store = store
         self.grace = grace
         self.per_category = per_category
+        self.pace = pace
         self.built = 0
 
     def claim(self, now: datetime, worker: str, limit: int = BATCH) -> tuple[list[Delivery], int]:
-        """Claim the alerts of the next stretch of the change log; returns them and how many log entries it took
-        (0: the log is followed to its end, or another process is taking a stretch right now)."""
-        return self.store.claim_alerts(now, worker, limit, lambda batch: select(batch, now, self.grace))
+        """Claim the alerts of the next stretch of the change log (holding those of chats alerted less than the
+        pace ago); returns those to send now and how many log entries it took (0: the log is followed to its
+        end, or another process is taking a stretch right now)."""
+        return self.store.claim_alerts(now, worker, limit, lambda batch: select(batch, now, self.grace), self.pace)
+
+    def release(self, now: datetime, worker: str) -> list[Delivery]:
+        """Claim the alerts held until now, to send (those held past the grace expire: the digest has them)."""
+        return self.store.release_alerts(now, worker, self.grace)
 
     def build(self, article_sets: Iterable[Sequence[str]]) -> dict[tuple[str, ...], Digest]:
         """One alert per distinct set of stories (chats following the same categories share it), from one read."""

@@ -3,7 +3,8 @@
 Digests. Each chat's next due instant is stored (bot.services.subscriptions computes it with zoneinfo). Every
 minute a process calls `claim_due`: one transaction locks the due chats (PostgreSQL: FOR UPDATE SKIP LOCKED, so
 processes at the same minute take disjoint chats; SQLite: one writer at a time), applies `schedule.plan` (a
-digest at most `grace` late is sent, older ones are skipped, never a burst), inserts a `claimed` delivery keyed
+digest missed is sent late while its local day lasts, or at most `grace` late past it; older ones are skipped, never
+a burst), inserts a `claimed` delivery keyed
 by the chat's local day in its zone (`digest_key`; unique: at most one scheduled digest per local day, whatever
 restarts, crashes or processes) and stores the next due instant. It commits before anything is sent.
 
@@ -23,7 +24,7 @@ the caller still holds come back); after each send, `record` stores its outcome:
 
 A kill -9. Claims of a process that is gone (bot.services.presence) are settled by the next `recover`, on start
 and on every tick: a claim never attempted was certainly not sent, so a live process takes it over and sends it
-(or expires it, if it is now more than `grace` late); a claim attempted but never recorded was in flight when the
+(or expires it, if it is now too late: `stale`); a claim attempted but never recorded was in flight when the
 process died, and is recorded as ambiguous. So a kill -9 loses at most the sends in flight at that instant,
 which is at most the sender's concurrency (the size of the group it starts at once; bot.services.fanout) per
 process killed, and duplicates none: every change of a claimed row names its claimer in the WHERE clause, so a
@@ -42,13 +43,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from bot.config import Settings
+from bot.config import DEFAULT_ALERT_PACE_MINUTES, Settings
 from bot.errors import NewsbotError
 from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
-from bot.services.schedule import digest_day, plan
+from bot.services.schedule import digest_day, plan, still_owed
 from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
 from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, NOTICE, REJECTED, SENT, SILENT
 
@@ -71,6 +72,8 @@ __all__ = [
 
 # A digest missed while the bot was down is still sent this late (bot.config's digest grace).
 DEFAULT_GRACE = timedelta(hours=2)
+# The least time between two alerts to one chat (bot.config's DEFAULT_ALERT_PACE_MINUTES).
+DEFAULT_ALERT_PACE = timedelta(minutes=DEFAULT_ALERT_PACE_MINUTES)
 # Finished deliveries are kept this long (their local days can never come back).
 KEEP_FOR = timedelta(days=30)
 
@@ -78,6 +81,11 @@ KEEP_FOR = timedelta(days=30)
 def grace_of(settings: Settings) -> timedelta:
     """How late a missed digest (or an alert) may still go out."""
     return timedelta(minutes=settings.digest_grace_minutes)
+
+
+def alert_pace_of(settings: Settings) -> timedelta:
+    """The least time between two alerts to one chat (bot.config's alert pace)."""
+    return timedelta(minutes=settings.alert_pace_minutes)
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,18 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
     return Decision(planned.next, Claim(DIGEST, settings.chat_id, key, planned.send, window.start))
 
 
+def stale(orphan: Orphan, now: datetime, grace: timedelta) -> bool:
+    """Whether a claim nobody sent is too late to send now: a notice never is ("your topic is gone" is as true
+    hours late), a digest once it is no longer owed as a missed one would be (`schedule.still_owed`: its local
+    day, named by its key, is over and it is more than `grace` late), an alert past `grace`."""
+    if orphan.kind == NOTICE:
+        return False
+    if orphan.kind == DIGEST and " " in orphan.key:
+        day, _, zone_key = orphan.key.partition(" ")
+        return not still_owed(orphan.due, date.fromisoformat(day), zone_key, now, grace)
+    return now - orphan.due > grace
+
+
 class Deliveries:
     """Claims, outcomes and recovery, on the store."""
 
@@ -195,9 +215,7 @@ class Deliveries:
                 return KEEP
             if orphan.attempted:
                 return AMBIGUOUS
-            # A notice is as true hours late ("your topic is gone"); a digest or an alert that late is stale.
-            stale = orphan.kind != NOTICE and now - orphan.due > self.grace
-            return EXPIRED if stale else TAKE
+            return EXPIRED if stale(orphan, now, self.grace) else TAKE
 
         recovery = self.store.recover_deliveries(now, presence.worker_id, kinds, verdict)
         if recovery.taken or recovery.closed:

@@ -6,9 +6,9 @@ One run: beat (and learn how many processes share the budget), forget deliveries
 orphaned claims (bot.services.deliveries) and send those taken over, wake the due groups that only restricted the
 bot if Telegram (`ask`) says it may write there again, then claim due digests `batch` at a time and
 send each batch before claiming the next (so other processes claiming at the same minute share the work), then
-alerts the same way. A send that finds a group's forum topic gone forgets the topic and claims a notice telling
-the group in one transaction, then sends the notice like any delivery (a process killed in between leaves it
-claimed, never attempted: the next run takes it over).
+alerts the same way, then the alerts held for their chats' pace that are due. A send that finds a group's forum
+topic gone forgets the topic and claims a notice telling the group in one transaction, then sends the notice like
+any delivery (a process killed in between leaves it claimed, never attempted: the next run takes it over).
 
 Contents are built once per distinct (categories, window) for digests and once per distinct set of stories for
 alerts, and rendered once each per time zone their chats read dates in: the chats of one batch that share a key
@@ -31,10 +31,21 @@ from enum import Enum
 from typing import Protocol
 
 from bot.models import Digest
+from bot.render.digests import late_note
+from bot.render.split import with_note
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.alerts import Alerts
 from bot.services.budget import FloodBudget, TokenBucket
-from bot.services.deliveries import ALERT, AMBIGUOUS, DEFAULT_GRACE, DIGEST, SILENT, Deliveries, Outcome
+from bot.services.deliveries import (
+    ALERT,
+    AMBIGUOUS,
+    DEFAULT_ALERT_PACE,
+    DEFAULT_GRACE,
+    DIGEST,
+    SILENT,
+    Deliveries,
+    Outcome,
+)
 from bot.services.digests import DigestKey, Digests, key_of
 from bot.services.presence import Presence
 from bot.services.schedule import Window, zone
@@ -80,6 +91,9 @@ CONCURRENCY = 8
 # How long a process asking Telegram about restricted chats holds the ask (and their digests wait for its answer):
 # getChatMember answers in well under a second; a process that died asking leaves it to another after this.
 ASK_LEASE = timedelta(minutes=2)
+# A digest sent this long after its time says so (the fan-out runs a second after the minute turns; a start after
+# an outage sends what fell due meanwhile).
+LATE = timedelta(minutes=10)
 # Digests claimed per transaction.
 BATCH = 200
 DEFAULT_BUDGET = FloodBudget()
@@ -112,6 +126,7 @@ class FanOut:
         render_alert: Render,
         budget: FloodBudget = DEFAULT_BUDGET,
         grace: timedelta = DEFAULT_GRACE,
+        alert_pace: timedelta = DEFAULT_ALERT_PACE,
         concurrency: int = CONCURRENCY,
         batch: int = BATCH,
         monotonic: Callable[[], float] = time.monotonic,
@@ -125,7 +140,7 @@ class FanOut:
         self.budget = budget
         self.deliveries = Deliveries(store, grace)
         self.digests = Digests(store)
-        self.alerts = Alerts(store, grace)
+        self.alerts = Alerts(store, grace, pace=alert_pace)
         self.concurrency = concurrency
         self.batch = batch
         self.monotonic = monotonic
@@ -172,6 +187,10 @@ class FanOut:
                 break
             report.claimed += len(claims)
             await self.deliver(claims, clock, send, report, stopping)
+        # After the log's stretches: a held alert due now goes out with the stories they added to it.
+        if not stopping() and (held := await asyncio.to_thread(self.alerts.release, clock(), self.worker)):
+            report.claimed += len(held)
+            await self.deliver(held, clock, send, report, stopping)
         return report
 
     async def lift_restrictions(self, now: datetime, ask: Ask) -> list[int]:
@@ -206,7 +225,7 @@ class FanOut:
         """Send claimed deliveries in groups and record each outcome (until `stopping` says True)."""
         if not claims:
             return
-        texts = await asyncio.to_thread(self.texts, claims, report)
+        texts = await asyncio.to_thread(self.texts, claims, report, clock())
         quiet = [d for d in claims if texts[d.id] is None]
         for delivery in quiet:
             await self._record(delivery, Outcome(SILENT, "nothing to say"), clock, report)
@@ -229,8 +248,9 @@ class FanOut:
             # before the group reads why they came there.
             await self.deliver([notice for notice in notices if notice is not None], clock, send, report)
 
-    def texts(self, claims: Sequence[Delivery], report: Report) -> dict[int, list[str] | None]:
-        """Each claim's messages (None: nothing to send), built and rendered once per distinct content."""
+    def texts(self, claims: Sequence[Delivery], report: Report, now: datetime) -> dict[int, list[str] | None]:
+        """Each claim's messages (None: nothing to send), built and rendered once per distinct content; a digest
+        sent more than `LATE` after its time says so."""
         digest_keys = {
             d.id: key_of(d.categories, Window(d.window_start or d.due, d.due)) for d in claims if d.kind == DIGEST
         }
@@ -249,6 +269,8 @@ class FanOut:
         for delivery in claims:
             if delivery.kind == DIGEST:
                 empty, rendered = cache[digest_keys[delivery.id], zones[delivery.id]]
+                if rendered is not None and now - delivery.due > LATE:
+                    rendered = with_note(rendered, late_note(delivery.due, zone(zones[delivery.id])))
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             elif delivery.kind == ALERT:
                 texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id]))

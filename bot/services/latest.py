@@ -58,6 +58,13 @@ NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
 NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
 NOT_YET = "{day} has not come yet. The newest I have:"
 BEFORE_FIRST = "I have no story dated {day} or earlier{oldest}."
+# How deep "More" pages through a list of headlines: a 200-story day, and more, is read to its end; a button's place
+# has room for no more (a tampered one cannot make the store read millions).
+LATEST_DEPTH = 1000
+# Stories that may arrive between a list and its "More" press looked past first for the headline shown last.
+ARRIVED_SINCE = 100
+LAST_HEADLINE_GONE = "The headline shown last is gone from the library: these follow where it stood."
+NO_MORE_HEADLINES = "No older headlines: that was the last."
 
 
 class LatestAsk(NamedTuple):
@@ -69,12 +76,23 @@ class LatestAsk(NamedTuple):
 
 
 class Latest(NamedTuple):
-    """The newest headlines found for an ask: newest first, of `category` (None: of all), and whether more were
-    asked than the most shown at once (and there were that many to show)."""
+    """The newest headlines found for an ask: newest first, of `category` (None: of all), whether more were
+    asked than the most shown at once (and there were that many to show), and whether older ones follow them."""
 
     articles: list[StoredArticle]
     category: str | None
     capped: bool
+    more: bool = False
+
+
+class LatestPage(NamedTuple):
+    """The headlines a "More" under a list of them shows: their place in the list now (0: the newest), whether
+    older ones follow, and what to tell the reader first ("" for nothing)."""
+
+    articles: list[StoredArticle]
+    start: int
+    more: bool
+    note: str = ""
 
 
 class DayLatest(NamedTuple):
@@ -195,8 +213,30 @@ def newest(store: Store, args: Sequence[str], command: str = "/latest", before: 
     known = store.category_names() if args else []
     ask = read_latest(args, known)
     category = latest_category(ask.words, known, command) if ask.words else None
-    articles = store.latest(ask.shown, category, before)
-    return Latest(articles, category, ask.asked > ask.shown and len(articles) == ask.shown)
+    found = store.latest(ask.shown + 1, category, before)  # one more: whether "More" has any to show
+    articles = found[: ask.shown]
+    capped = ask.asked > ask.shown and len(articles) == ask.shown
+    return Latest(articles, category, capped, more=len(found) > ask.shown)
+
+
+def page_after(store: Store, category: str | None, anchor: str, place: int, size: int) -> LatestPage:
+    """The `size` headlines (of `category`) after the story `anchor`, shown last at `place` in the list (`newest`'s
+    order, whatever day it was asked of): where it stands now, moved down by stories arrived since (said, with the
+    /latest that shows them), or, gone from the library, from its place (said)."""
+    listed: list[StoredArticle] = []
+    for limit in (place + size + ARRIVED_SINCE + 2, LATEST_DEPTH + size + 1):
+        listed = store.latest(limit, category)
+        if any(article.id == anchor for article in listed) or len(listed) < limit:
+            break
+    at = next((i for i, article in enumerate(listed) if article.id == anchor), None)
+    start = place if at is None else at + 1
+    shown = listed[start : start + size]
+    more = len(listed) > start + size and start + size <= LATEST_DEPTH
+    if at is None:
+        return LatestPage(shown, start, more, LAST_HEADLINE_GONE)
+    named = f" {category.lower()}" if category else ""
+    arrived = f"{count(at - place, 'newer story has', 'newer stories have')} come in since: /latest{named} shows them."
+    return LatestPage(shown, start, more, arrived if at > place else "")
 
 
 def newest_of_day(

@@ -29,9 +29,11 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
 - A daily time in a fall-back fold (02:30 twice) is due once, at its first occurrence.
 - At most one scheduled digest per local day of the chat's zone (`digest_day`), also when the reader changes the
   time or the zone after today's digest.
-- Catch-up: a digest that fell due while the bot was down is sent late only while its latest due time is at most
-  `grace` old; older ones are skipped. The next due time is always the next future occurrence, so an outage of any
-  length never turns into a burst of the days missed.
+- Catch-up: a digest that fell due while the bot was down is sent late while its local day lasts on the chat's
+  clock (a bot down from 07:00 to 11:00 sends the 08:00 digest at 11:00), or, past its day's end, while its due time
+  is at most `grace` old (a 23:30 digest at 00:15); older ones are skipped. Only the latest due time is ever sent,
+  and the next due time is always the next future occurrence, so an outage of any length never turns into a burst
+  of the days missed, nor two digests at once.
 """
 
 from __future__ import annotations
@@ -743,14 +745,22 @@ def within_grace(due: datetime, now: datetime, grace: timedelta) -> bool:
 def plan(daily: time, zone_key: str, now: datetime, previous: datetime | None, grace: timedelta) -> Plan:
     """What to do for a chat whose stored due time is not after `now` (on every tick, and on start after an outage).
 
-    The digest of the latest occurrence at or before `now` is sent if it is at most `grace` late and its local day
-    has no digest yet; every older missed one is skipped. `previous` is the due instant of the chat's previous
-    scheduled digest (None if it never had one).
+    The digest of the latest occurrence at or before `now` is sent if its local day has no digest yet and it is
+    still owed (`still_owed`: its day lasts, or it is at most `grace` late); every older missed one is skipped.
+    `previous` is the due instant of the chat's previous scheduled digest (None if it never had one).
     """
     latest = _latest_due(daily, zone_key, now)
-    fresh = previous is None or digest_day(latest, daily, zone_key) > digest_day(previous, daily, zone_key)
-    send = latest if fresh and within_grace(latest, now, grace) else None
+    day = digest_day(latest, daily, zone_key)
+    fresh = previous is None or day > digest_day(previous, daily, zone_key)
+    send = latest if fresh and still_owed(latest, day, zone_key, now, grace) else None
     return Plan(send, next_digest(daily, zone_key, now, send or previous))
+
+
+def still_owed(due: datetime, day: date, zone_key: str, now: datetime, grace: timedelta) -> bool:
+    """Whether a digest due at `due`, the digest of `day`, may still go out at `now`: while that day lasts on the
+    zone's clock (a reader whose 08:00 digest was missed expects it later that morning, said as late, not a day's
+    silence), or at most `grace` late."""
+    return within_grace(due, now, grace) or (due <= now and now.astimezone(zone(zone_key)).date() == day)
 
 
 def digest_window(due: datetime, previous: datetime | None) -> Window:

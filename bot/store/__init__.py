@@ -583,11 +583,17 @@ class Store:
             return arrivals.of_ids(connection, article_ids)
 
     def claim_alerts(
-        self, now: datetime, worker: str, limit: int, decide: Callable[[AlertBatch], Sequence[Claim]]
+        self,
+        now: datetime,
+        worker: str,
+        limit: int,
+        decide: Callable[[AlertBatch], Sequence[Claim]],
+        pace: timedelta = timedelta(0),
     ) -> tuple[list[Delivery], int]:
         """Take the next `limit` change-log entries past the alerts' cursor and claim the alerts `decide` makes of
-        them, advancing the cursor in the same transaction: each entry is handled by one process, once. Returns
-        the claims and how many entries were taken (none while another process holds the cursor)."""
+        them, advancing the cursor in the same transaction: each entry is handled by one process, once; a chat
+        alerted less than `pace` ago has its alert held (`deliveries.hold_alerts`). Returns the claims to send now
+        and how many entries were taken (none while another process holds the cursor)."""
         with writing(self.engine) as connection:
             seq = cursors.take(connection, ALERTS_CURSOR)
             if seq is None:
@@ -598,9 +604,15 @@ class Store:
             added = [c.article_id for c in batch if c.kind == ADDED]
             found = arrivals.of_ids(connection, added)
             subscribers = subscriptions.alerted(connection, {a.article.category for a in found.values()})
-            claimed = deliveries.insert(connection, list(decide(AlertBatch(batch, found, subscribers))), worker, now)
+            decided = decide(AlertBatch(batch, found, subscribers))
+            claimed = deliveries.insert(connection, deliveries.hold_alerts(connection, decided, now, pace), worker, now)
             cursors.advance(connection, ALERTS_CURSOR, batch[-1].seq, now)
             return deliveries.load(connection, claimed.values()), len(batch)
+
+    def release_alerts(self, now: datetime, worker: str, grace: timedelta) -> list[Delivery]:
+        """Claim for `worker` the alerts held until now (`deliveries.release_held`), to send."""
+        with writing(self.engine) as connection:
+            return deliveries.load(connection, deliveries.release_held(connection, now, worker, grace))
 
     def alerts_position(self) -> int | None:
         with reading(self.engine) as connection:

@@ -7,6 +7,8 @@ life after that (bot.services.deliveries explains why):
 
     claimed --start--> claimed + attempted_at --record--> sent | failed | rejected | ambiguous
     claimed --record--> silent (an empty digest the chat wants no notice of)
+    held (an alert within its chat's pace of the last; no claimer) --due--> claimed (or expired, when too late
+        or the chat turned alerts off or went inactive meanwhile)
     claimed, claimer dead, never attempted --> taken over by a live process (or expired when too late)
     claimed + attempted_at, claimer dead --> ambiguous (it may have reached the chat: never sent again)
 
@@ -18,18 +20,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store import subscriptions as subscription_rows
-from bot.store.schema import chat_settings, deliveries
+from bot.store.schema import chat_settings, chats, deliveries
 
 # A notice: a word the fan-out owes a chat once (its forum topic is gone), claimed where it became owed.
 DIGEST, ALERT, NOTICE = "digest", "alert", "notice"
 CLAIMED, SENT, SILENT, FAILED, AMBIGUOUS, EXPIRED = "claimed", "sent", "silent", "failed", "ambiguous", "expired"
+# An alert owed later: its chat had one less than the alerts' pace ago (`hold_alerts`).
+HELD = "held"
+# An alert that went, or may have gone, to its chat: the next waits the pace after it.
+ALERTED = (CLAIMED, SENT, AMBIGUOUS)
 # Telegram refused the text itself (a rendering bug of ours, not the chat's doing): sending it again would fail again.
 REJECTED = "rejected"
 OUTCOMES = frozenset({SENT, SILENT, FAILED, REJECTED, AMBIGUOUS})
@@ -99,6 +105,7 @@ class Orphan:
     claimed_by: str
     attempted: bool
     due: datetime
+    key: str = ""
 
 
 # What a claim sets: all of a row but its identity (kind, chat, key).
@@ -133,12 +140,12 @@ def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: da
     return {(row.chat_id, row.key): row.id for row in rows}
 
 
-def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:
+def _row(claim: Claim, worker: str, now: datetime, status: str = CLAIMED) -> dict[str, Any]:
     return {
         "kind": claim.kind,
         "chat_id": claim.chat_id,
         "key": claim.key,
-        "status": CLAIMED,
+        "status": status,
         "claimed_by": worker,
         "claimed_at": now,
         "attempted_at": None,
@@ -148,6 +155,63 @@ def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:
         "window_start": claim.window_start,
         "articles": " ".join(claim.articles),
     }
+
+
+def hold_alerts(connection: Connection, claims: Sequence[Claim], now: datetime, pace: timedelta) -> list[Claim]:
+    """Of `claims` (alerts), those to send now: a chat alerted less than `pace` ago has its stories held, added to
+    the alert it has held already or to one held until `pace` after its last (`release_held` sends it then), so a
+    busy feed brings a chat one alert per `pace`, every story in one of them, not one a minute. Called under the
+    alerts' cursor: no other process adds to a held alert meanwhile; one released meanwhile is not added to."""
+    if pace <= timedelta(0) or not claims:
+        return list(claims)
+    chat_ids = [claim.chat_id for claim in claims]
+    held: dict[int, Any] = {}
+    last: dict[int, datetime] = {}
+    for begin in range(0, len(chat_ids), CHUNK):
+        alerts = (deliveries.c.kind == ALERT) & deliveries.c.chat_id.in_(chat_ids[begin : begin + CHUNK])
+        columns = (deliveries.c.id, deliveries.c.chat_id, deliveries.c.articles, deliveries.c.due)
+        held.update(
+            (row.chat_id, row)
+            for row in connection.execute(select(*columns).where(alerts, deliveries.c.status == HELD))
+        )
+        latest = select(deliveries.c.chat_id, func.max(deliveries.c.due)).where(
+            alerts, deliveries.c.status.in_(ALERTED)
+        )
+        last.update((chat_id, due) for chat_id, due in connection.execute(latest.group_by(deliveries.c.chat_id)))
+    now_due: list[Claim] = []
+    later: list[Claim] = []
+    for claim in claims:
+        if (row := held.get(claim.chat_id)) is not None:
+            ids = " ".join(dict.fromkeys([*row.articles.split(), *claim.articles]))
+            added = update(deliveries).where(deliveries.c.id == row.id, deliveries.c.status == HELD)
+            if connection.execute(added.values(articles=ids)).rowcount:
+                continue
+            last[claim.chat_id] = max(row.due, last.get(claim.chat_id, row.due))  # released meanwhile: sent then
+        previous = last.get(claim.chat_id)
+        if previous is not None and now - previous < pace:
+            later.append(Claim(ALERT, claim.chat_id, claim.key, previous + pace, None, claim.articles))
+        else:
+            now_due.append(claim)
+    if later:
+        connection.execute(deliveries.insert(), [_row(claim, "", now, HELD) for claim in later])
+    return now_due
+
+
+def release_held(connection: Connection, now: datetime, worker: str, grace: timedelta) -> list[int]:
+    """Claim for `worker` the held alerts due by `now`; returns their ids. Those held past `grace` (the bot was
+    down: the digest has their stories), or of a chat that turned alerts off or went inactive since, expire."""
+    held = (deliveries.c.kind == ALERT) & (deliveries.c.status == HELD) & (deliveries.c.due <= now)
+    quiet = or_(
+        deliveries.c.chat_id.in_(select(chat_settings.c.chat_id).where(~chat_settings.c.alerts)),
+        deliveries.c.chat_id.in_(select(chats.c.chat_id).where(~chats.c.active)),
+    )
+    connection.execute(
+        update(deliveries)
+        .where(held, or_(deliveries.c.due < now - grace, quiet))
+        .values(status=EXPIRED, finished_at=now, detail="held past its time, or alerts off since")
+    )
+    taken = update(deliveries).where(held).values(status=CLAIMED, claimed_by=worker, claimed_at=now)
+    return sorted(connection.scalars(taken.returning(deliveries.c.id)))
 
 
 def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
@@ -223,11 +287,18 @@ def finish(
 def orphans(connection: Connection, kinds: Sequence[str]) -> list[Orphan]:
     """Claimed rows not yet recorded, oldest first."""
     rows = connection.execute(
-        select(deliveries.c.id, deliveries.c.kind, deliveries.c.claimed_by, deliveries.c.attempted_at, deliveries.c.due)
+        select(
+            deliveries.c.id,
+            deliveries.c.kind,
+            deliveries.c.claimed_by,
+            deliveries.c.attempted_at,
+            deliveries.c.due,
+            deliveries.c.key,
+        )
         .where(deliveries.c.status == CLAIMED, deliveries.c.kind.in_(list(kinds)))
         .order_by(deliveries.c.id)
     )
-    return [Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due) for row in rows]
+    return [Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due, row.key) for row in rows]
 
 
 def take_over(connection: Connection, orphan: Orphan, worker: str, now: datetime) -> bool:

@@ -230,7 +230,8 @@ deliveries = Table(
     Column("kind", String(16), nullable=False),
     Column("chat_id", BigInteger, nullable=False),
     Column("key", String(64), nullable=False),
-    # claimed, sent, silent, failed, ambiguous or expired (bot.services.deliveries says what each means).
+    # claimed, sent, silent, failed, rejected, ambiguous or expired (bot.services.deliveries says what each means), or
+    # held: an alert waiting for its chat's pace (bot.store.deliveries.hold_alerts).
     Column("status", String(16), nullable=False),
     Column("claimed_by", String(64), nullable=False),
     Column("claimed_at", UTCDateTime, nullable=False),

@@ -142,6 +142,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
+            buttons.ButtonHandler(articles.more_latest, pattern=buttons.LATEST_MORE_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
             buttons.ButtonHandler(subscriptions.unsubscribe_all, pattern=f"^{subscriptions.UNSUBSCRIBE_ALL_DATA}$"),
             CallbackQueryHandler(buttons.expired_button),

@@ -22,9 +22,9 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
 from bot.render.welcome import takes_no_words
-from bot.services.latest import newest_of_day, one_category
+from bot.services.latest import NO_MORE_HEADLINES, newest_of_day, one_category, page_after
 from bot.store import Store
-from bot.tg.buttons import answer_press, read_on
+from bot.tg.buttons import EVERY_CATEGORY, answer_press, button_key, expired_button, latest_more, read_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -44,6 +44,9 @@ ARTICLE_ENDED = "The article ends before that part: it changed since. “Full ar
 # An article's id, as a deep link (`/start <id>`) carries it.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 TELEGRAM_HOSTS = ("t.me", "www.t.me", "telegram.me", "www.telegram.me")
+# A "More" under headlines pressed again: its page went out as a reply to the list, below it.
+MORE_SENT = "The next headlines are below."
+CATEGORY_GONE = "That category is gone from the library: /categories lists those there are."
 LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
     f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
@@ -233,7 +236,50 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], a
         await message.reply_text(html.escape(note or NO_ARTICLES))
         return
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
-    await reply_messages(message, split_message([html.escape(note), *blocks] if note else blocks))
+    shown = len(latest.articles)
+    markup = latest_more(latest.articles[-1], shown - 1, shown, latest.category) if latest.more else None
+    await reply_messages(message, split_message([html.escape(note), *blocks] if note else blocks), markup)
+
+
+async def more_latest(update: Update, context: Context) -> None:
+    """Send the headlines after those of the list whose "More" was pressed, as a reply to it, unless they went out
+    from this button lately (a double tap, another process's); a category gone since, or a tampered button, is
+    said."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    place, anchor, size, key = context.match.groups()
+    if int(size) > MAX_LATEST_COUNT or query.message is None:
+        await expired_button(update, context)
+        return
+    store, now, chat_id = context.bot_data.library.store, context.bot_data.clock(), chat_of(query)
+    category = None
+    if key != EVERY_CATEGORY:
+        names = await asyncio.to_thread(store.category_names)
+        category = next((name for name in names if button_key(name) == key), None)
+        if category is None:
+            await answer_press(query, CATEGORY_GONE, alert=True)
+            return
+    sent = SentArticle(store, chat_id, f"{query.message.message_id}:more", anchor, update.update_id, now)
+    if not await sent.claim():
+        await answer_press(query, MORE_SENT)
+        return
+    try:
+        page = await asyncio.to_thread(page_after, store, category, anchor, int(place), int(size))
+        if not page.articles:
+            await sent.release()
+            await answer_press(query, NO_MORE_HEADLINES)
+            return
+        await answer_press(query)
+        zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, chat_id)
+        username = context.bot_data.username
+        blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1)
+        last = page.start + len(page.articles) - 1
+        markup = latest_more(page.articles[-1], last, int(size), category) if page.more else None
+        texts = split_message([html.escape(page.note), *blocks] if page.note else blocks)
+        await send_messages(context.bot, chat_id, texts, topic_of(query.message), query.message.message_id, markup)
+    except BaseException:
+        await sent.release()  # not sent: a press again sends it
+        raise
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

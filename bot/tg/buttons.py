@@ -3,6 +3,7 @@ for a button, and what a button too old or tampered with gets."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
@@ -10,8 +11,8 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.config import MAX_PASSAGES
-from bot.models import Answer
+from bot.config import MAX_LATEST_COUNT, MAX_PASSAGES
+from bot.models import Answer, StoredArticle
 from bot.render.articles import READ_ON_LABEL
 from bot.render.markup import cap
 from bot.tg.context import Context
@@ -35,6 +36,12 @@ MORE_DATA = re.compile(
     r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5})(?::([0-9a-f]{8}))?)?$"
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
+# "More" under a list of headlines (/latest): "l:<place of the last shown>:<its article id>:<headlines a page>:<the
+# category's `button_key`, or * for all>", at most 2 + 4 + 17 + 3 + 12 = 38 bytes. The page after it is found by
+# that story (`latest.page_after`), so stories arriving or removed meanwhile neither repeat a headline nor skip one;
+# the place has room for `LATEST_DEPTH` alone, the size for MAX_LATEST_COUNT.
+LATEST_MORE_DATA = re.compile(r"^l:(0|[1-9][0-9]{0,2}):([0-9a-f]{16}):([1-9][0-9]?):([0-9a-f]{12}|\*)$")
+EVERY_CATEGORY = "*"
 # "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
 # `render.articles.start_mark`; buttons sent before have the whole message's, or none). The article is split again
 # on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged number), or
@@ -71,6 +78,19 @@ def keyboard(answer: Answer, key: str, seen: str = "") -> InlineKeyboardMarkup |
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def button_key(category: str) -> str:
+    """A category's short, stable key for callback data (12 hex digits of a hash of its name)."""
+    return hashlib.blake2b(category.encode(), digest_size=6).hexdigest()
+
+
+def latest_more(last: StoredArticle, place: int, size: int, category: str | None) -> InlineKeyboardMarkup:
+    """The "More" under a list of headlines (of `category`) whose `last`, at `place` in the list, is followed by
+    older ones: `size` of them a page, as the list showed."""
+    key = EVERY_CATEGORY if category is None else button_key(category)
+    data = f"l:{place}:{last.id}:{min(size, MAX_LATEST_COUNT)}:{key}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
 
 
 def read_on(article_id: str, start: int | None, mark: str) -> InlineKeyboardMarkup | None:

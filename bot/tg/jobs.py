@@ -25,7 +25,7 @@ from bot.errors import NewsbotError, Stopped
 from bot.render.digests import render_alert, render_digest
 from bot.render.markup import count
 from bot.services.budget import FloodBudget
-from bot.services.deliveries import grace_of
+from bot.services.deliveries import alert_pace_of, grace_of
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut, Report
 from bot.services.feeds import FeedNotice, FeedPoll
@@ -130,6 +130,7 @@ def start_digests(store: Store, settings: Settings, now: datetime, username: str
         lambda digest, zone: render_alert(digest, username, zone=zone),
         budget=FloodBudget.of(settings),
         grace=grace_of(settings),
+        alert_pace=alert_pace_of(settings),
         default_zone=settings.default_timezone,
     )
     return Digesting(Subscriptions(store, Defaults.of(settings)), Digests(store), presence, fanout)

@@ -312,10 +312,11 @@ def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda
     return send
 
 
-async def reply_messages(message: Message, texts: Sequence[str]) -> None:
-    """Reply with each text in order (texts from `bot.render`, each under Telegram's limit)."""
-    for text in texts:
-        await message.reply_text(text)
+async def reply_messages(message: Message, texts: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply with each text in order (texts from `bot.render`, each under Telegram's limit), the last with the
+    buttons `markup`."""
+    for number, text in enumerate(texts):
+        await message.reply_text(text, reply_markup=markup if number == len(texts) - 1 else None)
 
 
 async def send_messages(

@@ -15,7 +15,6 @@ opposite of its label; a button whose category is gone, or whose data was tamper
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 import logging
 import re
@@ -65,7 +64,7 @@ from bot.services.setting_requests import (
 )
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of, send_categories
-from bot.tg.buttons import GREETING_START, answer_press
+from bot.tg.buttons import GREETING_START, answer_press, button_key
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
 from bot.wording import alphabetical
@@ -105,11 +104,6 @@ SWITCHES = {
 EMPTY_DIGEST = {"notice": True, "quiet": False}
 # How a change is confirmed: from the chat's settings after it, its clock, and whether the chat is a group.
 Confirm = Callable[[ChatView, Clock, str], str]
-
-
-def button_key(category: str) -> str:
-    """A category's short, stable key for callback data (12 hex digits of a hash of its name)."""
-    return hashlib.blake2b(category.encode(), digest_size=6).hexdigest()
 
 
 def category_keyboard(view: ChatView) -> InlineKeyboardMarkup:

@@ -470,6 +470,50 @@ async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_
     assert [k for kinds in kinds_since(store, head).values() for k in kinds].count("added") == 1
 
 
+FARES = ("Ferry Fares Rise", "The ferry company raised its fares by four per cent for every crossing of the bay.")
+WALL = ("Harbour Wall Mended", "Masons rebuilt the stretch of the old sea wall that the winter storms broke open.")
+MARKET = ("Fish Market Moves", "The fish market leaves the quay for a new hall by the station at the end of May.")
+LIFEBOAT = ("New Lifeboat Named", "Crowds watched the volunteers name the town's new lifeboat after a retired cox.")
+
+
+def slotted(web: WebServer, *items: tuple[str, str, tuple[str, str]]) -> bytes:
+    """An RSS feed of items (guid, path, (headline, text))."""
+    shown = "".join(
+        f"<item><title>{title}</title><link>{web.url(path)}</link><guid isPermaLink='false'>{guid}</guid>"
+        f"<description>{text}</description></item>"
+        for guid, path, (title, text) in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Slots</title>{shown}</channel></rss>".encode()
+
+
+async def test_two_stories_a_feed_gives_one_guid_are_both_stored_in_one_poll_or_one_after_the_other(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A CMS giving two items one guid (a slot's, a numbering started again): the second story was dropped as a
+    repeat of the first in one poll, and listed at a later poll it replaced the first (gone from the library, and an
+    edit, so no alert). Two links telling other words are two stories; one story moved to a new link is still one."""
+    store = feed_library.store
+    web.live["slots.xml"] = slotted(web, ("slot-1", "/news/fares", FARES), ("slot-1", "/news/wall", WALL))
+    first = await service.add(web.url("/live/slots.xml"), now=NOW)
+    assert (first.backlog, first.duplicates) == (2, 0)
+    assert store.article(id_of(web.url("/news/wall"))) is not None
+
+    web.live["later.xml"] = slotted(web, ("slot-2", "/news/market", MARKET))
+    await service.add(web.url("/live/later.xml"), now=NOW)
+    head = store.head()
+    web.live["later.xml"] = slotted(web, ("slot-2", "/news/lifeboat", LIFEBOAT))
+    polls = (await service.poll(NOW + timedelta(minutes=15))).polls
+    (later,) = [p for p in polls if p.feed.url.endswith("later.xml")]
+    assert (later.added, later.edited) == (1, 0)
+    assert kinds_since(store, head) == {id_of(web.url("/news/lifeboat")): ["added"]}
+    assert store.article(id_of(web.url("/news/market"))) is not None
+    head = store.head()
+    web.live["later.xml"] += b"\n"
+    (again,) = [p for p in (await service.poll(NOW + timedelta(minutes=30))).polls if p.feed.url.endswith("later.xml")]
+    assert (again.added, again.edited, again.unchanged) == (0, 0, 1) and store.head() == head
+    assert web.count("/news/lifeboat") == 1
+
+
 async def test_a_story_listed_twice_in_one_feed_is_stored_as_its_version_updated_last(
     web: WebServer, service: FeedService
 ) -> None:

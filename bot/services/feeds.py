@@ -51,7 +51,7 @@ from bot.errors import StoreError, UsageError
 from bot.fetch import FEED_ACCEPT, NOT_ASKED, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
-from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
+from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, one_story, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
@@ -774,6 +774,9 @@ class FeedService:
         read.duplicates += parsed.repeated
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
+        if slots := await asyncio.to_thread(self._guids_reused, entries, seen):
+            entries = {entry_key(e.article): e for e in (slots.get(key, e) for key, e in entries.items())}
+            seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         # An entry under a new guid whose story (its link) this feed stored is that story, as shown then: a feed
         # that changes its guids on every poll had every page read again, and past the page budget the feed's
         # summary written over a story read whole. So is one whose page failed with no text to store (a 404 was
@@ -812,6 +815,23 @@ class FeedService:
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
         return read
+
+    def _guids_reused(self, entries: dict[str, FeedEntry], seen: dict[str, Seen]) -> dict[str, FeedEntry]:
+        """By key, the entries whose guid this feed gave a story of its own under another link that tells another
+        story (see `one_story`), as entries known by their link: a CMS reusing a slot's guid for the next story had
+        that story replace the one before (gone from the library, and an edit: no alert)."""
+        reused: dict[str, FeedEntry] = {}
+        for key, entry in entries.items():
+            known = seen.get(key)
+            if known is None or not known.owner or not entry.article.guid or known.article_id == entry.article.id:
+                continue
+            stored = self.library.store.article(known.article_id)
+            if stored is None:
+                continue
+            before = Article(stored.title, tuple(self.library.store.paragraphs(stored.id)), url=stored.url)
+            if not one_story(before, entry.article):
+                reused[key] = replace(entry, article=replace(entry.article, guid=None))
+        return reused
 
     async def _waiting_pages(self, fetcher: Fetcher, feed: FeedRow, read: _Read, now: datetime) -> _Read:
         """A feed that failed still has its stories' pages read when they are due (its back catalogue's, those

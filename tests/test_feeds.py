@@ -1540,6 +1540,30 @@ async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(
         library.close()
 
 
+async def test_story_pages_not_read_in_half_the_polls_time_are_left_for_a_later_poll_and_the_stories_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Pages slow to come or to read (megabytes of markup each) ran a poll past its deadline: the feed failed, every
+    story of it thrown away, and the next poll did the same. The pages not read in half the poll's time are left
+    for a later poll, the stories going in with the feed's summary meanwhile."""
+    library = Library.open(replace(feed_settings, feed_lease_seconds=10.0, fetch_timeout=30.0))
+    service = FeedService(library)
+    try:
+        web.live["slow.html"] = (POLLS / "story_tide.html").read_bytes()
+        web.delays["slow.html"] = 60
+        page = web.url("/live/slow.html")
+        web.live["slow.xml"] = bare_feed(("Spring Tide Floods the Quay", page, "Water rose over the quay\u2026"))
+        first = await service.add(web.url("/live/slow.xml"), now=NOW)
+        assert (first.status, first.backlog, first.queued) == (OK, 1, 1)
+        assert library.store.paragraphs(id_of(page)) == ["Water rose over the quay\u2026"]
+        del web.delays["slow.html"]
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.status, second.edited) == (OK, 1)
+        assert library.store.paragraphs(id_of(page))[0].startswith("Water rose over the quay on Saturday night as")
+    finally:
+        library.close()
+
+
 async def test_redirects_are_followed_and_a_redirect_to_a_refused_address_fails(
     web: WebServer, service: FeedService
 ) -> None:

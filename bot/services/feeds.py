@@ -91,6 +91,10 @@ PAGE_READS = 8
 PAGE_GIVEN_UP_WAIT = timedelta(days=7)
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
+# A poll's story pages are read for at most this share of its deadline; those not read by then are a later poll's:
+# pages that are slow to come or to read (megabytes of markup each) ran the poll past its deadline, and the feed
+# failed with every story and page read thrown away, poll after poll.
+PAGE_TIME_SHARE = 0.5
 # A poll an admin asks for (/pollfeeds) leaves the feeds polled this recently, by any process: one pressed twice,
 # or by two admins at once, fetches each feed once.
 POLLED_JUST_NOW = timedelta(minutes=1)
@@ -878,6 +882,8 @@ class FeedService:
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        # Not read in the poll's time for pages: read on a later poll, as those past the budget.
+        later |= {k for k, e in wanted[:budget] if e.article.id not in pages}
         failed: list[Skipped] = []  # the pages that could not be read, told together (`_pages_failed`)
         for key, entry in fresh:
             article = entry.article
@@ -950,7 +956,8 @@ class FeedService:
         return min(max(doubled, asked or doubled), self._cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id."""
+        """The story page of each entry, by article id; those not read within the poll's time for pages
+        (`PAGE_TIME_SHARE`) left out."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
@@ -963,7 +970,19 @@ class FeedService:
             held = any(p.held for p in problems)
             return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
 
-        return dict(await asyncio.gather(*(one(e) for e in entries)))
+        if not entries:
+            return {}
+        reads = [asyncio.ensure_future(one(e)) for e in entries]
+        seconds = self.settings.feed_lease_seconds * DEADLINE_SHARE * PAGE_TIME_SHARE
+        try:
+            done, late = await asyncio.wait(reads, timeout=seconds)
+        finally:
+            for read in reads:
+                read.cancel()  # the late ones (a done one ignores it), or all when the poll itself is stopped
+        if late:
+            await asyncio.wait(late)
+            log.info("feeds: %d story pages not read within %g s: left for a later poll", len(late), seconds)
+        return dict(read.result() for read in done)
 
     def _outcome(self, feed: FeedRow, now: datetime, read: _Read) -> tuple[Outcome, FeedNotice | None]:
         """The feed's next state: its schedule (a back-off doubling from the poll interval while it fails) and

@@ -2018,6 +2018,29 @@ async def test_a_feed_its_site_trickles_too_slowly_to_read_is_said_so_and_paused
         service.library.close()
 
 
+async def test_a_feed_whose_host_name_does_not_exist_is_paused_as_one_not_there(
+    feed_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed whose host name the name servers say does not exist (a typo, a domain let lapse) failed as a site
+    down, polled every 6 hours for ever; a resolver that does not answer is still a site down."""
+
+    async def no_such_name(host: str, *args: object, **kwargs: object) -> list[object]:
+        errors = {"gone-paper.invalid": socket.EAI_NONAME, "paper.example": socket.EAI_AGAIN}
+        raise socket.gaierror(errors[host], "no address")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", no_such_name)
+    service = FeedService(Library.open(replace(feed_settings, feed_pause_after_days=1)))
+    try:
+        follow(service, "https://gone-paper.invalid/rss.xml", NOW)
+        poll = await poll_until(service, NOW, NOW + timedelta(days=2))
+        assert poll.paused and poll.reason == "cannot find the address of gone-paper.invalid: no address"
+        await service.remove("https://gone-paper.invalid/rss.xml")
+        follow(service, "https://paper.example/rss.xml", NOW)
+        assert not (await poll_until(service, NOW, NOW + timedelta(days=2))).paused
+    finally:
+        service.library.close()
+
+
 async def test_a_store_made_before_absences_were_kept_gets_the_column_and_its_failing_feed_counts_from_now(
     web: WebServer, feed_settings: Settings
 ) -> None:

@@ -739,8 +739,9 @@ class FeedService:
         if isinstance(fetched, Failed) and fetched.held:
             return _Read(HELD, fetched.reason, retry_after=fetched.retry_after)
         if isinstance(fetched, Failed):
-            # A feed trickled too slowly to read, day after day, is no more readable than one not there.
-            final = not fetched.retry or fetched.trickled
+            # A feed trickled too slowly to read, day after day, is no more readable than one not there; nor is one
+            # whose host name does not exist.
+            final = not fetched.retry or fetched.trickled or fetched.nameless
             failed = _Read(
                 FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
             )

@@ -830,6 +830,8 @@ class FeedService:
             known = seen.get(key)
             if known is None or not known.owner or not entry.article.guid or known.article_id == entry.article.id:
                 continue
+            if _shown_before(known, entry):
+                continue  # its link changed in its query string alone (a stamp new on every poll): no story to read
             stored = self.library.store.article(known.article_id)
             if stored is None:
                 continue

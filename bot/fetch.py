@@ -97,6 +97,9 @@ class Failed:
     # The site answered but sent its body too slowly to read within the timeout (one byte a second, say): it is
     # there and answering, and may be so for days, unlike a site that is down.
     trickled: bool = False
+    # Its host name does not exist, as the name servers answered (a typo, a domain let lapse), where a resolver
+    # that failed to answer may work again: there is no site to be down.
+    nameless: bool = False
     # How long the site asked to be left before the next request (its Retry-After, with a 429 or a 503).
     retry_after: timedelta | None = None
     # Not asked for: its site had asked this fetcher to leave it a while, answering another address (see
@@ -120,10 +123,11 @@ class _Progress:
 class _Refused(Exception):
     """An address the guard does not allow, or one it cannot find (with whether that may pass)."""
 
-    def __init__(self, reason: str, retry: bool = False) -> None:
+    def __init__(self, reason: str, retry: bool = False, nameless: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
+        self.nameless = nameless
 
 
 def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
@@ -179,6 +183,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+# What getaddrinfo answers for a name the name servers say does not exist (NXDOMAIN, or no address of it), where a
+# resolver not answering is EAI_AGAIN.
+NO_SUCH_NAME = {socket.EAI_NONAME, *([socket.EAI_NODATA] if hasattr(socket, "EAI_NODATA") else [])}
+
+
 async def _resolve(host: str, port: int) -> list[IPAddress]:
     """Every address `host` names (an address itself, or a name resolved without blocking the event loop)."""
     try:
@@ -190,7 +199,9 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     except (socket.gaierror, UnicodeError) as exc:
         # gaierror's text begins with its errno ("[Errno -2] Name or service not known"), which says nothing more.
         raise _Refused(
-            f"cannot find the address of {host}: {getattr(exc, 'strerror', None) or exc}", retry=True
+            f"cannot find the address of {host}: {getattr(exc, 'strerror', None) or exc}",
+            retry=True,
+            nameless=getattr(exc, "errno", None) in NO_SUCH_NAME,
         ) from exc
     # A scoped IPv6 address ("fe80::1%eth0") is checked without its scope.
     return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
@@ -312,7 +323,7 @@ class Fetcher:
                 trickled=True,
             )
         except _Refused as exc:
-            return Failed(url, exc.reason, retry=exc.retry)
+            return Failed(url, exc.reason, retry=exc.retry, nameless=exc.nameless)
         except httpx.TimeoutException:
             return Failed(url, f"no answer within {timeout:g} s", retry=True)
         except httpx.RemoteProtocolError as exc:

@@ -470,6 +470,50 @@ async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_
     assert [k for kinds in kinds_since(store, head).values() for k in kinds].count("added") == 1
 
 
+FARES = ("Ferry Fares Rise", "The ferry company raised its fares by four per cent for every crossing of the bay.")
+WALL = ("Harbour Wall Mended", "Masons rebuilt the stretch of the old sea wall that the winter storms broke open.")
+MARKET = ("Fish Market Moves", "The fish market leaves the quay for a new hall by the station at the end of May.")
+LIFEBOAT = ("New Lifeboat Named", "Crowds watched the volunteers name the town's new lifeboat after a retired cox.")
+
+
+def slotted(web: WebServer, *items: tuple[str, str, tuple[str, str]]) -> bytes:
+    """An RSS feed of items (guid, path, (headline, text))."""
+    shown = "".join(
+        f"<item><title>{title}</title><link>{web.url(path)}</link><guid isPermaLink='false'>{guid}</guid>"
+        f"<description>{text}</description></item>"
+        for guid, path, (title, text) in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Slots</title>{shown}</channel></rss>".encode()
+
+
+async def test_two_stories_a_feed_gives_one_guid_are_both_stored_in_one_poll_or_one_after_the_other(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A CMS giving two items one guid (a slot's, a numbering started again): the second story was dropped as a
+    repeat of the first in one poll, and listed at a later poll it replaced the first (gone from the library, and an
+    edit, so no alert). Two links telling other words are two stories; one story moved to a new link is still one."""
+    store = feed_library.store
+    web.live["slots.xml"] = slotted(web, ("slot-1", "/news/fares", FARES), ("slot-1", "/news/wall", WALL))
+    first = await service.add(web.url("/live/slots.xml"), now=NOW)
+    assert (first.backlog, first.duplicates) == (2, 0)
+    assert store.article(id_of(web.url("/news/wall"))) is not None
+
+    web.live["later.xml"] = slotted(web, ("slot-2", "/news/market", MARKET))
+    await service.add(web.url("/live/later.xml"), now=NOW)
+    head = store.head()
+    web.live["later.xml"] = slotted(web, ("slot-2", "/news/lifeboat", LIFEBOAT))
+    polls = (await service.poll(NOW + timedelta(minutes=15))).polls
+    (later,) = [p for p in polls if p.feed.url.endswith("later.xml")]
+    assert (later.added, later.edited) == (1, 0)
+    assert kinds_since(store, head) == {id_of(web.url("/news/lifeboat")): ["added"]}
+    assert store.article(id_of(web.url("/news/market"))) is not None
+    head = store.head()
+    web.live["later.xml"] += b"\n"
+    (again,) = [p for p in (await service.poll(NOW + timedelta(minutes=30))).polls if p.feed.url.endswith("later.xml")]
+    assert (again.added, again.edited, again.unchanged) == (0, 0, 1) and store.head() == head
+    assert web.count("/news/lifeboat") == 1
+
+
 async def test_a_story_listed_twice_in_one_feed_is_stored_as_its_version_updated_last(
     web: WebServer, service: FeedService
 ) -> None:
@@ -1496,6 +1540,30 @@ async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(
         library.close()
 
 
+async def test_story_pages_not_read_in_half_the_polls_time_are_left_for_a_later_poll_and_the_stories_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Pages slow to come or to read (megabytes of markup each) ran a poll past its deadline: the feed failed, every
+    story of it thrown away, and the next poll did the same. The pages not read in half the poll's time are left
+    for a later poll, the stories going in with the feed's summary meanwhile."""
+    library = Library.open(replace(feed_settings, feed_lease_seconds=10.0, fetch_timeout=30.0))
+    service = FeedService(library)
+    try:
+        web.live["slow.html"] = (POLLS / "story_tide.html").read_bytes()
+        web.delays["slow.html"] = 60
+        page = web.url("/live/slow.html")
+        web.live["slow.xml"] = bare_feed(("Spring Tide Floods the Quay", page, "Water rose over the quay\u2026"))
+        first = await service.add(web.url("/live/slow.xml"), now=NOW)
+        assert (first.status, first.backlog, first.queued) == (OK, 1, 1)
+        assert library.store.paragraphs(id_of(page)) == ["Water rose over the quay\u2026"]
+        del web.delays["slow.html"]
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.status, second.edited) == (OK, 1)
+        assert library.store.paragraphs(id_of(page))[0].startswith("Water rose over the quay on Saturday night as")
+    finally:
+        library.close()
+
+
 async def test_redirects_are_followed_and_a_redirect_to_a_refused_address_fails(
     web: WebServer, service: FeedService
 ) -> None:
@@ -1946,6 +2014,29 @@ async def test_a_feed_its_site_trickles_too_slowly_to_read_is_said_so_and_paused
         said = poll.notice.text(poll.polled_at or NOW)
         assert said.startswith(f"The feed Harbour Town Daily ({url}) has failed for 2"), said
         assert " h (the site answered but sent only " in said, said
+    finally:
+        service.library.close()
+
+
+async def test_a_feed_whose_host_name_does_not_exist_is_paused_as_one_not_there(
+    feed_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed whose host name the name servers say does not exist (a typo, a domain let lapse) failed as a site
+    down, polled every 6 hours for ever; a resolver that does not answer is still a site down."""
+
+    async def no_such_name(host: str, *args: object, **kwargs: object) -> list[object]:
+        errors = {"gone-paper.invalid": socket.EAI_NONAME, "paper.example": socket.EAI_AGAIN}
+        raise socket.gaierror(errors[host], "no address")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", no_such_name)
+    service = FeedService(Library.open(replace(feed_settings, feed_pause_after_days=1)))
+    try:
+        follow(service, "https://gone-paper.invalid/rss.xml", NOW)
+        poll = await poll_until(service, NOW, NOW + timedelta(days=2))
+        assert poll.paused and poll.reason == "cannot find the address of gone-paper.invalid: no address"
+        await service.remove("https://gone-paper.invalid/rss.xml")
+        follow(service, "https://paper.example/rss.xml", NOW)
+        assert not (await poll_until(service, NOW, NOW + timedelta(days=2))).paused
     finally:
         service.library.close()
 

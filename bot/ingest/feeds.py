@@ -58,6 +58,9 @@ MIN_FULL_TEXT_PARAGRAPHS = 3
 MIN_FULL_TEXT_CHARS = 600
 # A guid that entries under this many different links share identifies none of them (`_shared_guids_dropped`).
 SHARED_GUID_LINKS = 3
+# Two entries under one guid and two links are one story (an edit moved to a new link) when this share of the
+# content words of the one with fewer is the other's; else they are two stories a CMS gave one guid (`one_story`).
+ONE_STORY_WORDS = 0.5
 # A story page replaces the feed's summary only when it carries the story: it holds this share of the summary's
 # content words, or this lower share when it is several times the summary's length (an editor's summary may be
 # worded apart from the story's lead). A paywall or consent page holds few of them; and a page shorter than the
@@ -294,18 +297,32 @@ def entry_identity(article: Article) -> str:
 
 
 def _shared_guids_dropped(entries: list[FeedEntry]) -> list[FeedEntry]:
-    """The entries, without a guid that entries under `SHARED_GUID_LINKS` or more links share: a CMS that gives
-    every item one guid (its site's address, a constant) names no story by it, and each is known by its link. (A
-    story edited under a new link and listed again, old version too, shares its guid with one other link.)"""
-    links: dict[str, set[str | None]] = {}
+    """The entries, without a guid that entries under `SHARED_GUID_LINKS` or more links share, or under two links
+    telling two stories: a CMS that gives every item one guid (its site's address, a constant), or two items one
+    (a slot's), names no story by it, and each is known by its link; the second story was dropped as a repeat of
+    the first. (A story edited under a new link and listed again, old version too, shares its guid with one other
+    link, and its words.)"""
+    listed: dict[str, list[Article]] = {}
     for entry in entries:
         if entry.article.guid:
-            links.setdefault(entry.article.guid, set()).add(entry.article.url)
-    shared = {guid for guid, urls in links.items() if len(urls) >= SHARED_GUID_LINKS}
+            listed.setdefault(entry.article.guid, []).append(entry.article)
+    shared = {
+        guid
+        for guid, versions in listed.items()
+        if len({a.url for a in versions}) >= SHARED_GUID_LINKS
+        or not all(one_story(versions[0], other) for other in versions[1:] if other.url != versions[0].url)
+    }
     return [
         replace(entry, article=replace(entry.article, guid=None)) if entry.article.guid in shared else entry
         for entry in entries
     ]
+
+
+def one_story(first: Article, second: Article) -> bool:
+    """Whether two versions of an entry (one guid) tell one story: `ONE_STORY_WORDS` of the content words (headline
+    and text) of the one with fewer are the other's. One with no words tells nothing: one story, as its guid says."""
+    fewer, more = sorted((set(analyze(" ".join((a.title, *a.paragraphs)))) for a in (first, second)), key=len)
+    return len(fewer & more) >= ONE_STORY_WORDS * len(fewer)
 
 
 def _current(entries: list[FeedEntry]) -> list[FeedEntry]:

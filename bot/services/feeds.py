@@ -51,7 +51,7 @@ from bot.errors import StoreError, UsageError
 from bot.fetch import FEED_ACCEPT, NOT_ASKED, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
-from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
+from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, one_story, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
@@ -91,6 +91,10 @@ PAGE_READS = 8
 PAGE_GIVEN_UP_WAIT = timedelta(days=7)
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
+# A poll's story pages are read for at most this share of its deadline; those not read by then are a later poll's:
+# pages that are slow to come or to read (megabytes of markup each) ran the poll past its deadline, and the feed
+# failed with every story and page read thrown away, poll after poll.
+PAGE_TIME_SHARE = 0.5
 # A poll an admin asks for (/pollfeeds) leaves the feeds polled this recently, by any process: one pressed twice,
 # or by two admins at once, fetches each feed once.
 POLLED_JUST_NOW = timedelta(minutes=1)
@@ -735,8 +739,9 @@ class FeedService:
         if isinstance(fetched, Failed) and fetched.held:
             return _Read(HELD, fetched.reason, retry_after=fetched.retry_after)
         if isinstance(fetched, Failed):
-            # A feed trickled too slowly to read, day after day, is no more readable than one not there.
-            final = not fetched.retry or fetched.trickled
+            # A feed trickled too slowly to read, day after day, is no more readable than one not there; nor is one
+            # whose host name does not exist.
+            final = not fetched.retry or fetched.trickled or fetched.nameless
             failed = _Read(
                 FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
             )
@@ -774,6 +779,9 @@ class FeedService:
         read.duplicates += parsed.repeated
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
+        if slots := await asyncio.to_thread(self._guids_reused, entries, seen):
+            entries = {entry_key(e.article): e for e in (slots.get(key, e) for key, e in entries.items())}
+            seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         # An entry under a new guid whose story (its link) this feed stored is that story, as shown then: a feed
         # that changes its guids on every poll had every page read again, and past the page budget the feed's
         # summary written over a story read whole. So is one whose page failed with no text to store (a 404 was
@@ -812,6 +820,25 @@ class FeedService:
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
         return read
+
+    def _guids_reused(self, entries: dict[str, FeedEntry], seen: dict[str, Seen]) -> dict[str, FeedEntry]:
+        """By key, the entries whose guid this feed gave a story of its own under another link that tells another
+        story (see `one_story`), as entries known by their link: a CMS reusing a slot's guid for the next story had
+        that story replace the one before (gone from the library, and an edit: no alert)."""
+        reused: dict[str, FeedEntry] = {}
+        for key, entry in entries.items():
+            known = seen.get(key)
+            if known is None or not known.owner or not entry.article.guid or known.article_id == entry.article.id:
+                continue
+            if _shown_before(known, entry):
+                continue  # its link changed in its query string alone (a stamp new on every poll): no story to read
+            stored = self.library.store.article(known.article_id)
+            if stored is None:
+                continue
+            before = Article(stored.title, tuple(self.library.store.paragraphs(stored.id)), url=stored.url)
+            if not one_story(before, entry.article):
+                reused[key] = replace(entry, article=replace(entry.article, guid=None))
+        return reused
 
     async def _waiting_pages(self, fetcher: Fetcher, feed: FeedRow, read: _Read, now: datetime) -> _Read:
         """A feed that failed still has its stories' pages read when they are due (its back catalogue's, those
@@ -858,6 +885,8 @@ class FeedService:
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        # Not read in the poll's time for pages: read on a later poll, as those past the budget.
+        later |= {k for k, e in wanted[:budget] if e.article.id not in pages}
         failed: list[Skipped] = []  # the pages that could not be read, told together (`_pages_failed`)
         for key, entry in fresh:
             article = entry.article
@@ -930,7 +959,8 @@ class FeedService:
         return min(max(doubled, asked or doubled), self._cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id."""
+        """The story page of each entry, by article id; those not read within the poll's time for pages
+        (`PAGE_TIME_SHARE`) left out."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
@@ -943,7 +973,19 @@ class FeedService:
             held = any(p.held for p in problems)
             return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
 
-        return dict(await asyncio.gather(*(one(e) for e in entries)))
+        if not entries:
+            return {}
+        reads = [asyncio.ensure_future(one(e)) for e in entries]
+        seconds = self.settings.feed_lease_seconds * DEADLINE_SHARE * PAGE_TIME_SHARE
+        try:
+            done, late = await asyncio.wait(reads, timeout=seconds)
+        finally:
+            for read in reads:
+                read.cancel()  # the late ones (a done one ignores it), or all when the poll itself is stopped
+        if late:
+            await asyncio.wait(late)
+            log.info("feeds: %d story pages not read within %g s: left for a later poll", len(late), seconds)
+        return dict(read.result() for read in done)
 
     def _outcome(self, feed: FeedRow, now: datetime, read: _Read) -> tuple[Outcome, FeedNotice | None]:
         """The feed's next state: its schedule (a back-off doubling from the poll interval while it fails) and

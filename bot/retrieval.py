@@ -40,7 +40,7 @@ from bot.analysis import (
     token_spans,
     words,
 )
-from bot.calendar_words import MONTH_NAMES, MONTH_WORD, WEEKDAY_WORD, month_number
+from bot.calendar_words import MONTH_NAMES, MONTH_WORD, month_number
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
@@ -2670,8 +2670,6 @@ def writes_deed(question: str, text: str, headline: str = "") -> bool:
     doers = doer_terms(deed) - deed
     if any(term in doers and _BEFORE_NAME.match(text, end) for _, end, term in words(text)):
         return True
-    if deed & _MAKING and _MADE_BY.search(text):
-        return True
     if not (verb in IRREGULAR_VERBS or verb.endswith("ed")):
         return bool(deed & _term_set(text))
     return any(
@@ -2711,12 +2709,6 @@ def writes_number(text: str) -> bool:
 # beside ("The previous owners, Ron and Pat Haddow, ..."; "who owned the post office before" of tests/data/wexcombe was
 # a weak answer, "No article uses the word “owned”").
 _BEFORE_NAME = re.compile(r",?[ \t]+[A-Z][a-z]")
-# Making a work, whose maker the arts pages write after it with "by" alone: '"Winter Pilots" by Kwame Asante-Boyd', "a
-# painting by the Victorian artist Edith Marchbank" tell who wrote or painted it. "By" a name, not a time ("by March").
-_MAKING = frozenset(analyze("write paint draw compose sing direct design sculpt make create record produce photograph"))
-_MADE_BY = re.compile(
-    rf"\bby[ \t]+(?:the[ \t]+(?:[a-z-]+[ \t]+){{0,3}})?(?!(?i:{MONTH_WORD}|{WEEKDAY_WORD}))[A-Z][a-z]"
-)
 # A stem of one syllable ending in one vowel and a consonant doubles it before "-er" ("win" of "winner").
 _DOUBLED = re.compile(r"^[^aeiou]*[aeiou]([bdgmnpt])$")
 

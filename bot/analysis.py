@@ -40,6 +40,10 @@ _POSSESSIVE = re.compile(r"'s?$")
 _SENTENCE_END = re.compile("[.!?:][ \t\n\"'\u201c\u2018(]*")
 _OPENING = re.compile("[ \t\n\"'\u201c\u2018(]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+# Letters of the Latin alphabet that are no letter with an accent, so that Unicode takes none from them, as readers
+# without them type them: "soren kjaergaard" of "Søren Kjærgaard", "lodz" of "Łódź". In lower case: `fold` casefolds
+# first.
+_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _HAS_WORD = re.compile(r"\w")
 _THOUSANDS = re.compile(r",(?=\d{3}\b)")
@@ -78,7 +82,7 @@ IRREGULAR_PLURALS = _base_forms(_PLURALS_TEXT)
 BASE_FORMS = {**IRREGULAR_VERBS, **IRREGULAR_PLURALS}
 # The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
 # change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
-ANALYSIS_RULES = 4
+ANALYSIS_RULES = 5
 ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES,
     hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}\0{_PLURALS_TEXT}".encode()).hexdigest()[:16],
@@ -233,7 +237,7 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_UNDECOMPOSED)
 
 
 def stem(word: str, inflected: bool = True) -> str:

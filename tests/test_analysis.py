@@ -182,6 +182,14 @@ def test_fold_removes_accents_and_case() -> None:
     assert fold("Am\u00e9lie \u00c9COLE") == "amelie ecole"
 
 
+def test_fold_writes_a_letter_no_accent_can_be_taken_from_as_readers_type_it() -> None:
+    """Letters that are no letter with an accent (Unicode gives them no decomposition) are typed as the letters
+    they are read as: "soren kjaergaard" of a story naming "Søren Kjærgaard" was a word no article used."""
+    assert fold("S\u00f8ren Kj\u00e6rgaard") == "soren kjaergaard"
+    others = "\u00d8RSTED \u0141\u00f3d\u017a \u0152uvre \u00deingvellir \u0110or\u0111e"
+    assert fold(others) == "orsted lodz oeuvre thingvellir dorde"
+
+
 def test_sentences_do_not_split_after_abbreviations() -> None:
     text = "Gen. Gerasimov met U.S. officials on Monday. Mr. Smith left early. Talks resume in May."
     assert sentences(text) == [

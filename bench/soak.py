@@ -106,6 +106,9 @@ class Run:
     signal: str  # "KILL", "TERM" or "" (ended on its own)
     code: int | None = None
     log: str = ""
+    # When it was started and ended (time.monotonic).
+    began: float = 0.0
+    ended: float = 0.0
 
     def clean(self) -> bool:
         """Whether it ended as it should: killed, or stopped/ended with a clear line (no traceback)."""
@@ -133,13 +136,15 @@ class Soak:
     # Markers of stories whose batch an ingest finished, and of each feed's stories.
     ingested: list[str] = field(default_factory=list)
     served: list[list[str]] = field(default_factory=lambda: [[] for _ in range(FEEDS)])
-    # The story each asking chat asked about.
+    # The story each asking chat asked about, and when.
     asked: dict[int, str] = field(default_factory=dict)
+    asked_at: dict[int, float] = field(default_factory=dict)
+    update_of: dict[int, int] = field(default_factory=dict)
     batch: int = 0
     stories: int = 0
 
     def start(self, slot: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
-        log = self.folder / f"{slot}-{len(self.runs)}-{time.monotonic_ns()}.log"
+        log = self.folder / f"{slot}-{time.monotonic():.3f}.log"
         with log.open("w") as written:
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot", *args],
@@ -153,7 +158,8 @@ class Soak:
 
     def ended(self, slot: str, process: subprocess.Popen[str], log: Path, sent: str) -> Run:
         process.wait()
-        run = Run(slot, sent, process.returncode, log.read_text(errors="replace"))
+        began = float(log.stem.split("-", 1)[1])
+        run = Run(slot, sent, process.returncode, log.read_text(errors="replace"), began, time.monotonic())
         with self.lock:
             self.runs.append(run)
         return run
@@ -245,7 +251,8 @@ class Soak:
     def ask(self, word: str) -> None:
         chat = FIRST_ASKER + len(self.asked)
         self.asked[chat] = word
-        self.api.send_text(chat, question(word))
+        self.asked_at[chat] = time.monotonic()
+        self.update_of[chat] = self.api.send_text(chat, question(word))
 
 
 def rss(words: Sequence[str], site: str) -> bytes:
@@ -372,7 +379,7 @@ def check(soak: Soak) -> Checks:
         if not answers:
             checks.fault("unanswered", f"{chat}: {word}")
         elif len(answers) > 1:
-            checks.fault("answered twice", f"{chat}: {word} x{len(answers)}")
+            checks.fault("answered twice", f"{chat}: {word} x{len(answers)}, {when(soak, chat)}")
         elif word not in answers[0]:
             checks.fault("answer without its story", f"{chat}: {word}: {answers[0][:80]!r}")
     checks.counts["questions"] = len(soak.asked)
@@ -390,6 +397,25 @@ def check(soak: Soak) -> Checks:
         if not run.clean():
             checks.fault("unclear end", f"{run.slot} ({run.signal or 'own'}, exit {run.code}): {tail(run.log)}")
     return checks
+
+
+def when(soak: Soak, chat: int) -> str:
+    """When a chat asked and was answered, and by which of the bot's runs (numbered as started; their ends)."""
+    bots = sorted((r for r in soak.runs if r.slot == "run"), key=lambda r: r.began)
+    start = min(r.began for r in soak.runs)
+
+    def by(moment: float) -> str:
+        alive = [n for n, r in enumerate(bots) if r.began <= moment <= r.ended]
+        return f"{moment - start:.1f} s (run {','.join(map(str, alive))})"
+
+    replied = [by(call.time) for call in soak.api.calls("sendMessage", chat_id=chat) if call.ok]
+    served = [
+        by(call.time)
+        for call in soak.api.calls("getUpdates")
+        if any(u["update_id"] == soak.update_of[chat] for u in call.response.get("result", []))
+    ]
+    ends = "; ".join(f"run {n} {r.began - start:.0f}-{r.ended - start:.0f} s {r.signal}" for n, r in enumerate(bots))
+    return f"asked {by(soak.asked_at[chat])}, served {', '.join(served)}, replied {', '.join(replied)} [{ends}]"
 
 
 def tail(log: str) -> str:

@@ -6,7 +6,7 @@ some with a malformed line or a record without a body, some a file that is not J
 `newsbot vectors`; `newsbot feeds poll` of feeds served by tests/web_server.py that gain a story every few
 seconds. Each process is killed with SIGKILL or stopped with SIGTERM at a random moment (a one-off command in
 about half of its runs, the bot after 5-60 s of each start) and started again. Then the soak stops killing, runs
-the last poll and ingest, starts one bot cleanly, waits for its answers, stops it, and checks:
+the last poll and `newsbot vectors`, starts one bot cleanly, waits for its answers, stops it, and checks:
 
 - every story ingested or polled is in the store once (none lost, none doubled), and answerable: its question's
   first passage is its own (lexically, from the index), and it has its paragraph vectors;

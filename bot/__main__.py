@@ -3,10 +3,14 @@
 import gc
 import sys
 
+from bot import early_stop
+
 
 def main() -> int:
     """Run `bot.cli.main`; a Ctrl-C while its modules load (a second or so), or while it reads its arguments before
-    its own handling begins, printed a Python traceback."""
+    its own handling begins, printed a Python traceback. A SIGTERM meanwhile is kept for that handling to honour
+    (`early_stop`): it ended the process in silence."""
+    early_stop.listen()
     try:
         from bot.cli import main as run
 

@@ -27,7 +27,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, Defaults, Updater
 from telegram.request import BaseRequest
 
-from bot import tg
+from bot import early_stop, tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError, causes
 from bot.store.reachable import (
@@ -377,6 +377,8 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, stopping, number)
+    if early_stop.heard():
+        stopping(signal.SIGTERM)
     try:
         # Before Telegram is asked anything: a bot waiting for its database takes no updates.
         if await store_reachable(application.bot_data.settings, stop) and await _bot_api_answers(application, stop):

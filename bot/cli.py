@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, NoReturn, TypeVar, get_args
 from urllib.parse import urlsplit
 
-from bot import __version__
+from bot import __version__, early_stop
 from bot.config import (
     DEFAULT_ANSWER_SIZE,
     DEFAULT_LATEST_COUNT,
@@ -470,8 +470,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "chat"):
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
-            return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
+            if args.command == "run":
+                return run(settings, EXIT_INTERRUPTED)  # a SIGTERM heard while loading stops it as it starts
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a chat ends at SIGTERM at once, as it always did
+            if early_stop.heard():
+                raise KeyboardInterrupt
+            return chat(settings)
         with _handling(_interrupt, signal.SIGTERM):
+            if early_stop.heard():
+                raise KeyboardInterrupt
             if args.command == "migrate":
                 return _migrate(settings)
             # An ingest ends with one line saying an index it could not write (a full disk), not a warning first.

@@ -1070,6 +1070,37 @@ def test_ctrl_c_while_the_command_is_still_loading_exits_130_quietly(isolated: P
     assert said == ["newsbot: interrupted\n"]
 
 
+@pytest.mark.parametrize(
+    ("command", "code", "said"),
+    [("stats", 130, "newsbot: interrupted"), ("run", 0, "SIGTERM received: stopping")],
+)
+def test_sigterm_while_the_command_is_still_loading_is_said_and_honoured_not_a_silent_death(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, command: str, code: int, said: str
+) -> None:
+    """SIGTERM (a service manager's stop, bench/soak.py's) in the seconds a process spends importing its modules
+    ended it by the signal, in silence (exit -15). It is kept until the command's own handling begins, which honours
+    it: a command says "interrupted" (130), `run` stops as a stop during its start does (0), asking Telegram
+    nothing."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "bot", command],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.rsplit("|", 1)[-1].strip() == "sqlalchemy":
+            break
+    else:
+        pytest.fail("sqlalchemy was never imported")
+    process.send_signal(signal.SIGTERM)
+    err = "".join(line for line in process.stderr if not line.startswith("import time:"))
+    assert process.wait(timeout=60) == code, err
+    assert said in err and "Traceback" not in err and "Bot API" not in err, err
+
+
 @pytest.mark.parametrize("command", [["stats"], ["--help"], ["no-such-command"]])
 def test_a_command_leaves_what_it_made_to_the_exit_not_to_python_s_last_collections(
     isolated: Path, command: list[str]

@@ -468,29 +468,6 @@ def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_ve
         library.close()
 
 
-def test_two_first_starts_in_static_mode_at_once_both_answer_and_leave_one_table(settings: Settings) -> None:
-    """Two processes find no table and distil it at the same time: each writes its own aside and renames it
-    into place, so neither reads half a table, both answer, and one whole table is left."""
-    settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")  # no table yet
-    env = {"NEWSBOT_SEMANTIC": "static"}
-    processes = [newsbot(settings, "ask", "What did Gerasimov say about NATO?", env=env) for _ in range(2)]
-    # Each distils the whole table (about 40 s of CPU on both cores): past 300 s under a load of 15 (a full run
-    # beside other work), though both were still distilling.
-    outcomes = [(process.communicate(timeout=900), process.returncode) for process in processes]
-    for (out, err), code in outcomes:
-        assert code == 0 and "Traceback" not in err, err
-        assert "distilling word-piece vectors" in err  # each really distilled
-        assert "good results" in out  # Gerasimov on NATO
-    [table] = settings.static_dir.iterdir()
-    assert table.name.startswith("static-") and table.suffix == ".npy"
-    library = Library.open(replace(settings, semantic="static"))
-    try:
-        assert library.semantic is not None and library.semantic.mode == "static"
-        assert library.semantic.vectors.count() == library.store.stats().paragraphs
-    finally:
-        library.close()
-
-
 @pytest.mark.parametrize(
     ("question", "passage"),
     [

@@ -1092,6 +1092,26 @@ def bare_feed(*items: tuple[str, str, str], stamp: str = "", channel: str = "Bar
     ).encode()
 
 
+async def test_an_entry_with_no_link_is_said_by_the_poll_that_finds_it_not_at_every_poll(
+    web: WebServer, service: FeedService
+) -> None:
+    """An entry with a headline and text but no link to its story cannot be stored: it was said ("no http(s) link to
+    the story") at every poll that read the feed, for as long as the feed listed it. Now once per entry: a second
+    such entry is said when it comes, the first not again."""
+    unlinked = ("Quay Wall Repaired", "", "Workers finished the repairs on Friday.")
+    harbour = ("Harbour Dues Rise", web.url("/polls/story_tide.html"), "The dues rise in April.")
+    web.live["unlinked.xml"] = bare_feed(unlinked, harbour)
+    first = await service.add(web.url("/live/unlinked.xml"), now=NOW)
+    assert [p.reason for p in first.problems] == ["no http(s) link to the story"]
+    later = ("Ferry Timetable Changes", "", "The winter timetable starts on Monday.")
+    for n, items in enumerate([(unlinked, harbour, later), (later, unlinked, harbour)], start=1):
+        web.live["unlinked.xml"] = bare_feed(*items)
+        (poll,) = (await service.poll(NOW + timedelta(hours=n))).polls
+        assert poll.status == OK and poll.unchanged == 1
+        said = [p.location for p in poll.problems]
+        assert said == ([f"{web.url('/live/unlinked.xml')} entry 3"] if n == 1 else []), said
+
+
 async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_read_again(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

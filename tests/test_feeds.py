@@ -1112,6 +1112,59 @@ async def test_an_entry_with_no_link_is_said_by_the_poll_that_finds_it_not_at_ev
         assert said == ([f"{web.url('/live/unlinked.xml')} entry 3"] if n == 1 else []), said
 
 
+async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fetched_and_keep_the_summary(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """robots.txt was not read: a page its site disallows for newsbot was fetched all the same. Now such a story keeps
+    the feed's summary (a note says why) and its page is not asked for; the site's robots.txt is read once a day."""
+    for page in ("story_lifeboat.html", "story_tide.html", "story_bridge.html", "story_ferry_typo.html"):
+        web.live[page] = (POLLS / page).read_bytes()
+    web.live["robots.txt"] = (
+        b"User-agent: *\nDisallow: /\n\n# ours\nUser-agent: NewsBot\nUser-agent: otherbot\n"
+        b"Disallow: /live/story_*.html$\nAllow: /live/story_tide.html\n"
+    )
+    lifeboat = ("Lifeboat Rescue", web.url("/live/story_lifeboat.html"), "Lifeboat teaser.")
+    tide = ("Spring Tide", web.url("/live/story_tide.html"), "Tide teaser.")
+    web.live["polite.xml"] = bare_feed(lifeboat, tide)
+    first = await service.add(web.url("/live/polite.xml"), now=NOW)
+    assert first.backlog == 2
+    assert [p.reason for p in first.problems] == [
+        "not fetched: its site's robots.txt disallows it for newsbot (the feed's summary is kept)"
+    ]
+    assert web.count("/live/story_lifeboat.html") == 0 and web.count("/live/story_tide.html") == 1
+    store = feed_library.store
+    assert store.paragraphs(id_of(lifeboat[1])) == ["Lifeboat teaser."]
+    # A query string after a pattern ending in `$` is no match: these pages may be read.
+    bridge = ("Bridge Closed", web.url("/live/story_bridge.html?day=2"), "Bridge teaser.")
+    ferry = ("Ferry Timetable", web.url("/live/story_ferry_typo.html?day=3"), "Ferry teaser.")
+    for hours, items in ((1, (bridge, lifeboat, tide)), (25, (ferry, bridge, lifeboat, tide))):
+        web.live["polite.xml"] = bare_feed(*items)
+        (poll,) = (await service.poll(NOW + timedelta(hours=hours))).polls
+        assert (poll.added, poll.unchanged) == (1, len(items) - 1)
+        assert not any("robots" in problem.reason for problem in poll.problems), poll.problems
+    # Read once a day: the first poll, then the one a day on.
+    assert (web.count("/robots.txt"), web.count("/live/story_lifeboat.html")) == (2, 0)
+
+
+async def test_a_robots_txt_that_cannot_be_read_has_no_page_fetched_until_it_can(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A robots.txt answering 5xx (or not answering) is taken as RFC 9309 says and Google's crawlers do: no page of
+    that site is fetched meanwhile (the feed's summary stands in), and the page is read once robots.txt can be."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.statuses["robots.txt"], web.times["robots.txt"] = 503, 1
+    lifeboat = ("Lifeboat Rescue", web.url("/live/story_lifeboat.html"), "Lifeboat teaser.")
+    web.live["down.xml"] = bare_feed(lifeboat)
+    first = await service.add(web.url("/live/down.xml"), now=NOW)
+    (problem,) = first.problems
+    assert problem.reason.startswith("not fetched: its site's robots.txt could not be read (HTTP 503 "), problem
+    assert first.retrying == 1 and web.count("/live/story_lifeboat.html") == 0
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert poll.edited == 1 and poll.problems == ()
+    paragraphs = feed_library.store.paragraphs(id_of(lifeboat[1]))
+    assert paragraphs[0].startswith("The Kelmsby lifeboat brought three kayakers")
+
+
 async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_read_again(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

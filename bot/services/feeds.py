@@ -57,6 +57,7 @@ from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.render.markup import count
+from bot.robots import Robots
 from bot.store.feeds import (
     FAILED,
     NOT_MODIFIED,
@@ -407,6 +408,8 @@ class FeedService:
         # How a note said each feed's dates in numbers are read (by feed id): a poll says it again only when
         # their order changes, not on every poll (in this process; another process says it once too).
         self._dates_told: dict[int, Order] = {}
+        # The robots.txt of the sites whose story pages polls read, kept a while (see bot/robots.py).
+        self._robots = Robots(self.settings.user_agent)
 
     @property
     def store(self) -> FeedStore:
@@ -910,7 +913,7 @@ class FeedService:
         wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
-        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]], now)
         # Not read in the poll's time for pages: read on a later poll, as those past the budget.
         later |= {k for k, e in wanted[:budget] if e.article.id not in pages}
         failed: list[Skipped] = []  # the pages that could not be read, told together (`_pages_failed`)
@@ -984,15 +987,19 @@ class FeedService:
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
         return min(max(doubled, asked or doubled), self._cap)
 
-    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id; those not read within the poll's time for pages
-        (`PAGE_TIME_SHARE`) left out."""
+    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry], now: datetime) -> dict[str, _Page]:
+        """The story page of each entry, by article id, unless its site's robots.txt says no (as of `now`); those not
+        read within the poll's time for pages (`PAGE_TIME_SHARE`) left out."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
             async with limit:
                 article = entry.article
-                items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
+                url = article.url or ""
+                if refused := await self._robots.refusal(fetcher, url, now):
+                    items: list[Article | Skipped] = [Skipped(url, refused.reason, retry=refused.retry)]
+                else:
+                    items = await fetch_page(fetcher, url, article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)

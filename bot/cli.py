@@ -993,7 +993,7 @@ async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
     if args.feeds_action == "list":
         listed = await service.feeds()
         for feed in listed:
-            print(describe_feed(feed, now))
+            print(describe_feed(feed, now, f"newsbot feeds add {shlex.quote(feed.url)}"))
         if not listed:
             print("no feeds are followed; add one with: newsbot feeds add URL")
         return 0

@@ -216,8 +216,8 @@ async def test_a_feed_address_typed_without_its_scheme_is_followed_and_removed_a
     service: FeedService,
 ) -> None:
     """`feeds add feeds.paper.example/rss.xml` was refused as "not a feed address", and `remove` of it not found."""
-    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW)
-    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # down now: followed and retried
+    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW, anyway=True)
+    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # not there yet: followed and retried
     assert [f.url for f in await service.feeds()] == ["https://no-such-host.invalid/rss.xml"]
     assert (await service.remove("no-such-host.invalid/rss.xml")).url == "https://no-such-host.invalid/rss.xml"
 
@@ -1997,7 +1997,10 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     later = now + timedelta(days=30)
     assert (await service.poll(later)).polls == [] and (await service.poll(later, every=True)).polls == []
     (listed,) = await service.feeds()
-    assert f"paused since {now:%Y-%m-%d %H:%M} UTC: add it again to poll it again" in describe_feed(listed, later)
+    # Since when its site has said it is not there, and what polls it again (it said "add it again to poll it again").
+    said = describe_feed(listed, later, "newsbot feeds add URL")
+    assert f"paused since {now:%Y-%m-%d %H:%M} UTC, its site saying since {NOW:%Y-%m-%d} " in said, said
+    assert said.endswith(" UTC that it is not there, not polled; newsbot feeds add URL polls it again"), said
 
     del web.statuses["closed.xml"]  # its site has it back
     back = await service.add(url, now=later)

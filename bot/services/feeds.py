@@ -290,8 +290,9 @@ class PollReport:
         return bool(self.polls) and all(p.status == FAILED for p in self.polls)
 
 
-def describe_feed(feed: FeedRow, now: datetime) -> str:
-    """Two lines about a feed for an operator: which it is, then its stories and its last and next poll."""
+def describe_feed(feed: FeedRow, now: datetime, resume: str = "adding it again") -> str:
+    """Two lines about a feed for an operator: which it is, then its stories and its last and next poll; a paused
+    feed's since when and why, and `resume`, the command that polls it again (in the words of the CLI or the bot)."""
     category = feed.category or "from its entries"
     name = f"{feed.title} <{feed.url}>" if feed.title else feed.url
     head = f"{feed.id}. {name} (category: {category})"
@@ -304,7 +305,10 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
         failing = f", {feed.failures} failures in a row{since}"
     held = False
     if feed.paused_at is not None:
-        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again"
+        # It said "add it again to poll it again", naming neither the command nor since when its site said it is gone.
+        absent = f", its site saying since {feed.absent_since:%Y-%m-%d %H:%M} UTC that it is not there"
+        why = absent if feed.absent_since else ""
+        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC{why}, not polled; {resume} polls it again"
     elif feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
         when = "being polled now"
     elif feed.next_poll_at <= now:

@@ -41,6 +41,7 @@ from bot.errors import (
     ConfigError,
     IndexCorruptError,
     NewsbotError,
+    NotFeedYetError,
     QuestionError,
     Stopped,
     StoreError,
@@ -414,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     feed_add = _command(feed_actions, "add", "follow a feed and read it now (its stories so far are not alerted)")
     feed_add.add_argument("url", help="the feed's http(s) address (RSS, Atom or JSON Feed)")
     feed_add.add_argument("--category", help="every story's category (default: the entry's own tag, else News)")
+    feed_add.add_argument(
+        "--anyway",
+        action="store_true",
+        help="follow it even if its host does not exist yet or it is not a feed yet (a feed added before it goes live)",
+    )
     _command(feed_actions, "list", "each feed's stories, last poll, status and next poll")
     feed_remove = _command(feed_actions, "remove", "stop following a feed (its stories stay)")
     feed_remove.add_argument("url", metavar="URL_OR_NUMBER", help="the feed's address, or its number in `feeds list`")
@@ -972,7 +978,11 @@ async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
 
     now = datetime.now(UTC)
     if args.feeds_action == "add":
-        poll = await service.add(args.url, args.category, added_by="cli", now=now)
+        try:
+            poll = await service.add(args.url, args.category, added_by="cli", now=now, anyway=args.anyway)
+        except NotFeedYetError as exc:
+            again = f"newsbot feeds add --anyway {shlex.quote(args.url)}"
+            raise UsageError(f"{exc}; to follow it all the same (a feed not live yet): {again}") from exc
         print(f"following {poll.feed.url}; first poll: {poll.summary()}")
         _print_problems(poll, print)
         return 0
@@ -983,7 +993,7 @@ async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
     if args.feeds_action == "list":
         listed = await service.feeds()
         for feed in listed:
-            print(describe_feed(feed, now))
+            print(describe_feed(feed, now, f"newsbot feeds add {shlex.quote(feed.url)}"))
         if not listed:
             print("no feeds are followed; add one with: newsbot feeds add URL")
         return 0

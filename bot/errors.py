@@ -64,6 +64,11 @@ class UsageError(NewsbotError, ValueError):
     """An argument a reader typed cannot be understood; the message (plain text) says what is accepted."""
 
 
+class NotFeedYetError(UsageError):
+    """A feed's address refused at `feeds add` for what a site that is not live yet answers (a host name that does
+    not exist, a 404, a page that is no feed): the caller says how to follow it all the same."""
+
+
 def causes(error: BaseException) -> list[BaseException]:
     """`error`, then what it was raised from or, failing that, while handling (`__cause__`, else `__context__`, as
     Python's traceback follows them), each once: a Ctrl-C some cleanup's error was raised in the wake of

@@ -216,8 +216,8 @@ async def test_a_feed_address_typed_without_its_scheme_is_followed_and_removed_a
     service: FeedService,
 ) -> None:
     """`feeds add feeds.paper.example/rss.xml` was refused as "not a feed address", and `remove` of it not found."""
-    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW)
-    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # down now: followed and retried
+    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW, anyway=True)
+    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # not there yet: followed and retried
     assert [f.url for f in await service.feeds()] == ["https://no-such-host.invalid/rss.xml"]
     assert (await service.remove("no-such-host.invalid/rss.xml")).url == "https://no-such-host.invalid/rss.xml"
 
@@ -1092,6 +1092,79 @@ def bare_feed(*items: tuple[str, str, str], stamp: str = "", channel: str = "Bar
     ).encode()
 
 
+async def test_an_entry_with_no_link_is_said_by_the_poll_that_finds_it_not_at_every_poll(
+    web: WebServer, service: FeedService
+) -> None:
+    """An entry with a headline and text but no link to its story cannot be stored: it was said ("no http(s) link to
+    the story") at every poll that read the feed, for as long as the feed listed it. Now once per entry: a second
+    such entry is said when it comes, the first not again."""
+    unlinked = ("Quay Wall Repaired", "", "Workers finished the repairs on Friday.")
+    harbour = ("Harbour Dues Rise", web.url("/polls/story_tide.html"), "The dues rise in April.")
+    web.live["unlinked.xml"] = bare_feed(unlinked, harbour)
+    first = await service.add(web.url("/live/unlinked.xml"), now=NOW)
+    assert [p.reason for p in first.problems] == ["no http(s) link to the story"]
+    later = ("Ferry Timetable Changes", "", "The winter timetable starts on Monday.")
+    for n, items in enumerate([(unlinked, harbour, later), (later, unlinked, harbour)], start=1):
+        web.live["unlinked.xml"] = bare_feed(*items)
+        (poll,) = (await service.poll(NOW + timedelta(hours=n))).polls
+        assert poll.status == OK and poll.unchanged == 1
+        said = [p.location for p in poll.problems]
+        assert said == ([f"{web.url('/live/unlinked.xml')} entry 3"] if n == 1 else []), said
+
+
+async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fetched_and_keep_the_summary(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """robots.txt was not read: a page its site disallows for newsbot was fetched all the same. Now such a story keeps
+    the feed's summary (a note says why) and its page is not asked for; the site's robots.txt is read once a day."""
+    for page in ("story_lifeboat.html", "story_tide.html", "story_bridge.html", "story_ferry_typo.html"):
+        web.live[page] = (POLLS / page).read_bytes()
+    web.live["robots.txt"] = (
+        b"User-agent: *\nDisallow: /\n\n# ours\nUser-agent: NewsBot\nUser-agent: otherbot\n"
+        b"Disallow: /live/story_*.html$\nAllow: /live/story_tide.html\n"
+    )
+    lifeboat = ("Lifeboat Rescue", web.url("/live/story_lifeboat.html"), "Lifeboat teaser.")
+    tide = ("Spring Tide", web.url("/live/story_tide.html"), "Tide teaser.")
+    web.live["polite.xml"] = bare_feed(lifeboat, tide)
+    first = await service.add(web.url("/live/polite.xml"), now=NOW)
+    assert first.backlog == 2
+    assert [p.reason for p in first.problems] == [
+        "not fetched: its site's robots.txt disallows it for newsbot (the feed's summary is kept)"
+    ]
+    assert web.count("/live/story_lifeboat.html") == 0 and web.count("/live/story_tide.html") == 1
+    store = feed_library.store
+    assert store.paragraphs(id_of(lifeboat[1])) == ["Lifeboat teaser."]
+    # A query string after a pattern ending in `$` is no match: these pages may be read.
+    bridge = ("Bridge Closed", web.url("/live/story_bridge.html?day=2"), "Bridge teaser.")
+    ferry = ("Ferry Timetable", web.url("/live/story_ferry_typo.html?day=3"), "Ferry teaser.")
+    for hours, items in ((1, (bridge, lifeboat, tide)), (25, (ferry, bridge, lifeboat, tide))):
+        web.live["polite.xml"] = bare_feed(*items)
+        (poll,) = (await service.poll(NOW + timedelta(hours=hours))).polls
+        assert (poll.added, poll.unchanged) == (1, len(items) - 1)
+        assert not any("robots" in problem.reason for problem in poll.problems), poll.problems
+    # Read once a day: the first poll, then the one a day on.
+    assert (web.count("/robots.txt"), web.count("/live/story_lifeboat.html")) == (2, 0)
+
+
+async def test_a_robots_txt_that_cannot_be_read_has_no_page_fetched_until_it_can(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A robots.txt answering 5xx (or not answering) is taken as RFC 9309 says and Google's crawlers do: no page of
+    that site is fetched meanwhile (the feed's summary stands in), and the page is read once robots.txt can be."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.statuses["robots.txt"], web.times["robots.txt"] = 503, 1
+    lifeboat = ("Lifeboat Rescue", web.url("/live/story_lifeboat.html"), "Lifeboat teaser.")
+    web.live["down.xml"] = bare_feed(lifeboat)
+    first = await service.add(web.url("/live/down.xml"), now=NOW)
+    (problem,) = first.problems
+    assert problem.reason.startswith("not fetched: its site's robots.txt could not be read (HTTP 503 "), problem
+    assert first.retrying == 1 and web.count("/live/story_lifeboat.html") == 0
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert poll.edited == 1 and poll.problems == ()
+    paragraphs = feed_library.store.paragraphs(id_of(lifeboat[1]))
+    assert paragraphs[0].startswith("The Kelmsby lifeboat brought three kayakers")
+
+
 async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_read_again(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:
@@ -1924,7 +1997,10 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     later = now + timedelta(days=30)
     assert (await service.poll(later)).polls == [] and (await service.poll(later, every=True)).polls == []
     (listed,) = await service.feeds()
-    assert f"paused since {now:%Y-%m-%d %H:%M} UTC: add it again to poll it again" in describe_feed(listed, later)
+    # Since when its site has said it is not there, and what polls it again (it said "add it again to poll it again").
+    said = describe_feed(listed, later, "newsbot feeds add URL")
+    assert f"paused since {now:%Y-%m-%d %H:%M} UTC, its site saying since {NOW:%Y-%m-%d} " in said, said
+    assert said.endswith(" UTC that it is not there, not polled; newsbot feeds add URL polls it again"), said
 
     del web.statuses["closed.xml"]  # its site has it back
     back = await service.add(url, now=later)

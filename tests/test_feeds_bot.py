@@ -32,7 +32,8 @@ async def test_a_feed_not_there_for_a_week_is_paused_with_a_notice_and_addfeed_r
             " longer polled. Remove it, or add it again to poll it again."
         )
         listed = await command(server, ADMIN, "feeds")
-        assert f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again" in listed
+        assert f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC, its site saying since " in listed
+        assert f"that it is not there, not polled; /addfeed {url} polls it again" in listed
 
         del web.statuses["harbour.xml"]
         resumed = await command(server, ADMIN, "addfeed", url)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,7 +99,10 @@ def test_a_refused_feed_fails_the_command_with_why(
     url = web.url(path)
     assert main(["feeds", "add", url]) == 1
     captured = capsys.readouterr()
-    assert captured.err == f"newsbot: cannot follow {url}: {reason.format(loop=url)}\n" and not captured.out
+    # What a feed not live yet answers (a 404, no feed) says how to follow it all the same.
+    anyway = f"; to follow it all the same (a feed not live yet): newsbot feeds add --anyway {url}"
+    said = reason.format(loop=url) + (anyway if path in ("/status/404", "/pages/minimal.html") else "")
+    assert captured.err == f"newsbot: cannot follow {url}: {said}\n" and not captured.out
     assert main(["feeds", "list"]) == 0
     assert capsys.readouterr().out == "no feeds are followed; add one with: newsbot feeds add URL\n"
     assert main(["feeds", "remove", url]) == 1
@@ -126,6 +131,37 @@ def test_a_feed_followed_at_a_second_address_is_listed_as_a_copy(
         library.close()
     one = describe_feed(replace(copy, articles=1), datetime.now(UTC)).splitlines()[1]
     assert one.startswith("   a copy of feed 1: 1 story, all feed 1's, 0 of its own; last poll"), one
+
+
+def test_feeds_add_of_a_host_that_does_not_exist_or_of_no_feed_is_refused_unless_anyway(
+    web: WebServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host name the name servers say does not exist (a typo) was followed silently, its polls failing for a week
+    until it was paused. It is refused now, as a 404 and a page that is no feed are, each saying how to follow it all
+    the same: an operator may add a feed before its site goes live."""
+    resolve = socket.getaddrinfo
+
+    def lookup(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "news.paper-typo.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    typo, missing = "https://news.paper-typo.invalid/rss.xml", web.url("/polls/not-yet.xml")
+    for url in (typo, missing, web.url("/polls/story_tide.html")):
+        assert main(["feeds", "add", url]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"newsbot: cannot follow {url}: "), err
+        assert err.rstrip().endswith(
+            f"to follow it all the same (a feed not live yet): newsbot feeds add --anyway {url}"
+        )
+        assert url != typo or "cannot find the address of news.paper-typo.invalid: Name or service not known (no" in err
+    assert main(["feeds", "list"]) == 0
+    assert capsys.readouterr().out.startswith("no feeds are followed")
+    assert main(["feeds", "add", "--anyway", typo]) == 0
+    assert capsys.readouterr().out.startswith(f"following {typo}; first poll: failed: cannot find the address of")
+    assert main(["feeds", "add", "--anyway", missing]) == 0
+    assert capsys.readouterr().out.startswith(f"following {missing}; first poll: failed: HTTP 404 Not Found")
 
 
 def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -236,3 +236,16 @@ def test_a_story_headlined_like_an_error_page_is_still_a_story() -> None:
         assert [i.title for i in parse_page(page, BASE + "walker", "text/html") if isinstance(i, Article)] == [title]
     short = SOFT_404.format(title="500 years of the harbour", text="The harbour is 500 years old today.").encode()
     assert [type(i) for i in parse_page(short, BASE + "harbour", "text/html")] == [Article]
+
+
+def test_a_page_of_more_markup_than_a_story_has_is_refused_before_it_is_read() -> None:
+    """A page of tens of thousands of linked headlines took minutes to read (trafilatura: 50,000 took 84 s), and a
+    poll that gave up on it left its thread reading on: past `MAX_PAGE_ELEMENTS` it is refused unread. Elements in a
+    script (`a<b`) are none of its markup."""
+    story = "<h1>Harbour Wall Mended</h1>" + "<p>The harbour wall was mended over the winter by the council.</p>" * 5
+    links = "".join(f'<li><a href="/n/{n}">Headline {n}</a></li>' for n in range(13_000))
+    (refused,) = parse_page(f"<html><body>{story}<ul>{links}</ul></body></html>".encode(), "https://paper.example/a")
+    assert isinstance(refused, Skipped) and refused.reason.startswith("too much markup to read as one story: 26,0")
+    script = "<script>var s = '" + "a<b " * 30_000 + "';</script>"
+    (read,) = parse_page(f"<html><head>{script}</head><body>{story}</body></html>".encode(), "https://paper.example/b")
+    assert isinstance(read, Article) and read.title == "Harbour Wall Mended"

@@ -85,7 +85,9 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
             segments = parts.path.strip("/").split("/")
             try:
                 route = getattr(self, f"route_{segments[0]}", None)
-                if route is None:
+                if segments == ["robots.txt"]:  # a test's own, as a live file (`live["robots.txt"]`), else a 404
+                    self.route_live(segments, query)
+                elif route is None:
                     self.reply(404, b"no such route")
                 else:
                     route(segments[1:], query)

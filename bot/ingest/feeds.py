@@ -46,7 +46,7 @@ from bot.ingest.text import (
     unicode_encoding,
 )
 from bot.ingest.urls import canonical_url, is_web_url, joined
-from bot.models import Article
+from bot.models import Article, short_hash
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,10 @@ class Feed:
     # How its dates in numbers were read when each could be day or month first, with a note in `problems` unless
     # one was `told` already (see `parse_feed`); else None.
     dates_read: Order | None = None
+    # The entries that could not be read (no link to the story, say), each by a key of its own (its guid, headline
+    # and text, and what was wrong) with the problem said of it, which is in `problems` too: a followed feed's poll
+    # says it once, not at every poll (see `FeedService._read`).
+    unreadable: tuple[tuple[str, Skipped], ...] = ()
 
 
 def parse_feed(
@@ -236,6 +240,7 @@ def parse_feed(
     authors = _wxr_authors(data)
     # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
     read: list[tuple[FeedEntry | None, list[Skipped]]] = []
+    unreadable: list[tuple[str, Skipped]] = []
     unpublished: Counter[str] = Counter()
     # Only a feed saved as a file is read again, with --date-order. A feed followed has no such option (its stories
     # are read once): its stories are as new as the feed, so the time it was fetched is one of its dates, and one
@@ -255,7 +260,9 @@ def parse_feed(
         try:
             entry, note = _entry(raw, base, category, authors, dates)
         except ArticleError as exc:
-            read.append((None, [Skipped(location, str(exc))]))
+            unread = Skipped(location, str(exc))
+            read.append((None, [unread]))
+            unreadable.append((_unreadable_key(raw, unread.reason), unread))
             continue
         said = [Skipped(entry.article.url or location, note, note=True)] if note else []
         article, cut = fit(entry.article)
@@ -288,7 +295,14 @@ def parse_feed(
         warning=problem or "; ".join(p for p in (declaration, mended) if p) or None,
         repeated=len(readable) - len(entries),
         dates_read=dates.order if dates.note else None,
+        unreadable=tuple(unreadable),
     )
+
+
+def _unreadable_key(raw: Mapping[str, Any], reason: str) -> str:
+    """An entry that could not be read, as itself wherever the feed lists it (its number moves down as new
+    entries come): its guid, headline and text, and what was wrong with it."""
+    return short_hash("|".join([reason, *(str(raw.get(name) or "") for name in ("id", "title", "summary"))]))
 
 
 def entry_identity(article: Article) -> str:

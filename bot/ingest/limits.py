@@ -33,6 +33,11 @@ MAX_TITLE_CHARS = 300
 MAX_FIELD_CHARS = 200
 # Longer links are dropped rather than cut (a cut link is a broken link); browsers and servers stop near here.
 MAX_URL_CHARS = 2_048
+# A web page's elements (tags opened, outside scripts and styles) read as one story: a story's page has a few
+# thousand, its menus and links included. Reading one takes time in step with them (25,000 took 12 s on a loaded
+# machine, 50,000 headlines' 84 s), and a poll gave up on such a page while its thread read on to the end: a stream
+# of them piled threads up. A page of more is a listing or an archive.
+MAX_PAGE_ELEMENTS = 25_000
 
 _SPACE = re.compile(r"\s+")
 

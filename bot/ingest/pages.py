@@ -25,7 +25,7 @@ import lxml.html
 from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES, looks_like_feed
-from bot.ingest.limits import within_limits
+from bot.ingest.limits import MAX_PAGE_ELEMENTS, within_limits
 from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
 from bot.ingest.tables import markdown_tables
@@ -70,6 +70,9 @@ _MEDIUM_DRAFT = "draft_"
 _NEXT_PAGE = re.compile(rb"""<link\b[^>]*\brel\s*=\s*["']?next\b[^>]*>""", re.I)
 # schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
 # page shows only the story's opening to a reader without a subscription, and so to newsbot.
+# An element opened (`<p`, `<a`), and a script's or a style's body, whose `a<b` opens none.
+_ELEMENT = re.compile(rb"<[A-Za-z]")
+_SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
 _PAYWALL_NOTE = (
     "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
@@ -296,6 +299,14 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     yield from within_limits(article, path)
 
 
+def _elements(body: bytes) -> int:
+    """The elements a page opens, outside its scripts and styles (counted only past the cap: a page's few thousand
+    are under it with them)."""
+    if (opened := len(_ELEMENT.findall(body))) <= MAX_PAGE_ELEMENTS:
+        return opened
+    return len(_ELEMENT.findall(_SCRIPT_OR_STYLE.sub(b"", body)))
+
+
 def _article(
     body: bytes, url: str | None, content_type: str | None, category: str, origin: str = ""
 ) -> tuple[Article, str | None]:
@@ -318,6 +329,11 @@ def _article(
     # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
     if target := refresh_target(body, url or "", content_type):
         raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
+    if (elements := _elements(body)) > MAX_PAGE_ELEMENTS:
+        raise ArticleError(
+            f"too much markup to read as one story: {elements:,} elements, where a story's page has a few thousand"
+            f" (at most {MAX_PAGE_ELEMENTS:,} are read): a listing or an archive"
+        )
     # Imported at the first page read: a bot imports this module (its feeds may fetch pages) and paid trafilatura's
     # 0.15 s at every start, fetching nothing.
     import trafilatura

@@ -47,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.errors import StoreError, UsageError
+from bot.errors import NotFeedYetError, StoreError, UsageError
 from bot.fetch import FEED_ACCEPT, NOT_ASKED, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
@@ -57,6 +57,7 @@ from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.render.markup import count
+from bot.robots import Robots
 from bot.store.feeds import (
     FAILED,
     NOT_MODIFIED,
@@ -289,8 +290,9 @@ class PollReport:
         return bool(self.polls) and all(p.status == FAILED for p in self.polls)
 
 
-def describe_feed(feed: FeedRow, now: datetime) -> str:
-    """Two lines about a feed for an operator: which it is, then its stories and its last and next poll."""
+def describe_feed(feed: FeedRow, now: datetime, resume: str = "adding it again") -> str:
+    """Two lines about a feed for an operator: which it is, then its stories and its last and next poll; a paused
+    feed's since when and why, and `resume`, the command that polls it again (in the words of the CLI or the bot)."""
     category = feed.category or "from its entries"
     name = f"{feed.title} <{feed.url}>" if feed.title else feed.url
     head = f"{feed.id}. {name} (category: {category})"
@@ -303,7 +305,10 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
         failing = f", {feed.failures} failures in a row{since}"
     held = False
     if feed.paused_at is not None:
-        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again"
+        # It said "add it again to poll it again", naming neither the command nor since when its site said it is gone.
+        absent = f", its site saying since {feed.absent_since:%Y-%m-%d %H:%M} UTC that it is not there"
+        why = absent if feed.absent_since else ""
+        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC{why}, not polled; {resume} polls it again"
     elif feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
         when = "being polled now"
     elif feed.next_poll_at <= now:
@@ -368,6 +373,7 @@ class _Read:
     newer: dict[str, Seen] = field(default_factory=dict)
     # The dates the feed gave entries of its stories shown unchanged, where not the story's: by key.
     dates: dict[str, datetime] = field(default_factory=dict)
+    unreadable_told: str | None = None  # see `Outcome.unreadable_told`
 
 
 @dataclass(frozen=True)
@@ -406,6 +412,8 @@ class FeedService:
         # How a note said each feed's dates in numbers are read (by feed id): a poll says it again only when
         # their order changes, not on every poll (in this process; another process says it once too).
         self._dates_told: dict[int, Order] = {}
+        # The robots.txt of the sites whose story pages polls read, kept a while (see bot/robots.py).
+        self._robots = Robots(self.settings.user_agent)
 
     @property
     def store(self) -> FeedStore:
@@ -454,7 +462,12 @@ class FeedService:
         return feed
 
     async def add(
-        self, url: str, category: str | None = None, added_by: str = "", now: datetime | None = None
+        self,
+        url: str,
+        category: str | None = None,
+        added_by: str = "",
+        now: datetime | None = None,
+        anyway: bool = False,
     ) -> FeedPoll:
         """Follow the feed at `url` and read it at once; returns that first poll.
 
@@ -462,8 +475,10 @@ class FeedService:
         followed instead, and the poll's warning says so. Refused with a UsageError (nothing stored): not an
         http(s) URL, followed already, an address newsbot may not fetch, an answer that cannot pass with time (404,
         too large), not a feed. A site that is down now is followed all the same, its first poll recorded as failed.
+        What a feed not live yet answers (a host name that does not exist, a 404 or 403, a page that is no feed) is
+        refused with a NotFeedYetError, unless `anyway`: then it is followed, its first poll recorded as failed.
         """
-        added = await self._add(url, category, added_by, now)
+        added = await self._add(url, category, added_by, now, anyway=anyway)
         if isinstance(added, FeedPoll):
             if (copied := await self._copy_of(added)) is None:
                 return added
@@ -498,7 +513,13 @@ class FeedService:
         return await asyncio.to_thread(self.store.copy_of, poll.feed.id)
 
     async def _add(
-        self, url: str, category: str | None, added_by: str, now: datetime | None, page: str | None = None
+        self,
+        url: str,
+        category: str | None,
+        added_by: str,
+        now: datetime | None,
+        page: str | None = None,
+        anyway: bool = False,
     ) -> FeedPoll | tuple[str, str, str]:
         """`add`, or for a web page that names its feed (and is not itself named by one: `page`), the page's
         address, the feed's, and why the page is not followed itself."""
@@ -522,8 +543,14 @@ class FeedService:
         moved_to = None
         async with self._fetcher(now) as fetcher:
             fetched = await fetcher.get(url, accept=FEED_ACCEPT)
-            if isinstance(fetched, Failed) and not fetched.retry:
-                raise UsageError(f"cannot follow {url}: {fetched.reason}")
+            if isinstance(fetched, Failed) and not (anyway and _not_live_yet(fetched)):
+                # A host name that does not exist was followed silently, its polls failing until it was paused.
+                if fetched.nameless:
+                    raise NotFeedYetError(f"cannot follow {url}: {fetched.reason} (no such host: is it typed right?)")
+                if _not_live_yet(fetched):
+                    raise NotFeedYetError(f"cannot follow {url}: {fetched.reason}")
+                if not fetched.retry:
+                    raise UsageError(f"cannot follow {url}: {fetched.reason}")
             if isinstance(fetched, Fetched):
                 moved_to, redirected_to = _addresses(url, fetched)
                 await self._not_followed(url, [a for a in (moved_to, redirected_to) if a])
@@ -534,7 +561,8 @@ class FeedService:
                     named = None if page else await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
                     if named:
                         return url, named[0], parsed.reason
-                    raise UsageError(f"cannot follow {url}: {parsed.reason}")
+                    if not anyway:
+                        raise NotFeedYetError(f"cannot follow {url}: {parsed.reason}")
             # An address that has moved for good is followed where it moved (`feeds list` shows that one). The one
             # it moved from, or the page that named it, finds it too (to remove it, or say it is followed).
             # Added leased for its first poll: added due, then claimed, it could go to a poll round in between (this
@@ -773,7 +801,12 @@ class FeedService:
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
         warnings = "; ".join(w for w in (moved, parsed.warning) if w)
-        read = _Read(OK, warnings, fetched, parsed, problems=list(parsed.problems))
+        # An entry that cannot be read (no link to the story) is said by the poll that first finds it: it was said
+        # at every poll, for as long as the feed listed it.
+        said = set(feed.unreadable_told.split())
+        again = {id(problem) for key, problem in parsed.unreadable if key in said}
+        read = _Read(OK, warnings, fetched, parsed, problems=[p for p in parsed.problems if id(p) not in again])
+        read.unreadable_told = " ".join(sorted({key for key, _ in parsed.unreadable}))
         read.moved_to, read.redirected_to = moved_to, redirected_to
         # The feed's parser kept one version of a story listed twice, its current one.
         read.duplicates += parsed.repeated
@@ -884,7 +917,7 @@ class FeedService:
         wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
-        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]], now)
         # Not read in the poll's time for pages: read on a later poll, as those past the budget.
         later |= {k for k, e in wanted[:budget] if e.article.id not in pages}
         failed: list[Skipped] = []  # the pages that could not be read, told together (`_pages_failed`)
@@ -958,15 +991,19 @@ class FeedService:
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
         return min(max(doubled, asked or doubled), self._cap)
 
-    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id; those not read within the poll's time for pages
-        (`PAGE_TIME_SHARE`) left out."""
+    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry], now: datetime) -> dict[str, _Page]:
+        """The story page of each entry, by article id, unless its site's robots.txt says no (as of `now`); those not
+        read within the poll's time for pages (`PAGE_TIME_SHARE`) left out."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
             async with limit:
                 article = entry.article
-                items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
+                url = article.url or ""
+                if refused := await self._robots.refusal(fetcher, url, now):
+                    items: list[Article | Skipped] = [Skipped(url, refused.reason, retry=refused.retry)]
+                else:
+                    items = await fetch_page(fetcher, url, article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)
@@ -1050,6 +1087,7 @@ class FeedService:
             baseline=read.status == OK and complete,
             moved_to=read.moved_to,
             redirected_to=read.redirected_to,
+            unreadable_told=read.unreadable_told,
         )
         return outcome, notice
 
@@ -1101,6 +1139,12 @@ class FeedService:
         poll = FeedPoll(feed, HELD, read.reason, polled_at=now, next_poll_at=until)
         log.info("feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
         return poll
+
+
+def _not_live_yet(failed: Failed) -> bool:
+    """Whether a feed's address answers as one a site has not put up yet may: its host name unknown to the name
+    servers, a 404, or a 403 (a feed behind a login the site has not opened)."""
+    return failed.nameless or failed.status in (403, 404)
 
 
 def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:

@@ -74,6 +74,7 @@ class FeedRow:
     redirected_to: str | None = None
     paused_at: datetime | None = None  # not polled since (see `Outcome.paused`), until it is resumed
     absent_since: datetime | None = None  # its site's first "not there" answer of this failing spell
+    unreadable_told: str = ""  # see `Outcome.unreadable_told`
     # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
@@ -144,6 +145,9 @@ class Outcome:
     # Stop polling the feed (a failed poll): its site has said for long that it is not there, since `absent_since`.
     paused: bool = False
     absent_since: datetime | None = None
+    # The keys of the entries the feed lists that could not be read, said by this poll or one before (None: as they
+    # were; see `Feed.unreadable`).
+    unreadable_told: str | None = None
 
 
 @dataclass
@@ -687,6 +691,8 @@ def record(
         values["last_ok_at"] = now
     if outcome.title:
         values["title"] = outcome.title
+    if outcome.unreadable_told is not None:
+        values["unreadable_told"] = outcome.unreadable_told
     if outcome.baseline and feed.baseline_at is None:
         values["baseline_at"] = now
     mine = update(feeds).where(feeds.c.id == feed.id, feeds.c.lease_holder == holder).values(**values)

@@ -274,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0032_query_links", _query_links),
     Migration("0033_question_replies", _create(schema.question_replies)),
     Migration("0034_source_ids", _source_ids),
+    Migration("0035_feed_unreadable_told", _add_columns(schema.feeds, "unreadable_told")),
 )
 
 

@@ -318,6 +318,9 @@ feeds = Table(
     # a 5xx or a timeout meanwhile does not end it, a good poll does): the pause counts from this, not from
     # `failing_since`, so a week of 5xx and then one 404 pauses nothing.
     Column("absent_since", UTCDateTime),
+    # (0035) The entries its polls said they could not read (no link to the story, say), by `Feed.unreadable`'s keys,
+    # space-separated: each is said once, where every poll said it again.
+    Column("unreadable_told", Text, nullable=False, server_default=""),
     Index("feeds_next_poll_at", "next_poll_at"),
 )
 

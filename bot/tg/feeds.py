@@ -85,7 +85,7 @@ def feed_list(feeds: Sequence[FeedRow], now: datetime) -> list[str]:
         return [NO_FEEDS]
     blocks = [f"<b>{count(len(feeds), 'feed')} followed</b>"]
     for feed in feeds:
-        head, _, rest = describe_feed(feed, now).partition("\n")
+        head, _, rest = describe_feed(feed, now, f"/addfeed {feed.url}").partition("\n")
         blocks.append(f"<b>{_escape(head)}</b>\n{_escape(rest.strip())}")
     blocks.append(_escape(FEED_COMMANDS))
     return split_message(blocks)

@@ -194,7 +194,7 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
     store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A store out of reach and a data directory that takes no file (a disk gone read-only): each look at the
-    waiting marks (a beat's, every few seconds) warned "cannot keep the marks ..." again. Said once, then debug
+    waiting marks (a beat's, every few seconds) warned "cannot keep the updates ..." again. Said once, then debug
     lines, and once the directory takes them again, that it does."""
     caplog.set_level(logging.DEBUG, logger="bot.tg.received")
     bot = Bot("123:fake")
@@ -205,15 +205,15 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
         out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), Troubles()
     )
     update = message(100, "Who became the youngest chess champion?", bot)
-    assert await journal.received(update)  # tried, and not recorded: its mark waits
+    assert await journal.received(update)  # tried, and not recorded: it waits, then its mark
     await journal.handled(update)
     for _ in range(5):  # the beats' looks
         await asyncio.to_thread(journal.settle)
-    unkept = [r for r in caplog.records if r.getMessage().startswith("cannot keep the marks")]
-    assert [r.levelname for r in unkept] == ["WARNING"] + ["DEBUG"] * 5, [r.getMessage() for r in unkept]
+    unkept = [r for r in caplog.records if r.getMessage().startswith("cannot keep the updates waiting")]
+    assert [r.levelname for r in unkept] == ["WARNING"] + ["DEBUG"] * 6, [r.getMessage() for r in unkept]
     blocked.unlink()
     await asyncio.to_thread(journal.settle)
-    assert f"the marks of handled updates can be kept in {blocked / 'marks'} again, after" in caplog.text
+    assert f"the updates waiting for the store can be kept in {blocked / 'marks'} again, after" in caplog.text
     assert [path.name for path in (blocked / "marks").iterdir()] == [journal.waiting.path.name]
     out_of_reach.close()
 

@@ -236,7 +236,8 @@ class Journal:
         if update.update_id not in self._recorded:
             return
         self._recorded.discard(update.update_id)
-        await asyncio.to_thread(self._mark, self._row(update), time.monotonic() >= self._unrecorded_until)
+        # Not while a record still waits for the store: a mark waiting too held up the chat's next update.
+        await asyncio.to_thread(self._mark, self._row(update), not self.unwritable)
 
     def _mark(self, mark: Received, writable: bool) -> None:
         """Add the mark of a handled update, in place of its record if that waits too, then write what waits if the

@@ -190,11 +190,43 @@ async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_ov
     assert not stopped.exists() and running.exists()
 
 
+async def test_updates_a_killed_process_could_not_record_are_taken_over_once_by_two_processes_and_its_answered_not(
+    store: Store, tmp_path: Path
+) -> None:
+    """Updates the store did not record in time (here out of reach) were confirmed to Telegram all the same, and a
+    kill lost the unanswered ones. Kept in the data directory (an answered one as its mark), two processes taking the
+    file over at once record them and their claims decide: each unanswered update is taken once, the answered one by
+    none, and the file is gone."""
+    bot = Bot("123:fake")
+    out_of_reach = Store(connect(f"postgresql+psycopg://newsbot:secret@127.0.0.1:{free_port()}/newsbot"))
+    presence = Presence.join(store, NOW)
+    killed = Journal(out_of_reach, BOT_ID, presence, lambda: NOW, WaitingMarks(tmp_path / "marks"), Troubles())
+    questions = [message(100 + n, f"Question {n} about the harbour?", bot) for n in range(3)]
+    for question in questions:
+        assert await killed.received(question)
+    await killed.handled(questions[1])
+    out_of_reach.close()
+    presence.leave()
+
+    later = NOW + timedelta(minutes=2)
+    # The other taker on another machine: two in this process would each take the other for a process gone (its pid).
+    elsewhere = Presence(store, Worker("elsewhere:1:taker", "elsewhere", 1, later, later))
+    elsewhere.beat(later)
+    takers = [
+        Journal(store, BOT_ID, presence, lambda: later, WaitingMarks(tmp_path / "marks"), Troubles())
+        for presence in (Presence.join(store, later), elsewhere)
+    ]
+    taken = await asyncio.gather(*(asyncio.to_thread(taker.take_unhandled, bot) for taker in takers))
+    assert sorted(update.update_id for updates in taken for update in updates) == [100, 102]
+    assert list((tmp_path / "marks").iterdir()) == []
+    assert not await takers[0].received(questions[1])  # handled: known if Telegram gave it again
+
+
 async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_and_their_keeping_again_said(
     store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A store out of reach and a data directory that takes no file (a disk gone read-only): each look at the
-    waiting marks (a beat's, every few seconds) warned "cannot keep the marks ..." again. Said once, then debug
+    waiting marks (a beat's, every few seconds) warned "cannot keep the updates ..." again. Said once, then debug
     lines, and once the directory takes them again, that it does."""
     caplog.set_level(logging.DEBUG, logger="bot.tg.received")
     bot = Bot("123:fake")
@@ -205,15 +237,15 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
         out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), Troubles()
     )
     update = message(100, "Who became the youngest chess champion?", bot)
-    assert await journal.received(update)  # tried, and not recorded: its mark waits
+    assert await journal.received(update)  # tried, and not recorded: it waits, then its mark
     await journal.handled(update)
     for _ in range(5):  # the beats' looks
         await asyncio.to_thread(journal.settle)
-    unkept = [r for r in caplog.records if r.getMessage().startswith("cannot keep the marks")]
-    assert [r.levelname for r in unkept] == ["WARNING"] + ["DEBUG"] * 5, [r.getMessage() for r in unkept]
+    unkept = [r for r in caplog.records if r.getMessage().startswith("cannot keep the updates waiting")]
+    assert [r.levelname for r in unkept] == ["WARNING"] + ["DEBUG"] * 6, [r.getMessage() for r in unkept]
     blocked.unlink()
     await asyncio.to_thread(journal.settle)
-    assert f"the marks of handled updates can be kept in {blocked / 'marks'} again, after" in caplog.text
+    assert f"the updates waiting for the store can be kept in {blocked / 'marks'} again, after" in caplog.text
     assert [path.name for path in (blocked / "marks").iterdir()] == [journal.waiting.path.name]
     out_of_reach.close()
 

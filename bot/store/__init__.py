@@ -709,6 +709,15 @@ class Store:
         with writing(self.engine) as connection:
             return received.record(connection, bot_id, update, now, gone)
 
+    def receive_updates(
+        self, bot_id: int, updates: Sequence[Received], now: datetime, gone: Callable[[Worker | None], bool]
+    ) -> None:
+        """Record, at once, updates received while the store took no writes, each as `receive_update` would (one
+        recorded or handled meanwhile, by its own late record or by another process, is left as it is)."""
+        with writing(self.engine) as connection:
+            for update in updates:
+                received.record(connection, bot_id, update, now, gone)
+
     def handled_updates(self, bot_id: int, updates: Sequence[Received], now: datetime) -> None:
         with writing(self.engine) as connection:
             received.handled(connection, bot_id, updates, now)

@@ -7,7 +7,10 @@ them. Here each update is recorded in the store while it is put on the queue (th
 the offset on; the webhook, before it answers) and marked handled after; a start takes over the unhandled updates of
 processes that are gone (bot.services.presence) and handles them first. A mark the store does not take (another process
 holding its lock through a stop) waits in the data directory for the next start (bot.services.waiting_marks). An update
-Telegram delivers again (a process killed between recording and confirming it) is known by its id and handled once. What
+Telegram delivers again (a process killed between recording and confirming it) is known by its id and handled once. An
+update the store does not record in time (its write lock held) is kept there too before Telegram is told of it, and
+recorded once the store takes writes, by this process or the next start: only a recorded update can be taken over, and
+a kill lost the questions that were in memory alone (bench/soak.py: 34-45 of 130). What
 cannot be known: a reply Telegram accepted just before the kill is sent again (the Bot API takes no key to make a send
 happen once). What an update's handling claims in the store names the update (a full article's send, bot.store.sends),
 so that the same update handled again takes its claim again, not as done by another. The record keeps the update's chat,
@@ -33,15 +36,15 @@ from telegram.ext import Application
 from bot.errors import NewsbotError
 from bot.lasting import Lasting
 from bot.services.presence import Presence
-from bot.services.waiting_marks import WaitingMarks
+from bot.services.waiting_marks import Waiting, WaitingMarks
 from bot.store import Received, Store, Worker, answering
 from bot.tg.troubles import Troubles
 
 log = logging.getLogger(__name__)
 
 # Recording an update waits at most this long: a store out of reach or locked by another process delays no
-# answer (the update is handled unrecorded); after such a failure updates go unrecorded this long, and while the
-# record that waited still waits.
+# answer (the update is handled, kept in the data directory meanwhile); after such a failure updates go unrecorded
+# this long, and while the record that waited still waits.
 RECORD_WAIT_SECONDS = 2.0
 UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
 # Recording the updates received, as the store's troubles name what met them.
@@ -86,27 +89,33 @@ class Journal:
         self.bot_id = bot_id
         self.presence = presence
         self.clock = clock
-        # The marks waiting for the store, as the data directory keeps them (`_kept`: this process's file is there).
+        # What waits for the store, as the data directory keeps it (`_kept`: this process's file is there).
         self.waiting = waiting
         self._kept = False
-        # The data directory not taking them (a read-only disk) was said once per update handled.
+        # The data directory not taking it (a read-only disk) was said once per update handled.
         self._unkept = Lasting(
             log,
-            f"cannot keep the marks of handled updates in {waiting.directory}",
-            ": a stop before the store takes them leaves them to be handled again",
-            f"the marks of handled updates can be kept in {waiting.directory} again",
+            f"cannot keep the updates waiting for the store in {waiting.directory}",
+            ": a stop before the store takes them loses those unrecorded, leaves those handled to be handled again",
+            f"the updates waiting for the store can be kept in {waiting.directory} again",
         )
         self.troubles = troubles
         # The store answering no record in time (another process holding its write lock), named with RECORDING.
         self._unrecorded = Lasting(
             log,
             "updates go unrecorded",
-            "; a bot killed meanwhile loses the ones it is handling",
+            f"; they wait in {waiting.directory} for the store",
             "recording the updates received again",
         )
         self._recorded: set[int] = set()
+        # Marks of handled updates, and updates received, that wait for the store (these as their process received
+        # them: this one, or one now gone whose file was taken over).
         self._unmarked: list[Received] = []
+        self._held: list[Received] = []
+        # Writing them to the store (a write that may wait for its lock), and changing them with their file (never
+        # held over a store's write: a poll waits for it).
         self._settling = threading.Lock()
+        self._keeping = threading.Lock()
         self._unrecorded_until = float("-inf")
         self._late: asyncio.Future[bool] | None = None
 
@@ -131,7 +140,7 @@ class Journal:
             # Delivered again while this process handles it: the copy must leave the first's mark to come.
             return _delivered_again(update)
         if self.unwritable:
-            return True
+            return await self._hold(update)
         self._recorded.add(update.update_id)
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
         now, began = self.clock(), time.monotonic()
@@ -144,17 +153,31 @@ class Journal:
             record.add_done_callback(lambda late: late.cancelled() or late.exception())
             self._late = record
             self._failed(f"no answer within {RECORD_WAIT_SECONDS:g} s")
-            return True
+            return await self._hold(update)
         try:
             fresh = record.result()
         except NewsbotError as exc:
             self._failed(exc)
-            return True
+            return await self._hold(update)
         self._worked(began)
         if not fresh:
             self._recorded.discard(update.update_id)
             return _delivered_again(update)
         return True
+
+    async def _hold(self, update: Update) -> bool:
+        """Keep `update`, which the store did not record in time, in the data directory before it is queued (and
+        Telegram told of it by the next poll's offset): a kill before its answer leaves it to the next start."""
+        self._recorded.add(update.update_id)
+        row = self._row(update)
+        await asyncio.to_thread(self._change, lambda: self._held.append(row))
+        return True
+
+    def _change(self, change: Callable[[], object]) -> None:
+        """Change what waits for the store, and its file with it (in a worker thread)."""
+        with self._keeping:
+            change()
+            self._write_kept()
 
     def _gone_at(self, now: datetime) -> Callable[[Worker | None], bool]:
         """Whether a process that recorded updates is gone at `now` (stopped, killed, or silent too long)."""
@@ -213,59 +236,83 @@ class Journal:
         if update.update_id not in self._recorded:
             return
         self._recorded.discard(update.update_id)
-        self._unmarked.append(self._row(update))
-        await asyncio.to_thread(self.settle if time.monotonic() >= self._unrecorded_until else self._keep)
+        # Not while a record still waits for the store: a mark waiting too held up the chat's next update.
+        await asyncio.to_thread(self._mark, self._row(update), not self.unwritable)
+
+    def _mark(self, mark: Received, writable: bool) -> None:
+        """Add the mark of a handled update, in place of its record if that waits too, then write what waits if the
+        store is `writable`, else keep it in the data directory (in a worker thread)."""
+        with self._keeping:
+            self._unmarked.append(mark)
+            held = len(self._held)
+            self._held = [row for row in self._held if row.update_id != mark.update_id]
+            # A kill during the store's write then leaves the update's mark, not the update to be handled again.
+            if not writable or len(self._held) < held:
+                self._write_kept()
+        if writable:
+            self.settle()
 
     def settle(self) -> None:
-        """Mark handled, in one write, what could not be marked before (in a worker thread): an update left unmarked
-        would be handled again by the next start. What the store does not take is kept in the data directory."""
+        """Mark handled, in one write, what could not be marked before, and record the updates not recorded in time
+        (in a worker thread): an update left unmarked would be handled again by the next start, one left unrecorded
+        could not be taken over. What the store does not take is kept in the data directory."""
         with self._settling:  # handled updates' threads and the beat's settle at once
-            # Marks are only added at the end meanwhile (`handled`), so these stay the first ones.
-            marks = self._unmarked[:]
-            if marks:
-                began = time.monotonic()
+            with self._keeping:
+                # Marks are only added at the end meanwhile (`_mark`), so these stay the first ones.
+                marks, held = self._unmarked[:], self._held[:]
+            if marks or held:
+                began, now = time.monotonic(), self.clock()
                 try:
-                    self.store.handled_updates(self.bot_id, marks, self.clock())
+                    self.store.handled_updates(self.bot_id, marks, now)
+                    self.store.receive_updates(self.bot_id, held, now, self._gone_at(now))
                 except NewsbotError as exc:
                     self._failed(exc)
-                    self._write_kept()
+                    with self._keeping:
+                        self._write_kept()
                     return
-                del self._unmarked[: len(marks)]
-                # The marks an outage left are written on a beat: recording works again, said now, not at the next
-                # update (an hour later on a quiet bot, the store's trouble said to last all that time).
+                with self._keeping:
+                    del self._unmarked[: len(marks)]
+                    self._held = [row for row in self._held if row not in held]
+                # What an outage left is written on a beat: recording works again, said now, not at the next update
+                # (an hour later on a quiet bot, the store's trouble said to last all that time).
                 self._worked(began)
             if self._kept:
-                self._write_kept()
-
-    def _keep(self) -> None:
-        """Keep the marks that wait for the store in the data directory (in a worker thread)."""
-        with self._settling:
-            self._write_kept()
+                with self._keeping:
+                    self._write_kept()
 
     def _write_kept(self) -> bool:
-        """Make the data directory's file of this process's waiting marks what they are now (the lock held); False
-        if it cannot be written, said in the log (they wait in memory alone, lost with the process)."""
-        marks = self._unmarked[:]
+        """Make the data directory's file of what this process keeps waiting for the store what it is now (`_keeping`
+        held); False if it cannot be written, said in the log (it waits in memory alone, lost with the process)."""
+        waiting = Waiting(self._unmarked[:], self._held[:])
         try:
-            self.waiting.keep(marks)
+            self.waiting.keep(waiting)
         except OSError as exc:
-            self._unkept.failed(f"{exc}; {len(marks)} waiting")
+            self._unkept.failed(f"{exc}; {len(waiting.marks) + len(waiting.received)} waiting")
             return False
         self._unkept.ended()
-        self._kept = bool(marks)
+        self._kept = bool(waiting)
         return True
 
     def _adopt(self) -> None:
-        """Take over the waiting marks that processes no longer running left in the data directory (in a worker
-        thread): kept in this process's file before theirs are removed, then written by `settle`."""
+        """Take over what processes no longer running left waiting in the data directory (in a worker thread): kept
+        in this process's file before theirs are removed, then written by `settle`; their updates not recorded are
+        recorded as theirs, to be taken over as any update a process now gone left unhandled (its claim decides which
+        process handles it)."""
         with self._settling:
             left = self.waiting.left()
             if not left:
                 return
-            adopted = [mark for marks in left.values() for mark in marks]
-            log.info("marking handled %d updates that a stopped process could not mark", len(adopted))
-            self._unmarked[:0] = adopted
-            if self._write_kept():
+            marks = [mark for waiting in left.values() for mark in waiting.marks]
+            held = [row for waiting in left.values() for row in waiting.received]
+            if marks:
+                log.info("marking handled %d updates that a stopped process could not mark", len(marks))
+            if held:
+                log.info("recording %d updates that a stopped process received and could not record", len(held))
+            with self._keeping:
+                self._unmarked[:0] = marks
+                self._held[:0] = held
+                kept = self._write_kept()
+            if kept:
                 self.waiting.forget(list(left))
 
     def take_unhandled(self, bot: Bot, before: Update | None = None) -> list[Update]:

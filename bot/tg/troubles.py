@@ -14,8 +14,9 @@ log = logging.getLogger(__name__)
 
 # What the store out of reach means until it is back, said once as it begins.
 STORE_MEANWHILE = (
-    "; until it is back, readers are asked to try again in a few minutes, updates go unrecorded (a bot killed meanwhile"
-    " loses those it is handling), and digests, alerts, feed polls and other processes' new articles wait for it"
+    "; until it is back, readers are asked to try again in a few minutes, updates wait in the data directory (a bot"
+    " killed meanwhile leaves them to the next start), and digests, alerts, feed polls and other processes' new"
+    " articles wait for it"
 )
 
 

@@ -421,8 +421,8 @@ received_updates_chat = Index(
 
 # The full articles sent lately behind "Full article" buttons: one row per chat, button and article, with when it
 # went out. A press sends only if it writes the row (bot.store.sends), so two presses in a row, handled by two
-# processes or either side of a restart, send the article once. Rows older than the window are pruned as presses
-# come.
+# processes or either side of a restart, send the article once. A /latest list's "More" claims its page here too
+# (`button` "<message>:more"). Rows older than `sends.KEPT` are pruned as presses come.
 article_sends = Table(
     "article_sends",
     metadata,

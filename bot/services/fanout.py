@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Protocol
@@ -262,8 +262,10 @@ class FanOut:
         digests = self.digests.build(key for key, _ in wanted)
         cache.update({(k, z): (digests[k].empty, self.render_digest(digests[k], zone=zone(z))) for k, z in wanted})
         alerts = self.alerts.build(d.articles for d in claims if d.kind == ALERT)
-        told = {(d.articles, zones[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
-        rendered_alerts = {(a, z): self.render_alert(alerts[a], zone=zone(z)) for a, z in told}
+        # A held alert (`hold_alerts` dated its hold) says so, with the pace it waited for.
+        paced = {d.id: self.alerts.pace if d.window_start else None for d in claims}
+        told = {(d.articles, zones[d.id], paced[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
+        rendered_alerts = {(a, z, p): self.render_alert(replace(alerts[a], paced=p), zone=zone(z)) for a, z, p in told}
         report.rendered += len(wanted) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
         for delivery in claims:
@@ -273,7 +275,7 @@ class FanOut:
                     rendered = with_note(rendered, late_note(delivery.due, zone(zones[delivery.id])))
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             elif delivery.kind == ALERT:
-                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id]))
+                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id], paced[delivery.id]))
             else:
                 texts[delivery.id] = notice_text(delivery.key)
         return texts

@@ -189,7 +189,8 @@ def hold_alerts(connection: Connection, claims: Sequence[Claim], now: datetime, 
             last[claim.chat_id] = max(row.due, last.get(claim.chat_id, row.due))  # released meanwhile: sent then
         previous = last.get(claim.chat_id)
         if previous is not None and now - previous < pace:
-            later.append(Claim(ALERT, claim.chat_id, claim.key, previous + pace, None, claim.articles))
+            # Held since now (its `window_start`): the alert says its stories were held (`Digest.paced`).
+            later.append(Claim(ALERT, claim.chat_id, claim.key, previous + pace, now, claim.articles))
         else:
             now_due.append(claim)
     if later:

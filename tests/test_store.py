@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from bot.store import (
     ASKED_LIFETIME,
     QUERY_LIFETIME,
     WRITE_ARTICLES,
+    Orphan,
     PartlyWrittenError,
     Received,
     SavedQuery,
@@ -43,6 +44,7 @@ from bot.store.schema import (
     articles,
     asked_questions,
     category_names,
+    deliveries,
     migrations,
     paragraphs,
     queries,
@@ -1053,6 +1055,35 @@ def test_a_store_holding_a_plural_and_its_singular_merges_them_into_the_first(st
         assert [(c.article_id, c.kind) for c in upgraded.changes_since(before, 10)] == [(moved, "replaced")]
         upgraded.write_articles([story("Sprint", category="sports")], NOW)
         assert dict(upgraded.categories()) == {"Sport": 3, "Tech": 1}
+
+
+def test_a_store_made_before_0035_keeps_its_digests_days_and_zones_as_columns(store: Store) -> None:
+    """Migration 0035 on a store made before it: an orphaned digest's local day and zone, which recovery read back
+    out of its key ("2026-03-27 Europe/Berlin"), are columns, filled from the keys of the rows stored before (an
+    alert, and a key naming no zone, get none); a claim made after it stores them itself."""
+    claimed = {"status": "claimed", "claimed_by": "gone", "claimed_at": NOW, "due": NOW}
+    with store.engine.begin() as connection:
+        for kind, chat_id, key in (
+            ("digest", 1, "2026-03-27 Europe/Berlin"),
+            ("digest", 2, "2026-03-27"),
+            ("alert", 1, "5-9"),
+        ):
+            connection.execute(deliveries.insert().values(kind=kind, chat_id=chat_id, key=key, **claimed))
+        for column in ("local_day", "day_zone"):
+            connection.execute(text(f"ALTER TABLE deliveries DROP COLUMN {column}"))
+    with migrated_again(store, "0035_delivery_days") as upgraded:
+        seen: list[tuple[str, object, object]] = []
+
+        def verdict(orphan: Orphan, claimer: object) -> str:
+            seen.append((orphan.key, orphan.day, orphan.zone))
+            return "keep"
+
+        upgraded.recover_deliveries(NOW, "me", ["digest", "alert"], verdict)
+        assert seen == [
+            ("2026-03-27 Europe/Berlin", date(2026, 3, 27), "Europe/Berlin"),
+            ("2026-03-27", None, None),
+            ("5-9", None, None),
+        ]
 
 
 def test_every_migration_has_a_unique_name() -> None:

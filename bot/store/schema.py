@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -241,9 +242,15 @@ deliveries = Table(
     Column("detail", Text, nullable=False, server_default=""),
     # A digest's due instant (the end of its window); an alert's claim time.
     Column("due", UTCDateTime, nullable=False),
+    # A digest's window's start; an alert's when it was held for its chat's pace (None: sent as claimed).
     Column("window_start", UTCDateTime),
     # An alert's articles, space-separated ids.
     Column("articles", Text, nullable=False, server_default=""),
+    # 0035_delivery_days: a digest's local day and the zone whose calendar it is of, as its key names them ("2026-03-27
+    # Europe/Berlin"): a claim nobody sent is owed while that day lasts (`deliveries.stale`), which read them back
+    # out of the key. None for alerts and notices.
+    Column("local_day", Date),
+    Column("day_zone", String(64)),
     UniqueConstraint("kind", "chat_id", "key", name="deliveries_once"),
     Index("deliveries_status", "status", "claimed_by"),
     Index("deliveries_chat", "chat_id"),

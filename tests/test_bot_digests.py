@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
+from bot.render.subscriptions import ADMINS_ONLY, ALERTS_TURNED_OFF, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
 from bot.render.welcome import send_anew
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
@@ -902,6 +902,15 @@ async def test_an_article_ingested_by_another_process_alerts_its_subscribers_onc
         [alert] = texts(server, ALICE, ALERT)
         assert headlines(alert) == ["Rowing crew breaks record"]
         assert texts(server, BOB, ALERT) == []
+        # Its button turns alerts off (a tap on its "/alerts off" sent "/alerts" alone: the setting and its usage),
+        # and goes.
+        [sent] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
+        alert_id = sent.result["message_id"]
+        off = keyboard(server, ALICE, alert_id)["Turn alerts off"]
+        assert (await press(server, ALICE, alert_id, off)).params.get("text") == ALERTS_TURNED_OFF
+        await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
+        assert keyboard(server, ALICE, alert_id) == {}
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "mysubs"))
         preview = await say(server, ALICE, "digest")
         assert headlines(preview) == ["Rowing crew breaks record"] and "more" not in visible_text(preview)
         latest = visible_text(await say(server, ALICE, "latest", "sport 30"))

@@ -546,7 +546,7 @@ def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> Non
     after it, each rejected in turn: the chat got nothing for the 7 days a window may reach back."""
 
     class Rejecting(Reader):
-        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
             if any("Broken" in message for message in messages):
                 return Outcome.rejected("Bad Request: can't parse entities")
             return await super().send(chat_id, messages, topic)

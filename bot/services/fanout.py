@@ -54,7 +54,9 @@ from bot.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 # Chat id, messages and the forum topic to post them in (None: General, or a chat without topics).
-Send = Callable[[int, Sequence[str], int | None], Awaitable[Outcome]]
+# A delivery's messages to a chat, in its forum topic (None: General), of its kind (an alert has a button to stop
+# them under its last message).
+Send = Callable[[int, Sequence[str], int | None, str], Awaitable[Outcome]]
 
 # What each notice says, by the subject of its key ("topic-gone:5").
 NOTICES = {"topic-gone": TOPIC_GONE}
@@ -286,12 +288,12 @@ class FanOut:
         """Send one delivery and record its outcome; returns the notice it owes the chat, if any (claimed already)."""
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
         chat_id = delivery.chat_id
-        outcome = await self._attempt(chat_id, messages, delivery.topic, send)
+        outcome = await self._attempt(chat_id, messages, delivery, send)
         if outcome.migrated_to is not None:
             # The chat's settings and this claim move, and what did not reach the old id goes there.
             await asyncio.to_thread(self.store.migrate_chat, chat_id, outcome.migrated_to, clock())
             chat_id = outcome.migrated_to
-            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery.topic, send)
+            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery, send)
         await self._record(delivery, outcome, clock, report)
         if outcome.topic_gone is None:
             return None
@@ -300,9 +302,9 @@ class FanOut:
         # forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost.
         return await asyncio.to_thread(self.deliveries.forget_topic, chat_id, outcome.topic_gone, self.worker, clock())
 
-    async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
+    async def _attempt(self, chat_id: int, messages: list[str], delivery: Delivery, send: Send) -> Outcome:
         try:
-            return await send(chat_id, messages, topic)
+            return await send(chat_id, messages, delivery.topic, delivery.kind)
         except Exception as error:  # the sender should classify everything; whatever escapes it may have gone out
             log.exception("sending to chat %d failed unexpectedly", chat_id)
             return Outcome(AMBIGUOUS, f"{type(error).__name__}: {error}"[:500])

@@ -50,6 +50,7 @@ from bot.store.schema import (
     queries,
     subscriptions,
 )
+from bot.store.sends import KEPT
 from tests.paths import DATA, ROOT, open_here
 from tests.processes import free_port
 
@@ -418,9 +419,14 @@ def test_a_full_article_is_sent_again_from_its_button_only_once_the_window_has_p
     assert store.claim_article_send(ALICE, "7", "a2", 5, NOW, window)
     assert store.claim_article_send(ALICE, "7", "a1", 6, NOW + window, window)
     assert not store.claim_article_send(ALICE, "7", "a1", 7, NOW + window + timedelta(minutes=9), window)
-    # The sends older than the window are gone: the table holds the last window's.
+    # A press giving the longest window (a /latest list's More) is claimed that long: an hour on, still none.
+    assert store.claim_article_send(ALICE, "9:more", "a1", 8, NOW, KEPT)
+    assert not store.claim_article_send(ALICE, "9:more", "a1", 9, NOW + timedelta(hours=1), KEPT)
+    # The claims older than that are gone at the next press: the table holds those of the last `KEPT`.
+    later = NOW + window + KEPT
+    assert store.claim_article_send(ALICE, "8", "a2", 10, later, window)
     with store.engine.connect() as connection:
-        assert connection.execute(article_sends.select()).all() == [(ALICE, "7", "a1", NOW + window, 6)]
+        assert connection.execute(article_sends.select()).all() == [(ALICE, "8", "a2", later, 10)]
 
 
 def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
@@ -193,6 +193,9 @@ class Digest:
     categories: tuple[str, ...]
     sections: tuple[DigestSection, ...]
     gone: tuple[str, ...] = ()
+    # An alert whose stories were held for its chat's pace: that pace, said in it (a story came 10 minutes late,
+    # told nowhere why); None for one sent as its stories came, and for digests.
+    paced: timedelta | None = None
 
     @property
     def empty(self) -> bool:

@@ -63,7 +63,7 @@ def main(argv: Sequence[str]) -> None:
     elif command == "fanout":
         out = Path(argv[3])
 
-        async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+        async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
             with out.open("a") as file:
                 file.write(f"{chat_id}\n")
                 file.flush()

@@ -67,7 +67,7 @@ class Reader:
     sent: list[Sent] = field(default_factory=list)
     answers: dict[int, Outcome] = field(default_factory=dict)
 
-    async def send(self, chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+    async def send(self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
         for message in messages:
             check_telegram_html(message)
         outcome = self.answers.get(chat_id, Outcome.sent())

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
+from bot.render.subscriptions import ADMINS_ONLY, ALERTS_TURNED_OFF, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
 from bot.render.welcome import send_anew
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
@@ -901,6 +902,15 @@ async def test_an_article_ingested_by_another_process_alerts_its_subscribers_onc
         [alert] = texts(server, ALICE, ALERT)
         assert headlines(alert) == ["Rowing crew breaks record"]
         assert texts(server, BOB, ALERT) == []
+        # Its button turns alerts off (a tap on its "/alerts off" sent "/alerts" alone: the setting and its usage),
+        # and goes.
+        [sent] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
+        alert_id = sent.result["message_id"]
+        off = keyboard(server, ALICE, alert_id)["Turn alerts off"]
+        assert (await press(server, ALICE, alert_id, off)).params.get("text") == ALERTS_TURNED_OFF
+        await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
+        assert keyboard(server, ALICE, alert_id) == {}
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "mysubs"))
         preview = await say(server, ALICE, "digest")
         assert headlines(preview) == ["Rowing crew breaks record"] and "more" not in visible_text(preview)
         latest = visible_text(await say(server, ALICE, "latest", "sport 30"))
@@ -1533,12 +1543,13 @@ async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
 ) -> None:
     """A digest shows 5 stories per category: the rest are one /latest away, or on a 200-story day the newest 30 and
     their More button, which pages to the day's last story (past the 30 the rest were reachable by no command): a
-    story arriving between pages is said, not shown twice; a double press sends its page once; a tampered button
-    or one of a category gone is said so."""
+    story arriving between pages is said, not shown twice; a second press sends its page once, an hour on too (the
+    claim lapsed after 10 minutes: the page came again); a tampered button or one of a category gone is said so."""
     arrived = START - timedelta(hours=1)
     sport = [story(f"Match {n}", "Sport", arrived - timedelta(minutes=n)) for n in range(8)]
     markets = [story(f"Deal {n}", "Markets", arrived - timedelta(minutes=n)) for n in range(200)]
-    async with bot(sqlite_bot_settings, Clock(START)) as app:
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
         await write(app, arrived, *sport, *markets)
         preview = visible_text(await say(server, ALICE, "digest"))
         pointers = dict(re.findall(r"^and \d+ more: /latest (\w+) (\d+)", preview, re.MULTILINE))
@@ -1559,8 +1570,11 @@ async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
             assert (await press(server, ALICE, message_id, data)).params.get("text") is None
             page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
             assert page.params["reply_parameters"]["message_id"] == message_id
-            if len(seen) == 60:  # a second press of the same button sends nothing more
+            if len(seen) == 60:  # a second press of the same button sends nothing more, then or an hour on
                 assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
+                clock.set(START + timedelta(hours=1))
+                assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
+                assert len(server.calls("sendMessage", chat_id=ALICE)) == before + 1
             if len(seen) == 90:
                 assert page.params["text"].startswith("<b>Latest in Markets (91 to 120)</b>")
             message_id = page.result["message_id"]
@@ -1575,6 +1589,41 @@ async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
             answer = await press(server, ALICE, message_id, data)
             expected = CATEGORY_GONE if data.endswith("ab") else EXPIRED
             assert answer.params.get("text") == expected and answer.params.get("show_alert") is True, data
+
+
+async def test_more_under_a_named_day_s_list_keeps_to_that_day(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/latest markets 2 yesterday" (the command read no day: “yesterday” was no category) or "markets 2
+    yesterday" typed lists that day's stories alone, and its More pages through them to the last, saying so below
+    it: it paged on into the days before. A day with none still lists the newest before it, saying so."""
+    day_before = START - 2 * DAY  # Thursday 26 March
+    yesterday = [story(f"Deal {n}", "Markets", START - DAY - timedelta(hours=n)) for n in range(3)]
+    older = [story(f"Old deal {n}", "Markets", day_before - timedelta(hours=n)) for n in range(3)]
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Deal today", "Markets", START - timedelta(minutes=5)), *yesterday, *older)
+        for asks in (
+            partial(server.send_command, ALICE, "latest", "markets 2 yesterday"),
+            partial(server.send_text, ALICE, "markets 2 yesterday"),
+        ):
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            asks()
+            listed = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+            assert page_titles(visible_text(listed.params["text"])) == ["Deal 0", "Deal 1"], listed.params["text"]
+            message_id = listed.result["message_id"]
+            assert (await press(server, ALICE, message_id, keyboard(server, ALICE, message_id)["More"])).ok
+            page = (await server.wait_for_async("sendMessage", count=before + 2, chat_id=ALICE))[before + 1]
+            shown = visible_text(page.params["text"])
+            assert page_titles(shown) == ["Deal 2"], shown
+            assert shown.endswith("\nThat is the last story of Friday 27 March 2026."), shown
+            assert keyboard(server, ALICE, page.result["message_id"]) == {}
+        # A longer list than the day has: its stories alone, no More.
+        said = await reply_call(server, ALICE, "latest", "markets 5 yesterday")
+        assert page_titles(visible_text(said.params["text"])) == ["Deal 0", "Deal 1", "Deal 2"]
+        assert keyboard(server, ALICE, said.result["message_id"]) == {}
+        # A day with none: the newest before it, said, and More pages on through them.
+        said = await reply_call(server, ALICE, "latest", "markets 2 on 1 march")
+        assert visible_text(said.params["text"]).startswith("I have no story dated Sunday 1 March 2026"), said
 
 
 def page_titles(shown: str) -> list[str]:

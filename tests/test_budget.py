@@ -74,7 +74,7 @@ def test_each_process_paces_its_fan_out_at_its_share(database_url: str, tmp_path
         async def sleep(seconds: float) -> None:
             clock[0] += seconds
 
-        async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+        async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
             sent.append((clock[0], chat_id))
             return Outcome.sent()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -245,7 +245,9 @@ def test_a_claim_left_unsent_by_a_process_that_died_is_sent_late_while_its_day_l
     reader = Reader()
     with store.engine.begin() as connection:  # OTHER's claim is a day old: the day over, it expires
         connection.execute(
-            update(deliveries).where(deliveries.c.chat_id == OTHER).values(due=due - DAY, key="2026-03-26 UTC")
+            update(deliveries)
+            .where(deliveries.c.chat_id == OTHER)
+            .values(due=due - DAY, key="2026-03-26 UTC", local_day=date(2026, 3, 26))
         )
     Bot(store, due + 3 * HOUR, reader).tick(due + 3 * HOUR)
     assert [s.chat_id for s in reader.sent] == [CHAT]
@@ -546,7 +548,7 @@ def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> Non
     after it, each rejected in turn: the chat got nothing for the 7 days a window may reach back."""
 
     class Rejecting(Reader):
-        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
             if any("Broken" in message for message in messages):
                 return Outcome.rejected("Bad Request: can't parse entities")
             return await super().send(chat_id, messages, topic)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from bot.store import (
     ASKED_LIFETIME,
     QUERY_LIFETIME,
     WRITE_ARTICLES,
+    Orphan,
     PartlyWrittenError,
     Received,
     SavedQuery,
@@ -43,11 +44,13 @@ from bot.store.schema import (
     articles,
     asked_questions,
     category_names,
+    deliveries,
     migrations,
     paragraphs,
     queries,
     subscriptions,
 )
+from bot.store.sends import KEPT
 from tests.paths import DATA, ROOT, open_here
 from tests.processes import free_port
 
@@ -416,9 +419,14 @@ def test_a_full_article_is_sent_again_from_its_button_only_once_the_window_has_p
     assert store.claim_article_send(ALICE, "7", "a2", 5, NOW, window)
     assert store.claim_article_send(ALICE, "7", "a1", 6, NOW + window, window)
     assert not store.claim_article_send(ALICE, "7", "a1", 7, NOW + window + timedelta(minutes=9), window)
-    # The sends older than the window are gone: the table holds the last window's.
+    # A press giving the longest window (a /latest list's More) is claimed that long: an hour on, still none.
+    assert store.claim_article_send(ALICE, "9:more", "a1", 8, NOW, KEPT)
+    assert not store.claim_article_send(ALICE, "9:more", "a1", 9, NOW + timedelta(hours=1), KEPT)
+    # The claims older than that are gone at the next press: the table holds those of the last `KEPT`.
+    later = NOW + window + KEPT
+    assert store.claim_article_send(ALICE, "8", "a2", 10, later, window)
     with store.engine.connect() as connection:
-        assert connection.execute(article_sends.select()).all() == [(ALICE, "7", "a1", NOW + window, 6)]
+        assert connection.execute(article_sends.select()).all() == [(ALICE, "8", "a2", later, 10)]
 
 
 def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store) -> None:
@@ -1053,6 +1061,35 @@ def test_a_store_holding_a_plural_and_its_singular_merges_them_into_the_first(st
         assert [(c.article_id, c.kind) for c in upgraded.changes_since(before, 10)] == [(moved, "replaced")]
         upgraded.write_articles([story("Sprint", category="sports")], NOW)
         assert dict(upgraded.categories()) == {"Sport": 3, "Tech": 1}
+
+
+def test_a_store_made_before_0036_keeps_its_digests_days_and_zones_as_columns(store: Store) -> None:
+    """Migration 0036 on a store made before it: an orphaned digest's local day and zone, which recovery read back
+    out of its key ("2026-03-27 Europe/Berlin"), are columns, filled from the keys of the rows stored before (an
+    alert, and a key naming no zone, get none); a claim made after it stores them itself."""
+    claimed = {"status": "claimed", "claimed_by": "gone", "claimed_at": NOW, "due": NOW}
+    with store.engine.begin() as connection:
+        for kind, chat_id, key in (
+            ("digest", 1, "2026-03-27 Europe/Berlin"),
+            ("digest", 2, "2026-03-27"),
+            ("alert", 1, "5-9"),
+        ):
+            connection.execute(deliveries.insert().values(kind=kind, chat_id=chat_id, key=key, **claimed))
+        for column in ("local_day", "day_zone"):
+            connection.execute(text(f"ALTER TABLE deliveries DROP COLUMN {column}"))
+    with migrated_again(store, "0036_delivery_days") as upgraded:
+        seen: list[tuple[str, object, object]] = []
+
+        def verdict(orphan: Orphan, claimer: object) -> str:
+            seen.append((orphan.key, orphan.day, orphan.zone))
+            return "keep"
+
+        upgraded.recover_deliveries(NOW, "me", ["digest", "alert"], verdict)
+        assert seen == [
+            ("2026-03-27 Europe/Berlin", date(2026, 3, 27), "Europe/Berlin"),
+            ("2026-03-27", None, None),
+            ("5-9", None, None),
+        ]
 
 
 def test_every_migration_has_a_unique_name() -> None:

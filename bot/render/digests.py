@@ -40,6 +40,10 @@ ALERT_HEADING = "Just in"
 # Under every alert: they come as stories arrive, up to one a minute on a busy day, and a reader wanting fewer was
 # told nowhere how to stop them.
 ALERT_STOP_HINT = "/alerts off stops these."
+# An alert whose stories were held for the chat's pace (`NEWSBOT_ALERT_PACE_MINUTES`): said in its heading ("Just
+# in: 3 stories since 14:02") and why, in place of the stop hint (a story came 10 minutes late, told nowhere why).
+PACED_HEADING = "{heading}: {stories} since {since}"
+PACED_HINT = "One alert every {pace} at most: /alerts off stops these."
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there. `span` is "today", "on Fri 27 Mar" for a digest at midnight (the day
 # before it), or "since Thu 26 Mar" for a digest that covers more than a day (`since_when`).
@@ -171,4 +175,9 @@ def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> 
     tell."""
     if digest.empty:
         return None
-    return with_note(split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username, zone=zone), ALERT_STOP_HINT)
+    heading, hint = HTML.bold(HTML.escape(ALERT_HEADING)), ALERT_STOP_HINT
+    if digest.paced is not None:
+        since = f"{digest.start.replace(tzinfo=digest.start.tzinfo or UTC).astimezone(zone):%H:%M}"
+        heading = PACED_HEADING.format(heading=heading, stories=count(digest.stories, "story", "stories"), since=since)
+        hint = PACED_HINT.format(pace=count(digest.paced // timedelta(minutes=1), "minute", "minutes"))
+    return with_note(split(heading, digest, bot_username, zone=zone), hint)

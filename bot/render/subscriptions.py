@@ -42,6 +42,8 @@ TIME_USAGE = (
 )
 ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets {its} time zone."
 ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in {its} categories."
+# The answer to a press of the "Turn alerts off" under an alert (the digest is another setting, left as it is).
+ALERTS_TURNED_OFF = "Alerts are off now: /alerts on turns them on again."
 # A member's change refused, or the admins unknown, in a group ("{}": "group" or "channel", `admins_only`).
 _ADMINS_ONLY = "Only this {}'s admins can change its subscriptions and settings. /mysubs shows them."
 _ADMINS_UNKNOWN = "I could not check this {}'s admins just now, so nothing was changed. Please try again."

@@ -132,7 +132,12 @@ def digest_key(due: datetime, daily: time, zone_key: str) -> str:
     it is of ("2026-03-27 UTC-12:00"). A date alone named two days: a reader who moved 12 h west after 27 March's
     08:00 digest (UTC) had the new zone's 27 March taken as done by that digest, and none till the 28th's, 36 h on
     (the schedule keeps one digest a day on the new zone's calendar: `schedule.next_digest`)."""
-    return f"{digest_day(due, daily, zone_key).isoformat()} {zone_key}"
+    return key_of_day(digest_day(due, daily, zone_key), zone_key)
+
+
+def key_of_day(day: date, zone_key: str) -> str:
+    """A digest's key of its local day in `zone_key`'s calendar (`digest_key`)."""
+    return f"{day.isoformat()} {zone_key}"
 
 
 def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
@@ -143,24 +148,26 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
         if planned.send is None or not due.active:
             return Decision(planned.next)
         window = scheduled_window(planned.send, settings.previous_due, due.subscribed)
-        key = digest_key(planned.send, settings.daily, settings.zone)
+        day = digest_day(planned.send, settings.daily, settings.zone)
     except (NewsbotError, ValueError) as error:
         # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
         # transaction that claims everyone's digests: its digest stops until the chat sets it again.
         log.warning("digest of chat %d is off: %s", settings.chat_id, error)
         return Decision(None)
-    return Decision(planned.next, Claim(DIGEST, settings.chat_id, key, planned.send, window.start))
+    key = key_of_day(day, settings.zone)
+    return Decision(
+        planned.next, Claim(DIGEST, settings.chat_id, key, planned.send, window.start, day=day, zone=settings.zone)
+    )
 
 
 def stale(orphan: Orphan, now: datetime, grace: timedelta) -> bool:
     """Whether a claim nobody sent is too late to send now: a notice never is ("your topic is gone" is as true
     hours late), a digest once it is no longer owed as a missed one would be (`schedule.still_owed`: its local
-    day, named by its key, is over and it is more than `grace` late), an alert past `grace`."""
+    day, stored with it, is over and it is more than `grace` late), an alert past `grace`."""
     if orphan.kind == NOTICE:
         return False
-    if orphan.kind == DIGEST and " " in orphan.key:
-        day, _, zone_key = orphan.key.partition(" ")
-        return not still_owed(orphan.due, date.fromisoformat(day), zone_key, now, grace)
+    if orphan.kind == DIGEST and orphan.day is not None and orphan.zone is not None:
+        return not still_owed(orphan.due, orphan.day, orphan.zone, now, grace)
     return now - orphan.due > grace
 
 

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Protocol
@@ -54,7 +54,9 @@ from bot.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 # Chat id, messages and the forum topic to post them in (None: General, or a chat without topics).
-Send = Callable[[int, Sequence[str], int | None], Awaitable[Outcome]]
+# A delivery's messages to a chat, in its forum topic (None: General), of its kind (an alert has a button to stop
+# them under its last message).
+Send = Callable[[int, Sequence[str], int | None, str], Awaitable[Outcome]]
 
 # What each notice says, by the subject of its key ("topic-gone:5").
 NOTICES = {"topic-gone": TOPIC_GONE}
@@ -262,8 +264,10 @@ class FanOut:
         digests = self.digests.build(key for key, _ in wanted)
         cache.update({(k, z): (digests[k].empty, self.render_digest(digests[k], zone=zone(z))) for k, z in wanted})
         alerts = self.alerts.build(d.articles for d in claims if d.kind == ALERT)
-        told = {(d.articles, zones[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
-        rendered_alerts = {(a, z): self.render_alert(alerts[a], zone=zone(z)) for a, z in told}
+        # A held alert (`hold_alerts` dated its hold) says so, with the pace it waited for.
+        paced = {d.id: self.alerts.pace if d.window_start else None for d in claims}
+        told = {(d.articles, zones[d.id], paced[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
+        rendered_alerts = {(a, z, p): self.render_alert(replace(alerts[a], paced=p), zone=zone(z)) for a, z, p in told}
         report.rendered += len(wanted) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
         for delivery in claims:
@@ -273,7 +277,7 @@ class FanOut:
                     rendered = with_note(rendered, late_note(delivery.due, zone(zones[delivery.id])))
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             elif delivery.kind == ALERT:
-                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id]))
+                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id], paced[delivery.id]))
             else:
                 texts[delivery.id] = notice_text(delivery.key)
         return texts
@@ -284,12 +288,12 @@ class FanOut:
         """Send one delivery and record its outcome; returns the notice it owes the chat, if any (claimed already)."""
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
         chat_id = delivery.chat_id
-        outcome = await self._attempt(chat_id, messages, delivery.topic, send)
+        outcome = await self._attempt(chat_id, messages, delivery, send)
         if outcome.migrated_to is not None:
             # The chat's settings and this claim move, and what did not reach the old id goes there.
             await asyncio.to_thread(self.store.migrate_chat, chat_id, outcome.migrated_to, clock())
             chat_id = outcome.migrated_to
-            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery.topic, send)
+            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery, send)
         await self._record(delivery, outcome, clock, report)
         if outcome.topic_gone is None:
             return None
@@ -298,9 +302,9 @@ class FanOut:
         # forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost.
         return await asyncio.to_thread(self.deliveries.forget_topic, chat_id, outcome.topic_gone, self.worker, clock())
 
-    async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
+    async def _attempt(self, chat_id: int, messages: list[str], delivery: Delivery, send: Send) -> Outcome:
         try:
-            return await send(chat_id, messages, topic)
+            return await send(chat_id, messages, delivery.topic, delivery.kind)
         except Exception as error:  # the sender should classify everything; whatever escapes it may have gone out
             log.exception("sending to chat %d failed unexpectedly", chat_id)
             return Outcome(AMBIGUOUS, f"{type(error).__name__}: {error}"[:500])

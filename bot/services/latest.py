@@ -65,6 +65,8 @@ LATEST_DEPTH = 1000
 ARRIVED_SINCE = 100
 LAST_HEADLINE_GONE = "The headline shown last is gone from the library: these follow where it stood."
 NO_MORE_HEADLINES = "No older headlines: that was the last."
+# Below the last page of a named day's list: its "More" paged on into the days before it.
+DAY_ENDS = "That is the last story of {day}."
 
 
 class LatestAsk(NamedTuple):
@@ -77,22 +79,26 @@ class LatestAsk(NamedTuple):
 
 class Latest(NamedTuple):
     """The newest headlines found for an ask: newest first, of `category` (None: of all), whether more were
-    asked than the most shown at once (and there were that many to show), and whether older ones follow them."""
+    asked than the most shown at once (and there were that many to show), whether older ones follow them, and the
+    span of news times they were taken from (a named day's: None, open), which their "More" keeps to."""
 
     articles: list[StoredArticle]
     category: str | None
     capped: bool
     more: bool = False
+    since: datetime | None = None
+    before: datetime | None = None
 
 
 class LatestPage(NamedTuple):
     """The headlines a "More" under a list of them shows: their place in the list now (0: the newest), whether
-    older ones follow, and what to tell the reader first ("" for nothing)."""
+    older ones follow, what to tell the reader first and what below them ("" for nothing)."""
 
     articles: list[StoredArticle]
     start: int
     more: bool
     note: str = ""
+    ending: str = ""
 
 
 class DayLatest(NamedTuple):
@@ -207,36 +213,71 @@ def _asked_category(store: Store, text: str) -> str | None:
     return one_category(words.split(), known) if words is not None else named_whole([name], known)
 
 
-def newest(store: Store, args: Sequence[str], command: str = "/latest", before: datetime | None = None) -> Latest:
-    """The newest headlines the words of a /latest (or `newsbot latest`) ask for (news `before` a time, if given);
-    UsageError, saying why, for words that name no one category or no number of headlines."""
+def newest(
+    store: Store,
+    args: Sequence[str],
+    command: str = "/latest",
+    before: datetime | None = None,
+    since: datetime | None = None,
+) -> Latest:
+    """The newest headlines the words of a /latest (or `newsbot latest`) ask for (news `before` a time and `since`
+    one, if given); UsageError, saying why, for words that name no one category or no number of headlines."""
     known = store.category_names() if args else []
     ask = read_latest(args, known)
     category = latest_category(ask.words, known, command) if ask.words else None
-    found = store.latest(ask.shown + 1, category, before)  # one more: whether "More" has any to show
+    # One more: whether "More" has any to show.
+    found = within(store.latest(ask.shown + 1, category, before), since, before)
     articles = found[: ask.shown]
     capped = ask.asked > ask.shown and len(articles) == ask.shown
-    return Latest(articles, category, capped, more=len(found) > ask.shown)
+    return Latest(articles, category, capped, len(found) > ask.shown, since, before)
 
 
-def page_after(store: Store, category: str | None, anchor: str, place: int, size: int) -> LatestPage:
-    """The `size` headlines (of `category`) after the story `anchor`, shown last at `place` in the list (`newest`'s
-    order, whatever day it was asked of): where it stands now, moved down by stories arrived since (said, with the
-    /latest that shows them), or, gone from the library, from its place (said)."""
+def within(listed: list[StoredArticle], since: datetime | None, before: datetime | None) -> list[StoredArticle]:
+    """Of a list of `store.latest(..., before)`, newest first, those of a named day's span: with a news time (an
+    undated file's story is no day's), none before `since`; the whole list when no span bounds it."""
+    if before is None:
+        return listed
+    dated = [article for article in listed if article.news_time]
+    return [article for article in dated if since is None or (article.news_time or since) >= since]
+
+
+def page_after(
+    store: Store,
+    category: str | None,
+    anchor: str,
+    place: int,
+    size: int,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> LatestPage:
+    """The `size` headlines (of `category`; of news times from `since` to `before` when a named day's list
+    bounded them) after the story `anchor`, shown last at `place` in the list (`newest`'s order): where it stands
+    now, moved down by stories arrived since (said, with the /latest that shows them), or, gone from the library,
+    from its place (said). The last page of a day's list says so below it."""
     listed: list[StoredArticle] = []
     for limit in (place + size + ARRIVED_SINCE + 2, LATEST_DEPTH + size + 1):
-        listed = store.latest(limit, category)
-        if any(article.id == anchor for article in listed) or len(listed) < limit:
+        read = store.latest(limit, category, before)
+        listed = within(read, since, before)
+        if any(article.id == anchor for article in listed) or len(read) < limit or len(listed) < len(read):
             break
     at = next((i for i, article in enumerate(listed) if article.id == anchor), None)
     start = place if at is None else at + 1
     shown = listed[start : start + size]
     more = len(listed) > start + size and start + size <= LATEST_DEPTH
+    ending = "" if more or since is None or before is None else DAY_ENDS.format(day=_span_said(since, before, zone))
     if at is None:
-        return LatestPage(shown, start, more, LAST_HEADLINE_GONE)
+        return LatestPage(shown, start, more, LAST_HEADLINE_GONE, ending)
     named = f" {category.lower()}" if category else ""
     arrived = f"{count(at - place, 'newer story has', 'newer stories have')} come in since: /latest{named} shows them."
-    return LatestPage(shown, start, more, arrived if at > place else "")
+    return LatestPage(shown, start, more, arrived if at > place else "", ending)
+
+
+def _span_said(since: datetime, before: datetime, zone: tzinfo) -> str:
+    """A named day's span, from its first instant to its end, as `_days_said` says it on `zone`'s clock, never
+    "yesterday": a press may come days later."""
+    first, last = since.astimezone(zone).date(), (before - timedelta(microseconds=1)).astimezone(zone).date()
+    return _days_said(first, last, last + timedelta(days=2))
 
 
 def newest_of_day(
@@ -253,19 +294,18 @@ def newest_of_day(
         latest = newest(store, args, command)
         return DayLatest(latest, NOT_YET.format(day=_days_said(*days, today)) if days and latest.articles else "")
     first, last = days[0], min(days[1], today)
-    # A day's newest: later stories listed above them read as that day's news (the store's times are UTC's).
-    latest = newest(store, args, command, before=day_start(last + timedelta(days=1), zone).astimezone(UTC))
-    # A story of no known day (an undated file's) is left out: listed under "None of the newest stories is dated
-    # 2019. The newest I have:" it read as an earlier day's, and as today's news under "Latest" for "today".
-    latest = latest._replace(articles=[article for article in latest.articles if article.news_time])
+    # A day's newest: later stories listed above them read as that day's news (the store's times are UTC's). A
+    # story of no known day (an undated file's) is left out (`within`): listed under "None of the newest stories is
+    # dated 2019. The newest I have:" it read as an earlier day's, and as today's news under "Latest" for "today".
+    before = day_start(last + timedelta(days=1), zone).astimezone(UTC)
+    latest = newest(store, args, command, before)
     if not latest.articles:
         return DayLatest(latest, _before_first(store, latest.category, last, today, zone))
-    # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
-    # today, any of them may be an earlier day's.
-    if first == today:
-        return DayLatest(latest, "" if _came_within(latest.articles[0], today, today, zone) else NOTHING_TODAY)
-    came = any(_came_within(article, first, last, zone) for article in latest.articles)
-    return DayLatest(latest, "" if came else NOTHING_ON.format(day=_days_said(*days, today)))
+    # The newest of months ago listed under "Latest" read as today's news (or yesterday's): said, above them.
+    if not any(_came_within(article, first, last, zone) for article in latest.articles):
+        return DayLatest(latest, NOTHING_TODAY if first == today else NOTHING_ON.format(day=_days_said(*days, today)))
+    # Of a day with stories, that day's alone, and its "More" keeps to them: it paged on into the days before.
+    return DayLatest(newest(store, args, command, before, since=day_start(first, zone).astimezone(UTC)), "")
 
 
 def _day_said(day: date, today: date) -> str:

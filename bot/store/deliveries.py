@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -56,6 +56,9 @@ class Claim:
     due: datetime
     window_start: datetime | None = None
     articles: tuple[str, ...] = ()
+    # A digest's local day and the zone of its calendar (its key names both).
+    day: date | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class Orphan:
     attempted: bool
     due: datetime
     key: str = ""
+    # A digest's local day and the zone of its calendar (None: an alert's, a notice's, or a row no migration read).
+    day: date | None = None
+    zone: str | None = None
 
 
 # What a claim sets: all of a row but its identity (kind, chat, key).
@@ -119,6 +125,8 @@ _CLAIMED = (
     "due",
     "window_start",
     "articles",
+    "local_day",
+    "day_zone",
 )
 
 
@@ -154,6 +162,8 @@ def _row(claim: Claim, worker: str, now: datetime, status: str = CLAIMED) -> dic
         "due": claim.due,
         "window_start": claim.window_start,
         "articles": " ".join(claim.articles),
+        "local_day": claim.day,
+        "day_zone": claim.zone,
     }
 
 
@@ -189,7 +199,8 @@ def hold_alerts(connection: Connection, claims: Sequence[Claim], now: datetime, 
             last[claim.chat_id] = max(row.due, last.get(claim.chat_id, row.due))  # released meanwhile: sent then
         previous = last.get(claim.chat_id)
         if previous is not None and now - previous < pace:
-            later.append(Claim(ALERT, claim.chat_id, claim.key, previous + pace, None, claim.articles))
+            # Held since now (its `window_start`): the alert says its stories were held (`Digest.paced`).
+            later.append(Claim(ALERT, claim.chat_id, claim.key, previous + pace, now, claim.articles))
         else:
             now_due.append(claim)
     if later:
@@ -294,11 +305,22 @@ def orphans(connection: Connection, kinds: Sequence[str]) -> list[Orphan]:
             deliveries.c.attempted_at,
             deliveries.c.due,
             deliveries.c.key,
+            deliveries.c.local_day,
+            deliveries.c.day_zone,
         )
         .where(deliveries.c.status == CLAIMED, deliveries.c.kind.in_(list(kinds)))
         .order_by(deliveries.c.id)
     )
-    return [Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due, row.key) for row in rows]
+    return [
+        Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due, row.key, *_day(row))
+        for row in rows
+    ]
+
+
+def _day(row: Any) -> tuple[date | None, str | None]:
+    """A row's local day and zone (a date from SQLite's text or PostgreSQL's date alike)."""
+    day = row.local_day
+    return (date.fromisoformat(day) if isinstance(day, str) else day), row.day_zone
 
 
 def take_over(connection: Connection, orphan: Orphan, worker: str, now: datetime) -> bool:

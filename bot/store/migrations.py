@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -28,6 +28,7 @@ from bot.store import articles as article_rows
 from bot.store import categories, schema
 from bot.store.changes import head
 from bot.store.cursors import ALERTS_CURSOR
+from bot.store.deliveries import DIGEST
 from bot.store.engine import CHANGELOG_LOCK, MIGRATION_LOCK, lock, reading, writing
 from bot.store.schema import (
     articles,
@@ -211,6 +212,27 @@ def _source_ids(connection: Connection) -> None:
     schema.articles_source_id.create(connection, checkfirst=True)
 
 
+def _delivery_days(connection: Connection) -> None:
+    """`deliveries.local_day` and `day_zone`, for the digests stored before too, read once from their keys ("2026-03-27
+    Europe/Berlin"): a claim nobody sent is owed while its day lasts, which was read back out of the key at every
+    recovery. A key naming no zone gets neither: such a claim expires past the grace, as it did."""
+    _add_columns(deliveries, "local_day", "day_zone")(connection)
+    digests = select(deliveries.c.id, deliveries.c.key).where(deliveries.c.kind == DIGEST)
+    days = [
+        {"b_id": i, "day": date.fromisoformat(day), "zone": zone}
+        for i, key in connection.execute(digests)
+        for day, _, zone in [key.partition(" ")]
+        if zone
+    ]
+    by_id = (
+        update(deliveries)
+        .where(deliveries.c.id == bindparam("b_id"))
+        .values(local_day=bindparam("day"), day_zone=bindparam("zone"))
+    )
+    for batch in _batches(days, COPY_BATCH):
+        connection.execute(by_id, batch)
+
+
 def _headline_keys(connection: Connection) -> None:
     """`articles.headline_key`, indexed, for every story stored: a new link's story is looked for among them. Two
     copies of one story stored before stay as they are (which to keep is a reader's choice: `newsbot remove`)."""
@@ -275,6 +297,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0033_question_replies", _create(schema.question_replies)),
     Migration("0034_source_ids", _source_ids),
     Migration("0035_feed_unreadable_told", _add_columns(schema.feeds, "unreadable_told")),
+    Migration("0036_delivery_days", _delivery_days),
 )
 
 

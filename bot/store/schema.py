@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -241,9 +242,15 @@ deliveries = Table(
     Column("detail", Text, nullable=False, server_default=""),
     # A digest's due instant (the end of its window); an alert's claim time.
     Column("due", UTCDateTime, nullable=False),
+    # A digest's window's start; an alert's when it was held for its chat's pace (None: sent as claimed).
     Column("window_start", UTCDateTime),
     # An alert's articles, space-separated ids.
     Column("articles", Text, nullable=False, server_default=""),
+    # 0036_delivery_days: a digest's local day and the zone whose calendar it is of, as its key names them ("2026-03-27
+    # Europe/Berlin"): a claim nobody sent is owed while that day lasts (`deliveries.stale`), which read them back
+    # out of the key. None for alerts and notices.
+    Column("local_day", Date),
+    Column("day_zone", String(64)),
     UniqueConstraint("kind", "chat_id", "key", name="deliveries_once"),
     Index("deliveries_status", "status", "claimed_by"),
     Index("deliveries_chat", "chat_id"),
@@ -424,8 +431,8 @@ received_updates_chat = Index(
 
 # The full articles sent lately behind "Full article" buttons: one row per chat, button and article, with when it
 # went out. A press sends only if it writes the row (bot.store.sends), so two presses in a row, handled by two
-# processes or either side of a restart, send the article once. Rows older than the window are pruned as presses
-# come.
+# processes or either side of a restart, send the article once. A /latest list's "More" claims its page here too
+# (`button` "<message>:more"). Rows older than `sends.KEPT` are pruned as presses come.
 article_sends = Table(
     "article_sends",
     metadata,

@@ -1,8 +1,10 @@
 """Full articles sent lately (see `schema.article_sends`): a press of "Full article" claims its send here, so a
-second press soon after sends nothing more, whichever process handles it.
+second press soon after sends nothing more, whichever process handles it; a /latest list's "More" claims its page
+here for as long as rows are kept.
 
-A row is a send within the window: rows older than it are deleted first, in the same transaction, so the insert
-that follows is the one statement that decides (of two presses at once, the unique key lets one write the row).
+A row is a send within the window its press gave: the insert, or its update of a row older than that window, is
+the one statement that decides (of two presses at once, the unique key lets one write the row). Rows older than
+`KEPT` are deleted first, in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from bot.store.schema import article_sends
 from bot.store.upsert import upsert
 
 KEY = ("chat_id", "button", "article_id")
+# How long a claim is kept, the longest window a press may give: a /latest list's "More" claims its page for this
+# long. Pruned at the Full article's 10 minutes, a More pressed an hour on sent its page again, below the first.
+KEPT = timedelta(days=30)
 
 
 def claim(
@@ -32,9 +37,12 @@ def claim(
     The claim of this very update is taken again: its process was killed while handling it and the next one handles
     it again, whose send the kill may have cut short. The article then goes out (twice if the kill came after it
     did, which beats never: that press was told the article is above, and it was not)."""
-    connection.execute(delete(article_sends).where(article_sends.c.sent_at <= now - window))
+    connection.execute(delete(article_sends).where(article_sends.c.sent_at <= now - KEPT))
     row = {"chat_id": chat_id, "button": button, "article_id": article_id, "update_id": update_id, "sent_at": now}
-    return upsert(connection, article_sends, row, KEY, ["sent_at"], article_sends.c.update_id == update_id)
+    lapsed = article_sends.c.sent_at <= now - window
+    return upsert(
+        connection, article_sends, row, KEY, ["sent_at", "update_id"], (article_sends.c.update_id == update_id) | lapsed
+    )
 
 
 def release(connection: Connection, chat_id: int, button: str, article_id: str, claimed_at: datetime) -> None:

@@ -30,7 +30,7 @@ from bot.services.presence import LIVE_FOR
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import answering
 from bot.store.engine import ANSWER_WAIT_SECONDS
-from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
+from bot.tg import admin, articles, ask, buttons, chats, feeds, sending, subscriptions, welcome
 from bot.tg.answered import recorded
 from bot.tg.context import App
 from bot.tg.errors import on_error
@@ -144,6 +144,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(articles.more_latest, pattern=buttons.LATEST_MORE_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
+            buttons.ButtonHandler(subscriptions.alerts_off, pattern=f"^{sending.ALERTS_OFF_DATA}$"),
             buttons.ButtonHandler(subscriptions.unsubscribe_all, pattern=f"^{subscriptions.UNSUBSCRIBE_ALL_DATA}$"),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -17,14 +17,15 @@ from telegram.constants import ChatType
 from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
 from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
+from bot.named_days import without_day
 from bot.render.articles import ArticlePart, article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
 from bot.render.welcome import takes_no_words
 from bot.services.latest import NO_MORE_HEADLINES, newest_of_day, one_category, page_after
-from bot.store import Store
-from bot.tg.buttons import EVERY_CATEGORY, answer_press, button_key, expired_button, latest_more, read_on
+from bot.store import Store, sends
+from bot.tg.buttons import EVERY_CATEGORY, answer_press, button_key, expired_button, instant, latest_more, read_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -49,7 +50,7 @@ MORE_SENT = "The next headlines are below."
 CATEGORY_GONE = "That category is gone from the library: /categories lists those there are."
 LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
-    f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
+    f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT}); /latest sport yesterday: a day's."
 )
 
 
@@ -174,8 +175,8 @@ async def full_article(update: Update, context: Context) -> None:
 
 @dataclass
 class SentArticle:
-    """The send of an article from a "Full article" button, claimed in the store: a press handled by another
-    process, or after a restart, knows of it."""
+    """The send of an article from a "Full article" button (or of a page of headlines from a "More"), claimed in
+    the store: a press handled by another process, or after a restart, knows of it."""
 
     store: Store
     chat_id: int
@@ -184,6 +185,8 @@ class SentArticle:
     # The press (its update): handled again after a kill, it takes its own claim again (bot.store.sends).
     update_id: int
     at: datetime
+    # How long another press sends nothing: a "More" pressed again, whenever, has its page below already.
+    window: timedelta = FULL_ARTICLE_AGAIN_AFTER
     claimed: bool = False
 
     async def claim(self) -> bool:
@@ -197,7 +200,7 @@ class SentArticle:
                 self.article_id,
                 self.update_id,
                 self.at,
-                FULL_ARTICLE_AGAIN_AFTER,
+                self.window,
             )
         except StoreError as exc:
             log.warning("chat %s: sending article %s unguarded: %s", self.chat_id, self.article_id, exc)
@@ -217,9 +220,11 @@ class SentArticle:
 
 
 async def latest(update: Update, context: Context) -> None:
-    """Send the newest headlines, of one category when one is named, as many as a number among the words asks."""
+    """Send the newest headlines, of one category when one is named, as many as a number among the words asks, of
+    a day when one is named ("/latest sport yesterday", as typed in words: “yesterday” was no category)."""
     assert update.message is not None
-    await send_latest(update.message, context, context.args or ())
+    typed = " ".join(context.args or ())
+    await send_latest(update.message, context, without_day(typed).split(), asked=typed)
 
 
 async def send_latest(message: Message, context: Context, args: Sequence[str], asked: str = "") -> None:
@@ -237,7 +242,8 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], a
         return
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
     shown = len(latest.articles)
-    markup = latest_more(latest.articles[-1], shown - 1, shown, latest.category) if latest.more else None
+    last, span = latest.articles[-1], (latest.since, latest.before)
+    markup = latest_more(last, shown - 1, shown, latest.category, *span) if latest.more else None
     await reply_messages(message, split_message([html.escape(note), *blocks] if note else blocks), markup)
 
 
@@ -247,7 +253,7 @@ async def more_latest(update: Update, context: Context) -> None:
     said."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    place, anchor, size, key = context.match.groups()
+    place, anchor, size, key, since, before = context.match.groups()
     if int(size) > MAX_LATEST_COUNT or query.message is None:
         await expired_button(update, context)
         return
@@ -259,23 +265,26 @@ async def more_latest(update: Update, context: Context) -> None:
         if category is None:
             await answer_press(query, CATEGORY_GONE, alert=True)
             return
-    sent = SentArticle(store, chat_id, f"{query.message.message_id}:more", anchor, update.update_id, now)
+    button = f"{query.message.message_id}:more"
+    sent = SentArticle(store, chat_id, button, anchor, update.update_id, now, sends.KEPT)
     if not await sent.claim():
         await answer_press(query, MORE_SENT)
         return
+    span = instant(since or ""), instant(before or "")
     try:
-        page = await asyncio.to_thread(page_after, store, category, anchor, int(place), int(size))
+        zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, chat_id)
+        page = await asyncio.to_thread(page_after, store, category, anchor, int(place), int(size), *span, zone)
         if not page.articles:
             await sent.release()
             await answer_press(query, NO_MORE_HEADLINES)
             return
         await answer_press(query)
-        zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, chat_id)
         username = context.bot_data.username
         blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1)
         last = page.start + len(page.articles) - 1
-        markup = latest_more(page.articles[-1], last, int(size), category) if page.more else None
-        texts = split_message([html.escape(page.note), *blocks] if page.note else blocks)
+        markup = latest_more(page.articles[-1], last, int(size), category, *span) if page.more else None
+        said = [html.escape(page.note)] if page.note else []
+        texts = split_message([*said, *blocks, *([html.escape(page.ending)] if page.ending else [])])
         await send_messages(context.bot, chat_id, texts, topic_of(query.message), query.message.message_id, markup)
     except BaseException:
         await sent.release()  # not sent: a press again sends it

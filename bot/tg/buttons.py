@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from datetime import UTC, datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -37,10 +38,14 @@ MORE_DATA = re.compile(
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 # "More" under a list of headlines (/latest): "l:<place of the last shown>:<its article id>:<headlines a page>:<the
-# category's `button_key`, or * for all>", at most 2 + 4 + 17 + 3 + 12 = 38 bytes. The page after it is found by
-# that story (`latest.page_after`), so stories arriving or removed meanwhile neither repeat a headline nor skip one;
-# the place has room for `LATEST_DEPTH` alone, the size for MAX_LATEST_COUNT.
-LATEST_MORE_DATA = re.compile(r"^l:(0|[1-9][0-9]{0,2}):([0-9a-f]{16}):([1-9][0-9]?):([0-9a-f]{12}|\*)$")
+# category's `button_key`, or * for all>", at most 2 + 4 + 17 + 3 + 12 = 38 bytes, and for a named day's list
+# ":<its first instant>:<its end>" in minutes since 1970 (the first empty for a list reaching back before the day),
+# 18 more: 56 of Telegram's 64. The page after it is found by that story (`latest.page_after`), so stories
+# arriving or removed meanwhile neither repeat a headline nor skip one; the place has room for `LATEST_DEPTH` alone,
+# the size for MAX_LATEST_COUNT.
+LATEST_MORE_DATA = re.compile(
+    r"^l:(0|[1-9][0-9]{0,2}):([0-9a-f]{16}):([1-9][0-9]?):([0-9a-f]{12}|\*)(?::([0-9]{1,8})?:([0-9]{1,8}))?$"
+)
 EVERY_CATEGORY = "*"
 # "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
 # `render.articles.start_mark`; buttons sent before have the whole message's, or none). The article is split again
@@ -85,12 +90,32 @@ def button_key(category: str) -> str:
     return hashlib.blake2b(category.encode(), digest_size=6).hexdigest()
 
 
-def latest_more(last: StoredArticle, place: int, size: int, category: str | None) -> InlineKeyboardMarkup:
-    """The "More" under a list of headlines (of `category`) whose `last`, at `place` in the list, is followed by
-    older ones: `size` of them a page, as the list showed."""
+def latest_more(
+    last: StoredArticle,
+    place: int,
+    size: int,
+    category: str | None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> InlineKeyboardMarkup:
+    """The "More" under a list of headlines (of `category`; of news times from `since` to `before`, a named day's)
+    whose `last`, at `place` in the list, is followed by older ones: `size` of them a page, as the list showed."""
     key = EVERY_CATEGORY if category is None else button_key(category)
     data = f"l:{place}:{last.id}:{min(size, MAX_LATEST_COUNT)}:{key}"
+    if before is not None:
+        data += f":{'' if since is None else minutes(since)}:{minutes(before)}"
     return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
+
+
+def minutes(instant: datetime) -> int:
+    """An instant as a "More" carries it: whole minutes since 1970 (a day starts on a whole minute in every zone's
+    rules of this century)."""
+    return int(instant.timestamp()) // 60
+
+
+def instant(minutes: str) -> datetime | None:
+    """The instant a "More" carries (`minutes`); None for none."""
+    return datetime.fromtimestamp(int(minutes) * 60, UTC) if minutes else None
 
 
 def read_on(article_id: str, start: int | None, mark: str) -> InlineKeyboardMarkup | None:

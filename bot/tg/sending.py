@@ -34,7 +34,14 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
-from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, ReplyParameters
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
@@ -49,7 +56,7 @@ from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.config import Settings
 from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
-from bot.services.deliveries import REJECTED, Outcome
+from bot.services.deliveries import ALERT, REJECTED, Outcome
 from bot.services.fanout import Send
 from bot.tg.answered import noted
 
@@ -281,24 +288,34 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
     return Outcome.ambiguous(detail)
 
 
+# The button under an alert (`fanout_sender`), and what a press of it does (`subscriptions.alerts_off`).
+ALERTS_OFF_DATA = "alerts:off"
+ALERTS_OFF = InlineKeyboardMarkup([[InlineKeyboardButton("Turn alerts off", callback_data=ALERTS_OFF_DATA)]])
+
+
 def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda chat_id: None) -> Send:
     """The `send` of bot.services.fanout: a delivery's messages in order, in its forum topic while that is there
     (General once it is not, and the outcome names the topic gone: the fan-out forgets it and tells the group
     once), each error mapped to an `Outcome`."""
 
-    async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+    async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str) -> Outcome:
         gone = None
         for number, text in enumerate(messages, 1):
+            # Under an alert, a button that stops them: a tap on its "/alerts off" sends "/alerts" alone (Telegram
+            # links the command, not its word), which replies with the setting and its usage.
+            buttons = ALERTS_OFF if kind == ALERT and number == len(messages) else None
             try:
                 try:
-                    await bot.send_message(chat_id, text, message_thread_id=topic, rate_limit_args=FANOUT)
+                    await bot.send_message(
+                        chat_id, text, message_thread_id=topic, reply_markup=buttons, rate_limit_args=FANOUT
+                    )
                 except BadRequest as error:
                     if topic is None or not any(reason in str(error).lower() for reason in TOPIC_GONE):
                         raise
                     # Refused, so nothing went out: General reaches the same group.
                     log.info("chat %d: topic %d refused (%s); sending to General", chat_id, topic, error)
                     gone, topic = topic, None
-                    await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
+                    await bot.send_message(chat_id, text, reply_markup=buttons, rate_limit_args=FANOUT)
             except TelegramError as error:
                 outcome = replace(fanout_outcome(error, number, len(messages)), topic_gone=gone)
                 if outcome.blocked:

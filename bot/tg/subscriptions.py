@@ -581,6 +581,21 @@ async def alerts(update: Update, context: Context) -> None:
     )
 
 
+async def alerts_off(update: Update, context: Context) -> None:
+    """Turn alerts off from the button under one (a group's by its admins alone), and take the button away."""
+    query = update.callback_query
+    assert query is not None
+    if await press_refused(update, context):
+        return
+    subscriptions, now = context.bot_data.digesting.subscriptions, context.bot_data.clock()
+    await asyncio.to_thread(subscriptions.set_alerts, chat_of(query), False, now)
+    await answer_press(query, text.ALERTS_TURNED_OFF)
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:  # an old message, or one edited so since: the alerts are off all the same
+        log.info("could not take the alerts' button away (%s)", exc)
+
+
 async def toggle(update: Update, context: Context) -> None:
     """Follow or stop following the category of a pressed button, and tick the keyboard to match."""
     query = update.callback_query

@@ -3474,36 +3474,19 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # (`writes_deed_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it cost?"
     # of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
     # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as the
-    # stages' own). Nor, whatever its score, where no passage shown of any story counts, prices or tells the win of the
-    # thing asked of (`tells_of_asked`), nor writes it beside a share or a place (`counted_as_share_or_place`): "How
-    # many members did the Underground Network piracy group have?" was shown, weakly (0.99), with its story, which
-    # counts no members; another story's passage that does is an answer ("How many new posts had European leaders
-    # pledged to create?", its "20 million new jobs" shown third).
+    # stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
-
-    def told_in(passages: Sequence[Passage]) -> bool:
-        return any(
-            tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms) for p in passages
-        )
-
-    tells = told_in(story)
+    tells = any(tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms) for p in story)
     if (
         bar > 0
         and not by_meaning
         and (
             (best < CONFIDENT_ANSWERABILITY and not (writes_asked_in_story(own, story) and tells))
             or (not tells and not followed and writes_counted(own, story))
-            or (
-                bool(story)
-                and not followed
-                and not tells
-                and not told_in(chosen)
-                and not counted_as_share_or_place(own, chosen)
-            )
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
@@ -3597,19 +3580,9 @@ def writes_counted(question: str, story: Sequence[Passage]) -> bool:
     (`question`), not those it was searched by: those are the story's own ("kids" searched as "children", which a
     quote of the story writes beside its count of "312 pupils")."""
     counted = _term_set(" ".join(counted_words(question)))
-    return any(counted & _term_set(p.text) for p in story) and not counted_as_share_or_place(question, story)
-
-
-def counted_as_share_or_place(question: str, passages: Sequence[Passage]) -> bool:
-    """Whether a passage writes a word of what a "how many ...?" `question` counts (`counted_words`) beside a share
-    of it or its place in a series (`_SHARE_OR_PLACE`: "about 11% of adults", "his ninth goal of the season"), which
-    tells how many in its own way."""
-    counted = _term_set(" ".join(counted_words(question)))
-    return any(
-        counted_near(sentence, counted, _SHARE_OR_PLACE)
-        for p in passages
-        if counted & _term_set(p.text)
-        for sentence in sentences(p.text)
+    writing = [p.text for p in story if counted & _term_set(p.text)]
+    return bool(writing) and not any(
+        counted_near(sentence, counted, _SHARE_OR_PLACE) for text in writing for sentence in sentences(text)
     )
 
 

@@ -307,18 +307,17 @@ def test_how_much_something_cost_is_declined_where_no_sum_is_written(first_week:
         assert told.confident and told.passages[0].text.startswith(first), told
 
 
-@pytest.mark.parametrize("question", ["how many players did dunmore use", "how much prize money did dunmore get"])
-def test_a_count_or_sum_no_passage_shown_tells_is_declined(first_week: Library, question: str) -> None:
-    """Each was a weak answer (0.89, 0.85) with the cup tie's report, which counts no players and gives no sum: no
-    passage shown counts what is asked (`tells_of_asked`), nor writes it beside a share or a place, and "how much
-    prize money" asks for a sum as "how much did it cost" does (`_ASKS_MONEY`). Declined whatever the score: unans67's
-    BBC questions of a person or firm a story names ("How many members did the Underground Network piracy group
-    have?", "What does William Gallas earn a week at Chelsea?") were shown so."""
+@pytest.mark.parametrize(
+    "question", ["how much prize money did dunmore get", "what is the striker okafor's deal worth"]
+)
+def test_money_asked_by_what_it_is_is_declined_where_no_sum_is_written(first_week: Library, question: str) -> None:
+    """ "how much prize money did dunmore get" was a weak answer (0.85) with the cup tie's report, which gives no sum:
+    "how much (prize) money", "what is X worth?" and "what does X earn?" ask for money as "how much did it cost?" does
+    (`_ASKS_MONEY`), and a story none of whose passages shown writes a sum does not answer them
+    (`writes_time_or_sum_in_story`). unans67's BBC questions "What is Alex McLeish's contract at Rangers worth?" and
+    "What does William Gallas earn a week at Chelsea?" were answered confidently by their stories' ledes so."""
     answer = first_week.ask(first_week.request(question))
     assert not answer.found, answer
-    # A place in a series counts in its own way: "his ninth goal of the season" answers, weakly.
-    told = first_week.ask(first_week.request("how many goals has okafor scored this season"))
-    assert told.found and "ninth goal" in told.passages[0].text, told
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,12 @@ stays a read of questions nobody tuned for.
 written by unans66 in its own words to measure what issue #10 found getting through, questions far from every story
 (everyday, general knowledge, events after 2005) that share a common word or two with some story. Never fitted on:
 `bench/quality.py --halves far` reports it; the other benches read `QUESTIONS_PATH` alone.
+
+`bench/data/mixed_bbc_questions.jsonl` (`MIXED_PATH`), written by unans67 in its own words before any run on it, its
+unanswerable questions also naming their `kind`: 36 near-topic (a person, team or company a story names, a fact no
+story holds), 20 of events after 2005, 15 of general knowledge, 14 everyday and 6 in keywords; and 56 answerable
+ones on 26 stories no other set asks about. Halves "mixed-fit" (fitted on) and "mixed-check" (read to check), each
+question's its own; `bench/quality.py --halves mixed-fit,mixed-check` reports them.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from bot.models import Article
 
 QUESTIONS_PATH = REPO / "bench" / "data" / "bbc_questions.jsonl"
 FAR_PATH = REPO / "bench" / "data" / "far_bbc_questions.jsonl"
+MIXED_PATH = REPO / "bench" / "data" / "mixed_bbc_questions.jsonl"
 STYLES = ("keywords", "question", "paraphrase")
 UNANSWERABLE = "unanswerable"
 HALVES_SEED = 10
@@ -70,7 +77,7 @@ def bbc_articles() -> tuple[list[Article], dict[str, str]]:
 
 
 def load_questions(path: Path = QUESTIONS_PATH) -> list[NaturalQuestion]:
-    """The question set of `path` with each question's half ("tuning", "held-out", "blind" or "far"): its own if it
+    """The question set of `path` with each question's half ("tuning", "held-out", "blind", "far", ...): its own if it
     names one, else a seeded split within its batch and style."""
     _, ids = bbc_articles()
     questions = []

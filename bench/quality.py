@@ -32,7 +32,7 @@ all-MiniLM-L6-v2 was trained on SQuAD 2.0's training questions (other articles t
 questions), so its SQuAD gains are not evidence of anything; the natural questions are.
 
     python bench/quality.py [--part natural|squad|both] [--data-dir DIR] [--tune] [--limit N] [--misses]
-        [--row "new default" ...] [--halves held-out,tuning,both,blind,far]
+        [--row "new default" ...] [--halves held-out,tuning,both,blind,far,mixed-fit,mixed-check]
 
 `--misses` lists, after each natural table, every answerable question whose gold paragraph is not among the 3
 shown and why; with SQuAD, the tuning-half questions whose gold paragraph the new default ranks 2nd or 3rd (the
@@ -58,6 +58,7 @@ import numpy as np
 from common import SquadArticle, SquadQuestion, load_squad, markdown_table
 from natural import (
     FAR_PATH,
+    MIXED_PATH,
     STYLES,
     UNANSWERABLE,
     NaturalQuestion,
@@ -250,6 +251,8 @@ HALVES = ("tuning", "held-out", "both")
 # Reported only when asked for (--halves), never fitted on: see bench/natural.py.
 BLIND = "blind"
 FAR = "far"
+# unans67's own set (bench/data/mixed_bbc_questions.jsonl): fitted on its first half, checked on its second.
+MIXED = ("mixed-fit", "mixed-check")
 
 
 def natural(
@@ -265,7 +268,7 @@ def natural(
     if any(library.semantic is None for library in libraries.values()):
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
     library, static = libraries["on"], libraries["static"]
-    questions = [*load_questions(), *load_questions(FAR_PATH)]
+    questions = [*load_questions(), *load_questions(FAR_PATH), *load_questions(MIXED_PATH)]
     for q in questions[:5]:  # warm the caches (model, SQLite pages) outside the timings
         for each in libraries.values():
             search(each.request(q.question), each.engine, each.store, each.semantic)
@@ -688,7 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=lambda text: text.split(","),
         default=list(HALVES),
         help="natural: the halves reported, comma-separated (tuning,held-out,both; also blind, and far: unanswerable "
-        "questions far from every story, bench/data/far_bbc_questions.jsonl)",
+        "questions far from every story, bench/data/far_bbc_questions.jsonl; mixed-fit and mixed-check: "
+        "bench/data/mixed_bbc_questions.jsonl's halves)",
     )
     parser.add_argument(
         "--misses",
@@ -697,9 +701,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "SQuAD: the new default's tuning-half questions whose gold paragraph is 2nd or 3rd",
     )
     args = parser.parse_args(argv)
-    unknown = [half for half in args.halves if half not in (*HALVES, BLIND, FAR)]
+    unknown = [half for half in args.halves if half not in (*HALVES, BLIND, FAR, *MIXED)]
     if unknown:
-        parser.error(f"unknown half: {', '.join(unknown)} (tuning, held-out, both, blind, far)")
+        parser.error(f"unknown half: {', '.join(unknown)} (tuning, held-out, both, blind, far, mixed-fit, mixed-check)")
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         base = args.data_dir or Path(tmp)
         if args.part in ("natural", "both"):

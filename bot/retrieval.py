@@ -622,6 +622,7 @@ def caseless(word: str) -> bool:
     return word.lower() == word.upper() and any(ch.isalpha() for ch in word)
 
 
+_OWNER = re.compile(r"['\u2019]s?$")
 # A name's words written this many terms apart or closer are still that name ("Chancellor Gordon Brown" of
 # "Chancellor Brown").
 NAME_SPAN = 3
@@ -644,7 +645,8 @@ def names_apart(question: str, texts: Sequence[str]) -> frozenset[str]:
             names[-1].append(term)
         else:
             names.append([term])
-        end = stop
+        # An owner's name ends at its "'s": "Ryanair's Michael Cawley" names two, which news writes apart.
+        end = -1 if _OWNER.search(question[start:stop]) else stop
     wanted = [name for name in names if len(set(name)) > 1]
     for text in texts if wanted else ():
         terms = _term_list(text)
@@ -2152,8 +2154,6 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
                 return f"{question[: asking.start()]}who is {what} {named}{rest[len(what) :]}"
     return question
 
-
-_OWNER = re.compile(r"['\u2019]s?$")
 
 # What a list of a reader's words gives for each (`listed_in`).
 _Listed = TypeVar("_Listed")

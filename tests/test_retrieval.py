@@ -820,17 +820,24 @@ def test_a_name_of_several_words_counts_as_found_only_held_together(question: st
 
 
 @pytest.mark.parametrize(
-    "question", ["What did Ryanair's Michael Cawley say?", "What did Ryanair\u2019s Michael Cawley say?"]
+    ("question", "apart"),
+    [
+        ("What did Ryanair's Michael Cawley say?", set()),
+        ("What did Ryanair\u2019s Michael Cawley say?", set()),
+        ("What did Ryanair's Michael Hartley say?", {"michael", "hartley"}),  # the man's name is still held whole
+        ("How much did Hartley's Bakeries make?", {"hartley", "bakeri"}),  # one word after it: the owner's name
+    ],
 )
-def test_a_name_ends_at_its_owner_s(question: str) -> None:
+def test_a_name_of_two_words_after_an_owner_s_is_a_name_of_its_own(question: str, apart: set[str]) -> None:
     """ "Ryanair's Michael Cawley" is two names, the owner's and the man's: news writes the man's whole and the
-    owner's elsewhere ("the airline's deputy chief, Michael Cawley"), and read as one name of three words no passage
-    held together it made the question's every passage weak evidence, declined."""
+    owner's elsewhere ("the airline's deputy chief, Michael Cawley"). Read as one name of three words that no passage
+    held together, it made every passage of the question weak evidence, and it was declined."""
     texts = [
         "The airline's deputy chief, Michael Cawley, said the new rules would cost Ryanair millions a year.",
-        "Ryanair flies from Dublin to most of the cities of Europe.",
+        "Ryanair flies from Dublin to most of the cities of Europe, said Tom Hartley, a farmer who sells flour to the"
+        " Crumb Bakeries.",
     ]
-    assert names_apart(question, texts) == frozenset()
+    assert names_apart(question, texts) == apart
 
 
 def test_a_question_after_a_name_no_article_holds_together_is_declined(library: Library) -> None:

@@ -622,6 +622,7 @@ def caseless(word: str) -> bool:
     return word.lower() == word.upper() and any(ch.isalpha() for ch in word)
 
 
+_OWNER = re.compile(r"['\u2019]s?$")
 # A name's words written this many terms apart or closer are still that name ("Chancellor Gordon Brown" of
 # "Chancellor Brown").
 NAME_SPAN = 3
@@ -632,7 +633,7 @@ def names_apart(question: str, texts: Sequence[str]) -> frozenset[str]:
     text holds in their order, each within NAME_SPAN terms of the one before. A word counts as part of a name
     only when the texts write it as one mostly (`written_as_names`): a question typed in title case ("What Did
     The Minister Say?") names no "Minister Say"."""
-    names: list[list[str]] = []
+    names: list[list[tuple[str, bool]]] = []
     named, end = name_terms(question), -1
     if len(named) > 1:
         named = written_as_names(named, texts, MOSTLY)
@@ -640,18 +641,30 @@ def names_apart(question: str, texts: Sequence[str]) -> frozenset[str]:
         if term not in named:
             end = -1
             continue
+        word = (term, _OWNER.search(question[start:stop]) is not None)
         if end >= 0 and question[end:start].isspace():
-            names[-1].append(term)
+            names[-1].append(word)
         else:
-            names.append([term])
+            names.append([word])
         end = stop
-    wanted = [name for name in names if len(set(name)) > 1]
+    wanted = [part for name in names for part in _owned_apart(name) if len(set(part)) > 1]
     for text in texts if wanted else ():
         terms = _term_list(text)
         wanted = [name for name in wanted if not _holds(terms, name)]
         if not wanted:
             break
     return frozenset(term for name in wanted for term in name)
+
+
+def _owned_apart(name: Sequence[tuple[str, bool]]) -> list[list[str]]:
+    """A name's terms, as two names where an owner's "'s" is followed by a name of two words or more: news writes
+    "Ryanair's Michael Cawley" as "Michael Cawley" and Ryanair apart ("the airline's deputy chief, Michael Cawley"),
+    but one word after it is the owner's name's own ("Hartley's Bakeries")."""
+    terms = [term for term, _ in name]
+    for i, (_, owner) in enumerate(name[:-2]):
+        if owner:
+            return [terms[: i + 1], terms[i + 1 :]]
+    return [terms]
 
 
 def naming_others(question: str, lacked: Collection[str], texts: Sequence[str]) -> frozenset[str]:
@@ -2155,8 +2168,6 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
                 return f"{question[: asking.start()]}who is {what} {named}{rest[len(what) :]}"
     return question
 
-
-_OWNER = re.compile(r"['\u2019]s?$")
 
 # What a list of a reader's words gives for each (`listed_in`).
 _Listed = TypeVar("_Listed")

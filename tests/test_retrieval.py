@@ -819,6 +819,27 @@ def test_a_name_of_several_words_counts_as_found_only_held_together(question: st
     assert names_apart(question, texts) == apart
 
 
+@pytest.mark.parametrize(
+    ("question", "apart"),
+    [
+        ("What did Ryanair's Michael Cawley say?", set()),
+        ("What did Ryanair\u2019s Michael Cawley say?", set()),
+        ("What did Ryanair's Michael Hartley say?", {"michael", "hartley"}),  # the man's name is still held whole
+        ("How much did Hartley's Bakeries make?", {"hartley", "bakeri"}),  # one word after it: the owner's name
+    ],
+)
+def test_a_name_of_two_words_after_an_owner_s_is_a_name_of_its_own(question: str, apart: set[str]) -> None:
+    """ "Ryanair's Michael Cawley" is two names, the owner's and the man's: news writes the man's whole and the
+    owner's elsewhere ("the airline's deputy chief, Michael Cawley"). Read as one name of three words that no passage
+    held together, it made every passage of the question weak evidence, and it was declined."""
+    texts = [
+        "The airline's deputy chief, Michael Cawley, said the new rules would cost Ryanair millions a year.",
+        "Ryanair flies from Dublin to most of the cities of Europe, said Tom Hartley, a farmer who sells flour to the"
+        " Crumb Bakeries.",
+    ]
+    assert names_apart(question, texts) == apart
+
+
 def test_a_question_after_a_name_no_article_holds_together_is_declined(library: Library) -> None:
     """The shipped article names General Valery Gerasimov and Martin Dempsey: a Valery Dempsey is in no article,
     though each of his names is, and passages about the two generals do not answer for him."""

@@ -1319,6 +1319,28 @@ async def test_stop_is_pointed_to_unsubscribe_all_by_a_button_that_does_it(app: 
     assert not library_of(app).store.subscriptions(GROUP)
 
 
+async def test_a_question_sent_again_before_its_answer_came_is_answered_once(app: Bot, server: FakeBotAPI) -> None:
+    """The same question sent three times in a few seconds (an impatient reader, a double tap) got three answers in
+    full. The repeats sent before the answer came get nothing: the answer above replies to the first. Sent again
+    once the answer is in the chat, it is answered again; in a group each member's question is theirs."""
+    chess = "Who became the youngest chess champion?"
+    for text in (chess, chess, chess, "harbor"):
+        server.send_text(ALICE, text)
+    # A chat's updates are handled in turn: once the next question's answer is out, the repeats were handled.
+    await server.wait_for_async("sendMessage", lambda c: c.ok and "Harbor" in c.params["text"], chat_id=ALICE)
+    answered = [c.params["text"] for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]
+    assert ["Chess Prodigy" in text for text in answered] == [True, False]
+    again = await reply_to(server, ALICE, lambda: server.send_text(ALICE, chess))
+    assert again == answered[0]
+
+    bot = f"@{server.username}"
+    for member, text in ((ALICE, chess), (BOB, chess), (ALICE, chess), (BOB, "harbor")):
+        server.send_text(GROUP, f"{bot} {text}", member)
+    await server.wait_for_async("sendMessage", lambda c: c.ok and "Harbor" in c.params["text"], chat_id=GROUP)
+    answered = [c.params["text"] for c in server.calls("sendMessage", chat_id=GROUP) if c.ok]
+    assert ["Chess Prodigy" in text for text in answered] == [True, True, False]
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))

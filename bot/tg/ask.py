@@ -259,10 +259,12 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
 
 
 async def asked_anew(update: Update, context: Context, question: str) -> bool:
-    """Whether `question` is not what the update's message asked already (before an edit), claimed in the store so
-    no process answers an edit that leaves it so. A store that cannot take the claim (out of reach, or another
-    process holding its write lock longer than an answer waits) lets the question be answered unguarded: an
-    answer twice beats none. So does a store the journal has just found taking no writes, without waiting again."""
+    """Whether `question` is not what the update's message asked already (before an edit), nor, in a new message,
+    a repeat of the same asker's question sent before its answer came (`bot.store.asked.repeated`), claimed in the
+    store so no process answers an edit that leaves it so or a repeat. A store that cannot take the claim (out of
+    reach, or another process holding its write lock longer than an answer waits) lets the question be answered
+    unguarded: an answer twice beats none. So does a store the journal has just found taking no writes, without
+    waiting again."""
     message = update.effective_message
     assert message is not None
     data, edited = context.bot_data, update.edited_message is not None
@@ -275,13 +277,22 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
             message.chat_id,
             message.message_id,
             update.update_id,
-            " ".join(question.split()),
+            asked_as(message, question),
             edited,
             data.clock(),
         )
     except StoreError as exc:
         log.warning("chat %s: answering message %s unguarded: %s", message.chat_id, message.message_id, exc)
         return True
+
+
+def asked_as(message: Message, question: str) -> str:
+    """What a message asks, as the store keeps it: its question by its asker, in reply to what. The same words are
+    another question from another member of a group (each is answered), or in reply to another message ("and when
+    was that?" of another answer)."""
+    asker = message.from_user or message.sender_chat  # a channel's post has no user
+    replied = message.reply_to_message.message_id if message.reply_to_message is not None else 0
+    return f"{asker.id if asker else 0}|{replied}|{' '.join(question.split())}"
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:

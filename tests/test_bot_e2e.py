@@ -1651,6 +1651,27 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     assert shown("harbor app") == shown("harbor") != shown("harbor app?")
 
 
+async def test_an_inline_query_of_a_short_common_word_alone_is_searched_when_its_stories_answer_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "sea" alone, of a library writing "seafront" and "season" but not "sea", was taken as still being typed and
+    listed the latest headlines. A common word of three letters alone is searched when that answers confidently;
+    "pub" (of "public"), "cha" and "man", which nothing answers, still list the headlines."""
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    seafront = Article(
+        "Seafront Cafes Close", ("The seafront cafes and huts closed for the winter season.",), "Local", when
+    )
+    await asyncio.to_thread(library_of(app).add, [seafront])
+    asked = ("", "sea", "sea?", "pub", "cha", "man")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c.params["results"]
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+    assert answered["sea"] == answered["sea?"] and answered["sea"][0]["title"] == "Seafront Cafes Close"
+    assert answered["pub"] == answered["cha"] == answered["man"] == answered[""] != answered["sea"]
+
+
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
     """A passage chosen inline and sent into the private chat with the bot itself (`via_bot`, the bot) was taken
     for a question and answered with passages again; in a group, sent in reply to the bot, too. It is the bot's own

@@ -2176,7 +2176,8 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
     server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
     mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
-    asked = message_id(server.send_command(GROUP, "ask", "chezz"))
+    # Another member's: the same member's, sent before the first was answered, is a repeat answered once.
+    asked = message_id(server.send_command(GROUP, "ask", "chezz", BOB))
     answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
     edits = ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?"))
     for count, ((edited, text), answer) in enumerate(zip(edits, answers, strict=True), 1):
@@ -2211,7 +2212,7 @@ async def test_a_group_question_whose_mention_is_edited_away_loses_its_answer(ap
 
     question = "who is the chess champion?"
     mentioned = message_id(server.send_text(GROUP, f"{bot} {question}"))
-    asked = message_id(server.send_command(GROUP, "ask", question))
+    asked = message_id(server.send_command(GROUP, "ask", question, BOB))  # another member's: no repeat
     answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
     server.edit_text(GROUP, mentioned, f"anyone know {question}")
     server.edit_text(GROUP, asked, question)

@@ -202,6 +202,12 @@ def english_words() -> frozenset[str]:
     return frozenset(_english_frequencies())
 
 
+def english_frequency(word: str) -> float:
+    """How often `word` (folded) is used in English (Zipf: log10 of its uses per billion words); 0 for a word not
+    among the common ones."""
+    return _english_frequencies().get(word, 0.0)
+
+
 @lru_cache(maxsize=4096)
 def more_often_whole(word: str) -> bool:
     """Whether `word` (folded) is a common English word used more often than any longer common word it begins,

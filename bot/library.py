@@ -680,8 +680,9 @@ class Library:
         after other words whose passages and headlines (`found`) hold no word it begins that a search reads. A
         reader who stops there asks about it ("harbor pub": the harbor's passages were listed as if "pub" was not
         asked), while one typing on toward a word of those passages ("orchard app" of "apples") is shown them
-        already. Alone it is still being typed: nothing else tells it from the
-        start of a longer word, and the list of common words holds pieces too ("pre", "cha")."""
+        already. Alone (no `found`) it is whole too; an inline query asks it so only when its stories answer it
+        confidently (`bot.tg.ask.asked_alone`: "sea" of "seafront"), as nothing else tells it from the start of a
+        longer word, and the list of common words holds pieces too ("pre", "cha")."""
         folded = fold(word)
 
         def whole() -> bool:

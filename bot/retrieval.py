@@ -31,6 +31,7 @@ from bot.analysis import (
     cached_per_language,
     cased_terms,
     data_lines,
+    english_frequency,
     english_words,
     fold,
     sentence_starts,
@@ -1153,6 +1154,7 @@ def ranking_of(
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True, language=language)
     else:
         question = compounds_as_written(as_named_written(spelt_as_written(question, engine), engine), engine, store)
+        question = run_together_apart(question, engine)
     about = asked_about(question)
     terms = question_terms(about)
     # A deed or thing the reader names otherwise than news does ("took over" of a "takeover") is searched as both.
@@ -1590,6 +1592,95 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
         if found is not None:
             changes[start, end] = found
     return rewritten(question, changes)
+
+
+# Words typed run together ("whowonthechesstitle", as on a phone) are read apart only into this many words or more
+# (two are `compounds_as_written`'s, which asks that the articles write them side by side), two of them at least small
+# words (a name may hold one: "then" of "carmarthenshire"), and only from a run of this many letters to this many: a
+# shorter one is likelier a word the common ones do not list ("heatwave" is no "he at wave"), a longer one no
+# question. A piece looked up has MAX_PIECE letters at most (the longest common English word has 18).
+MIN_RUN_TOGETHER = 3
+MIN_SMALL_IN_RUN = 2
+RUN_TOGETHER_LETTERS = (10, 80)
+MAX_PIECE = 20
+# What a piece of such a word costs, less its English frequency (Zipf): a split into more pieces is chosen only where
+# they are commoner words than the fewer ("where was" over "whereas": 6.0 and 6.82 against 4.41).
+RUN_TOGETHER_PIECE = 7.0
+# A piece of two letters is a word of such a run only when a small word this common ("of", "is", "he"): the list of
+# common words holds pieces ("ll", "nt", "rs"), which cut any name into words ("pe ll i ng ham"). None of one letter.
+SHORT_PIECE_ZIPF = 6.0
+# The shortest part of such a word that is a word of the library's alone, no common English one: shorter pieces of a
+# term ("ss", "hes") are found in any run of letters.
+MIN_LIBRARY_PIECE = 4
+
+
+def run_together_apart(question: str, engine: Engine) -> str:
+    """The question with each word typed in lower case (or all capitals) that no paragraph uses and that is no common
+    English word, but reads as common English words or the library's run together, written as those words apart,
+    when they are a sentence's words (`RUN_TOGETHER_LETTERS`, MIN_RUN_TOGETHER and MIN_SMALL_IN_RUN), one at least a
+    word the library uses: "whowonthechesstitle?" was declined, "No article uses the word “whowonthechesstitle”". The
+    likeliest words (`_likeliest_words`). A name is kept as typed ("carmarthenshire" is no "car mar then shire"),
+    and so is a word none of whose words the library uses. Only the parts of such a word are looked up, once (no
+    search)."""
+    shortest, longest = RUN_TOGETHER_LETTERS
+    typed = [
+        (start, end, question[start:end])
+        for start, end in token_spans(question)
+        if shortest <= len(question[start:end]) <= longest
+        and question[start:end].isascii()
+        and question[start:end].isalpha()
+        and (question[start:end].islower() or question[start:end].isupper())
+        and question[start:end].casefold() not in english_words()
+    ]
+    if not typed or analysis_language() != "en":
+        return question
+    used = engine.idf(sorted({t for _, _, w in typed for t in analyze(w)})).used()
+    lacking = [(start, end, w.casefold()) for start, end, w in typed if not set(analyze(w)) <= used.keys()]
+    pieces = {
+        w[i:j] for _, _, w in lacking for i in range(len(w)) for j in range(i + 2, min(i + MAX_PIECE, len(w)) + 1)
+    }
+    terms = {piece: analyze(piece) for piece in pieces}
+    used = used_terms({t for held in terms.values() for t in held}, engine)
+    changes: dict[tuple[int, int], str] = {}
+    for start, end, word in lacking:
+        split = run_apart(word, {p for p in pieces if _run_piece(p, terms[p], used)}, terms)
+        if any(used.keys() & terms[p] for p in split):
+            cut = [sum(map(len, split[:i])) for i in range(len(split) + 1)]
+            changes[start, end] = " ".join(question[start + a : start + b] for a, b in pairwise(cut))
+    return rewritten(question, changes)
+
+
+def _run_piece(piece: str, terms: Sequence[str], used: Collection[str]) -> bool:
+    """Whether `piece` (its terms `terms`) may be a word of a run typed together: a common English word, two letters
+    a common small one (`SHORT_PIECE_ZIPF`), or a term of the library's (`used`) MIN_LIBRARY_PIECE letters long."""
+    if len(piece) == 2:
+        return not terms and english_frequency(piece) >= SHORT_PIECE_ZIPF
+    return english_frequency(piece) > 0 or (len(piece) >= MIN_LIBRARY_PIECE and len(terms) == 1 and terms[0] in used)
+
+
+def run_apart(word: str, known: Collection[str], terms: Mapping[str, Sequence[str]]) -> list[str]:
+    """The likeliest words of `known` that `word` is run together of, when a sentence's (MIN_RUN_TOGETHER of them,
+    MIN_SMALL_IN_RUN small words a search leaves out, their `terms` none); else []."""
+    split = _likeliest_words(word, known)
+    small = [p for p in split if not terms[p]]
+    return split if len(split) >= MIN_RUN_TOGETHER and len(small) >= MIN_SMALL_IN_RUN else []
+
+
+def _likeliest_words(word: str, known: Collection[str]) -> list[str]:
+    """`word` cut into pieces of `known`, those likeliest by their English frequencies, each piece costing
+    RUN_TOGETHER_PIECE less its frequency (a library's word no common one counting as rare): "where was the" before
+    "whereas the", "who won the" before "who wont he"; [] if it cannot be cut so."""
+    best: list[tuple[float, int, list[str]] | None] = [(0.0, 0, [])] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            before, piece = best[start], word[start:end]
+            if before is None or piece not in known:
+                continue
+            cost = before[0] + RUN_TOGETHER_PIECE - (english_frequency(piece) or 1.0)
+            if (found := best[end]) is None or (cost, before[1] + 1) < found[:2]:
+                best[end] = (cost, before[1] + 1, [*before[2], piece])
+    last = best[-1]
+    return last[2] if last is not None else []
 
 
 # A number typed with its unit's letters ("20mph", "10cm", "3pm"), or alone before them.
@@ -4530,11 +4621,18 @@ def _used_edits(word: str, engine: Engine) -> dict[str, set[str]]:
     for edit in one_edit(word):
         if len(terms := analyze(edit)) == 1:
             edits.setdefault(terms[0], set()).add(edit)
-    listed = sorted(edits)
-    used: list[tuple[float, str]] = []
+    used = used_terms(edits, engine)
+    return {t: edits[t] for t in sorted(used, key=lambda t: (used[t], t))}
+
+
+def used_terms(terms: Collection[str], engine: Engine) -> dict[str, float]:
+    """The terms of `terms` some paragraph holds, with their idf: looked up MAX_QUERY_TERMS at a time (the index
+    reads no more in one look)."""
+    listed = sorted(terms)
+    used: dict[str, float] = {}
     for at in range(0, len(listed), MAX_QUERY_TERMS):
-        used += [(v, t) for t, v in engine.idf(listed[at : at + MAX_QUERY_TERMS]).used().items()]
-    return {t: edits[t] for _, t in sorted(used)}
+        used |= engine.idf(listed[at : at + MAX_QUERY_TERMS]).used()
+    return used
 
 
 def _beside(

@@ -1319,6 +1319,28 @@ async def test_stop_is_pointed_to_unsubscribe_all_by_a_button_that_does_it(app: 
     assert not library_of(app).store.subscriptions(GROUP)
 
 
+async def test_a_question_sent_again_before_its_answer_came_is_answered_once(app: Bot, server: FakeBotAPI) -> None:
+    """The same question sent three times in a few seconds (an impatient reader, a double tap) got three answers in
+    full. The repeats sent before the answer came get nothing: the answer above replies to the first. Sent again
+    once the answer is in the chat, it is answered again; in a group each member's question is theirs."""
+    chess = "Who became the youngest chess champion?"
+    for text in (chess, chess, chess, "harbor"):
+        server.send_text(ALICE, text)
+    # A chat's updates are handled in turn: once the next question's answer is out, the repeats were handled.
+    await server.wait_for_async("sendMessage", lambda c: c.ok and "Harbor" in c.params["text"], chat_id=ALICE)
+    answered = [c.params["text"] for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]
+    assert ["Chess Prodigy" in text for text in answered] == [True, False]
+    again = await reply_to(server, ALICE, lambda: server.send_text(ALICE, chess))
+    assert again == answered[0]
+
+    bot = f"@{server.username}"
+    for member, text in ((ALICE, chess), (BOB, chess), (ALICE, chess), (BOB, "harbor")):
+        server.send_text(GROUP, f"{bot} {text}", member)
+    await server.wait_for_async("sendMessage", lambda c: c.ok and "Harbor" in c.params["text"], chat_id=GROUP)
+    answered = [c.params["text"] for c in server.calls("sendMessage", chat_id=GROUP) if c.ok]
+    assert ["Chess Prodigy" in text for text in answered] == [True, True, False]
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
@@ -1627,6 +1649,27 @@ async def test_an_inline_query_s_last_whole_word_is_searched_though_it_begins_a_
     assert shown("cha") == shown("") == shown("pub")
     assert shown("harbor pub") == shown("harbor pub?") != shown("harbor")
     assert shown("harbor app") == shown("harbor") != shown("harbor app?")
+
+
+async def test_an_inline_query_of_a_short_common_word_alone_is_searched_when_its_stories_answer_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "sea" alone, of a library writing "seafront" and "season" but not "sea", was taken as still being typed and
+    listed the latest headlines. A common word of three letters alone is searched when that answers confidently;
+    "pub" (of "public"), "cha" and "man", which nothing answers, still list the headlines."""
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    seafront = Article(
+        "Seafront Cafes Close", ("The seafront cafes and huts closed for the winter season.",), "Local", when
+    )
+    await asyncio.to_thread(library_of(app).add, [seafront])
+    asked = ("", "sea", "sea?", "pub", "cha", "man")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c.params["results"]
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+    assert answered["sea"] == answered["sea?"] and answered["sea"][0]["title"] == "Seafront Cafes Close"
+    assert answered["pub"] == answered["cha"] == answered["man"] == answered[""] != answered["sea"]
 
 
 async def test_an_inline_result_sent_into_the_bot_s_own_chat_is_not_asked_again(app: Bot, server: FakeBotAPI) -> None:
@@ -2133,7 +2176,8 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
     server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
     mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
-    asked = message_id(server.send_command(GROUP, "ask", "chezz"))
+    # Another member's: the same member's, sent before the first was answered, is a repeat answered once.
+    asked = message_id(server.send_command(GROUP, "ask", "chezz", BOB))
     answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
     edits = ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?"))
     for count, ((edited, text), answer) in enumerate(zip(edits, answers, strict=True), 1):
@@ -2168,7 +2212,7 @@ async def test_a_group_question_whose_mention_is_edited_away_loses_its_answer(ap
 
     question = "who is the chess champion?"
     mentioned = message_id(server.send_text(GROUP, f"{bot} {question}"))
-    asked = message_id(server.send_command(GROUP, "ask", question))
+    asked = message_id(server.send_command(GROUP, "ask", question, BOB))  # another member's: no repeat
     answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
     server.edit_text(GROUP, mentioned, f"anyone know {question}")
     server.edit_text(GROUP, asked, question)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.analysis import analyze, cased_terms, sentences, words
+from bot.analysis import analysed_in, analyze, cased_terms, sentences, words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
@@ -49,6 +49,7 @@ from bot.retrieval import (
     newest_first,
     rank,
     respellings,
+    run_together_apart,
     search,
     spelt_as_written,
     split_follow_up,
@@ -984,6 +985,37 @@ def towns_and_chess(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Librar
     library.embed()
     yield library
     library.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("whowonthechesstournament?", "who won the chess tournament?"),
+        ("WHEREWASTHEFINALROUNDPLAYED?", "WHERE WAS THE FINAL ROUND PLAYED?"),
+        ("wherewasthefinalroundplayed", "where was the final round played"),
+        # Kept as typed: a word the library uses, a common English word, a name (one small word at most, or none of
+        # its words the library's), two words (`compounds_as_written`'s) and a name capitalised.
+        ("tournament", "tournament"),
+        ("championship", "championship"),
+        ("carmarthenshire chess", "carmarthenshire chess"),
+        ("isleofman chess", "isleofman chess"),
+        ("chesstournament", "chesstournament"),
+        ("Whowonthechesstournament?", "Whowonthechesstournament?"),
+    ],
+)
+def test_words_run_together_are_read_apart_where_the_library_shows_them(
+    towns_and_chess: Library, typed: str, searched: str
+) -> None:
+    """ "whowonthechesstitle?", typed without spaces as on a phone, was declined: "No article uses the word
+    “whowonthechesstitle”"."""
+    with analysed_in(towns_and_chess.follower.language):
+        assert run_together_apart(typed, towns_and_chess.engine) == searched
+
+
+def test_a_question_typed_run_together_is_answered_as_typed_apart(towns_and_chess: Library) -> None:
+    library = towns_and_chess
+    answer = library.ask(library.request("whowonthechesstournament?"))
+    assert answer.found and answer.confident and answer.passages[0].text.startswith("Fourteen-year-old Priya Nair")
 
 
 SHORT_REPLIES = json.loads((DATA / "follow_ups" / "short_replies.json").read_text(encoding="utf-8"))

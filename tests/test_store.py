@@ -483,6 +483,30 @@ def test_an_edit_is_answered_only_when_it_changes_the_question_whichever_store_a
         other.close()
 
 
+def test_a_question_repeated_before_its_answer_came_is_not_answered_again_by_any_process(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """The same question sent three times before its answer came (an impatient reader, a double tap) got three
+    answers. A repeat is known by the chat's numbering, the bot's replies among its messages: one sent before the
+    answer's first reply is not answered, by any process; one sent after it (the answer read) is."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
+        store.keep_question_replies(BOT, ALICE, 10, [13], NOW)  # sent after messages 11 and 12 came
+        assert not other.claim_question(BOT, ALICE, 11, 2, "who won", False, NOW)
+        assert not store.claim_question(BOT, ALICE, 12, 3, "who won", False, NOW)
+        assert other.claim_question(BOT, ALICE, 14, 4, "who won", False, NOW)  # after the answer: asked again
+        # Another question, chat or bot is no repeat; nor is a repeat's edit into another question.
+        assert store.claim_question(BOT, ALICE, 12, 5, "who lost", True, NOW)
+        assert store.claim_question(BOT, ALICE + 1, 11, 6, "who won", False, NOW)
+        assert store.claim_question(BOT + 1, ALICE, 11, 7, "who won", False, NOW)
+        # An earlier question no reply is kept for (its answer failed) leaves the repeat to be answered.
+        assert store.claim_question(BOT, ALICE, 20, 8, "who drew", False, NOW)
+        assert store.claim_question(BOT, ALICE, 21, 9, "who drew", False, NOW)
+    finally:
+        other.close()
+
+
 def test_an_edit_after_the_question_was_forgotten_is_answered_and_old_questions_are_pruned(store: Store) -> None:
     assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
     assert store.claim_question(BOT, ALICE, 11, 2, "who lost", False, NOW + timedelta(days=1))

@@ -451,10 +451,12 @@ article_sends = Table(
 
 # ---- 0013_asked_questions --------------------------------------------------------------------------------------
 
-# The question each message lately answered asked (a hash of its words), by bot, chat and message: an edit of the
+# The question each message lately answered asked (a hash of its words, its asker's id and the message it replies
+# to: `bot.tg.ask.asked_as`; rows before session 67 hashed the words alone), by bot, chat and message: an edit of the
 # message is answered only if it changes the question (bot.store.asked), whichever process answered it before and
-# whichever gets the edit. `update_id` is the update that last answered it: that very update handled again (taken
-# over from a process killed mid-answer) answers. Rows older than a week are pruned as questions come.
+# whichever gets the edit, and a repeat sent before the answer came is not answered again. `update_id` is the update
+# that last answered it: that very update handled again (taken over from a process killed mid-answer) answers. Rows
+# older than a week are pruned as questions come.
 asked_questions = Table(
     "asked_questions",
     metadata,

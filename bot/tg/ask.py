@@ -259,10 +259,12 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
 
 
 async def asked_anew(update: Update, context: Context, question: str) -> bool:
-    """Whether `question` is not what the update's message asked already (before an edit), claimed in the store so
-    no process answers an edit that leaves it so. A store that cannot take the claim (out of reach, or another
-    process holding its write lock longer than an answer waits) lets the question be answered unguarded: an
-    answer twice beats none. So does a store the journal has just found taking no writes, without waiting again."""
+    """Whether `question` is not what the update's message asked already (before an edit), nor, in a new message,
+    a repeat of the same asker's question sent before its answer came (`bot.store.asked.repeated`), claimed in the
+    store so no process answers an edit that leaves it so or a repeat. A store that cannot take the claim (out of
+    reach, or another process holding its write lock longer than an answer waits) lets the question be answered
+    unguarded: an answer twice beats none. So does a store the journal has just found taking no writes, without
+    waiting again."""
     message = update.effective_message
     assert message is not None
     data, edited = context.bot_data, update.edited_message is not None
@@ -275,13 +277,22 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
             message.chat_id,
             message.message_id,
             update.update_id,
-            " ".join(question.split()),
+            asked_as(message, question),
             edited,
             data.clock(),
         )
     except StoreError as exc:
         log.warning("chat %s: answering message %s unguarded: %s", message.chat_id, message.message_id, exc)
         return True
+
+
+def asked_as(message: Message, question: str) -> str:
+    """What a message asks, as the store keeps it: its question by its asker, in reply to what. The same words are
+    another question from another member of a group (each is answered), or in reply to another message ("and when
+    was that?" of another answer)."""
+    asker = message.from_user or message.sender_chat  # a channel's post has no user
+    replied = message.reply_to_message.message_id if message.reply_to_message is not None else 0
+    return f"{asker.id if asker else 0}|{replied}|{' '.join(question.split())}"
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -662,15 +673,16 @@ class Inline(NamedTuple):
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
     """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`, unless
-    the rest's passages show it whole after all: `Library.whole_after_all`), or for an empty query, one of no words
+    the rest's passages show it whole after all, or, alone, its own confident answer: `Library.whole_after_all`,
+    `asked_alone`), or for an empty query, one of no words
     ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest
     headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched for, as
     in a chat. No results for "😀" offered to ask it in a private chat, which then said it had no words to search
     for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
     the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
-    whole = question
-    question = question.removesuffix(library.being_typed(text))  # "Who won the ch": the rest is asked so far
+    whole, typing = question, library.being_typed(text)
+    question = question.removesuffix(typing)  # "Who won the ch": the rest is asked so far
     if links and only_talk(question):  # "hi <link>" asks about the link's story, as the link alone does
         question = ""
     missing = bool(links) and not links_here(library, links)
@@ -678,8 +690,13 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline([], NOT_HERE_INLINE)
     if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
-    if typed_so_far(library, question) or small_talk(text) or small_talk(question):
+    if small_talk(text) or small_talk(question):
         return Inline(latest_results(library, username, zone))
+    if typed_so_far(library, question):
+        # "sea" alone, of a library writing "seafront" and "season": answered confidently, it was asked whole.
+        alone = typing and not links and library.whole_after_all(typing, ())
+        answer = asked_alone(library, whole) if alone else None
+        return Inline(passage_results(answer, username, zone) if answer else latest_results(library, username, zone))
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
         found = [text for passage in answer.passages for text in (passage.text, passage.article.title)]
@@ -687,7 +704,26 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             answer = library.ask(library.request(whole, k=INLINE_RESULTS))  # "harbor pub": "pub" is asked
     except QuestionError:
         return Inline([], NOT_HERE_INLINE if missing else "")
-    results = [
+    results = passage_results(answer, username, zone)
+    if not missing:
+        return Inline(results)
+    return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def asked_alone(library: Library, question: str) -> Answer | None:
+    """The answer to an inline query whose one word to search is a short common one that may be the start of another
+    (`Library.whole_after_all`: "sea" of "season"), if it answers confidently: the stories hold it ("seafront"),
+    and a reader who stopped there asks about it; else None (the latest headlines, as while typing)."""
+    try:
+        answer = library.ask(library.request(question, k=INLINE_RESULTS))
+    except QuestionError:
+        return None
+    return answer if answer.found and answer.confident else None
+
+
+def passage_results(answer: Answer, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """An answer's passages as inline results, one each, dated in `zone`."""
+    return [
         InlineQueryResultArticle(
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
@@ -696,9 +732,6 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         )
         for passage in answer.passages
     ]
-    if not missing:
-        return Inline(results)
-    return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
 
 
 def typed_so_far(library: Library, question: str) -> bool:

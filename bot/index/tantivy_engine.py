@@ -80,6 +80,8 @@ FOOTER_MAX_BYTES = 50_000
 CHECK_CHUNK_BYTES = 1 << 20
 # tantivy's segment files (named by segment id), which it maps; its other files are replaced whole, never mapped.
 SEGMENT_FILE = re.compile(r"^[0-9a-f]{32}\.")
+# A segment file's (path, inode, size, modification time).
+SegmentSize = tuple[str, int, int, int]
 # tantivy's threads as the system names them (15 characters at most): the watcher of meta.json each Index starts
 # (thread-tantivy-meta-file-watcher), and the thread in which it runs the readers' reloads.
 TANTIVY_WATCHER = "thread-tantivy-"
@@ -118,6 +120,7 @@ class TantivyEngine:
         builder.add_date_field("published", fast=True)
         self.schema = builder.build()
         remove_left_aside(directory)
+        before = self._segment_sizes()
         self._checked = self._read_checked()
         self._check_files()
         try:
@@ -138,8 +141,9 @@ class TantivyEngine:
         _settle_tantivy_threads()
         self._writer: tantivy.IndexWriter | None = None
         self._cursor = self._read_cursor()
-        # Each segment file's (path, inode, size) as of the last reload, and why the engine is damaged ("" if not).
-        self._sizes = self._segment_sizes()
+        # Each segment file's (path, inode, size, modification time) as tantivy may have mapped it at the last reload
+        # (or open), and why the engine is damaged ("" if not).
+        self._sizes = _as_mapped(before, self._segment_sizes())
         self._damaged = ""
 
     @property
@@ -248,6 +252,7 @@ class TantivyEngine:
         """See the last commit, unless a segment file was cut short since the last reload (reading it would crash)
         or a file the commit names is missing or not whole."""
         self._check_sizes()
+        before = self._segment_sizes()
         self._check_files()
         try:
             self._index.reload()
@@ -259,7 +264,7 @@ class TantivyEngine:
                 raise
             self._damaged = self._damage_of(exc)
             raise IndexCorruptError(self._damaged) from None
-        self._sizes = self._segment_sizes()
+        self._sizes = _as_mapped(before, self._segment_sizes())
 
     def _check_files(self) -> None:
         """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
@@ -330,7 +335,7 @@ class TantivyEngine:
         except OSError as exc:  # a read-only or full disk: the next process checks the files again
             log.debug("could not record the files checked in %s: %s", self.directory, exc)
 
-    def _segment_sizes(self) -> list[tuple[str, int, int, int]]:
+    def _segment_sizes(self) -> list[SegmentSize]:
         """The (path, inode, size, modification time) of each segment file in the directory now (some may still be
         being written)."""
         sizes = []
@@ -572,6 +577,15 @@ def _reason(error: Exception) -> str:
         # What tantivy says when its writing thread failed, without why (it guesses "io::Error most likely").
         return "its writer failed on an input/output error (a full disk, most likely)"
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
+
+
+def _as_mapped(before: list[SegmentSize], after: list[SegmentSize]) -> list[SegmentSize]:
+    """The segment files listed `after` tantivy mapped them, each with its size (and modification time) as listed
+    `before`, when the same file was there then. A file cut short between the mapping and the listing after it was
+    recorded at its cut size, so never found cut, and a search read past its end: under load that window lasted
+    seconds (the wait for tantivy's threads). Files new since `before` keep their size after."""
+    earlier = {(path, inode): (size, written) for path, inode, size, written in before}
+    return [(path, inode, *earlier.get((path, inode), (size, written))) for path, inode, size, written in after]
 
 
 def _committed_files(meta: dict[str, Any]) -> list[str]:

@@ -120,9 +120,9 @@ class TantivyEngine:
         builder.add_date_field("published", fast=True)
         self.schema = builder.build()
         remove_left_aside(directory)
-        before = self._segment_sizes()
         self._checked = self._read_checked()
         self._check_files()
+        before = self._segment_sizes()
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
         except ValueError as exc:
@@ -252,8 +252,8 @@ class TantivyEngine:
         """See the last commit, unless a segment file was cut short since the last reload (reading it would crash)
         or a file the commit names is missing or not whole."""
         self._check_sizes()
-        before = self._segment_sizes()
         self._check_files()
+        before = self._segment_sizes()
         try:
             self._index.reload()
         except ValueError as exc:  # its files were removed or damaged under this process
@@ -264,7 +264,7 @@ class TantivyEngine:
                 raise
             self._damaged = self._damage_of(exc)
             raise IndexCorruptError(self._damaged) from None
-        self._sizes = _as_mapped(before, self._segment_sizes())
+        self._sizes = _as_mapped([*self._sizes, *before], self._segment_sizes())
 
     def _check_files(self) -> None:
         """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
@@ -580,12 +580,17 @@ def _reason(error: Exception) -> str:
 
 
 def _as_mapped(before: list[SegmentSize], after: list[SegmentSize]) -> list[SegmentSize]:
-    """The segment files listed `after` tantivy mapped them, each with its size (and modification time) as listed
-    `before`, when the same file was there then. A file cut short between the mapping and the listing after it was
-    recorded at its cut size, so never found cut, and a search read past its end: under load that window lasted
-    seconds (the wait for tantivy's threads). Files new since `before` keep their size after."""
-    earlier = {(path, inode): (size, written) for path, inode, size, written in before}
-    return [(path, inode, *earlier.get((path, inode), (size, written))) for path, inode, size, written in after]
+    """The segment files listed `after` tantivy mapped them, each as listed at its largest (the same path and inode)
+    `before` or after. A segment file only grows while tantivy writes it and is never written again once committed,
+    so a smaller size is a cut; listed only after the mapping, a file cut in between was recorded at its cut size, so
+    never found cut, and a search read past its end: under load that window lasted seconds (the wait for tantivy's
+    threads)."""
+    largest: dict[tuple[str, int], SegmentSize] = {}
+    for listed in [*before, *after]:  # on a tie the later listing, with its modification time
+        path, inode, size, _ = listed
+        if (path, inode) not in largest or size >= largest[path, inode][2]:
+            largest[path, inode] = listed
+    return [largest[path, inode] for path, inode, _, _ in after]
 
 
 def _committed_files(meta: dict[str, Any]) -> list[str]:

@@ -80,6 +80,8 @@ FOOTER_MAX_BYTES = 50_000
 CHECK_CHUNK_BYTES = 1 << 20
 # tantivy's segment files (named by segment id), which it maps; its other files are replaced whole, never mapped.
 SEGMENT_FILE = re.compile(r"^[0-9a-f]{32}\.")
+# A segment file's (path, inode, size, modification time).
+SegmentSize = tuple[str, int, int, int]
 # tantivy's threads as the system names them (15 characters at most): the watcher of meta.json each Index starts
 # (thread-tantivy-meta-file-watcher), and the thread in which it runs the readers' reloads.
 TANTIVY_WATCHER = "thread-tantivy-"
@@ -120,6 +122,7 @@ class TantivyEngine:
         remove_left_aside(directory)
         self._checked = self._read_checked()
         self._check_files()
+        before = self._segment_sizes()
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
         except ValueError as exc:
@@ -138,8 +141,9 @@ class TantivyEngine:
         _settle_tantivy_threads()
         self._writer: tantivy.IndexWriter | None = None
         self._cursor = self._read_cursor()
-        # Each segment file's (path, inode, size) as of the last reload, and why the engine is damaged ("" if not).
-        self._sizes = self._segment_sizes()
+        # Each segment file's (path, inode, size, modification time) as tantivy may have mapped it at the last reload
+        # (or open), and why the engine is damaged ("" if not).
+        self._sizes = _as_mapped(before, self._segment_sizes())
         self._damaged = ""
 
     @property
@@ -249,6 +253,7 @@ class TantivyEngine:
         or a file the commit names is missing or not whole."""
         self._check_sizes()
         self._check_files()
+        before = self._segment_sizes()
         try:
             self._index.reload()
         except ValueError as exc:  # its files were removed or damaged under this process
@@ -259,7 +264,7 @@ class TantivyEngine:
                 raise
             self._damaged = self._damage_of(exc)
             raise IndexCorruptError(self._damaged) from None
-        self._sizes = self._segment_sizes()
+        self._sizes = _as_mapped([*self._sizes, *before], self._segment_sizes())
 
     def _check_files(self) -> None:
         """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
@@ -330,7 +335,7 @@ class TantivyEngine:
         except OSError as exc:  # a read-only or full disk: the next process checks the files again
             log.debug("could not record the files checked in %s: %s", self.directory, exc)
 
-    def _segment_sizes(self) -> list[tuple[str, int, int, int]]:
+    def _segment_sizes(self) -> list[SegmentSize]:
         """The (path, inode, size, modification time) of each segment file in the directory now (some may still be
         being written)."""
         sizes = []
@@ -572,6 +577,20 @@ def _reason(error: Exception) -> str:
         # What tantivy says when its writing thread failed, without why (it guesses "io::Error most likely").
         return "its writer failed on an input/output error (a full disk, most likely)"
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
+
+
+def _as_mapped(before: list[SegmentSize], after: list[SegmentSize]) -> list[SegmentSize]:
+    """The segment files listed `after` tantivy mapped them, each as listed at its largest (the same path and inode)
+    `before` or after. A segment file only grows while tantivy writes it and is never written again once committed,
+    so a smaller size is a cut; listed only after the mapping, a file cut in between was recorded at its cut size, so
+    never found cut, and a search read past its end: under load that window lasted seconds (the wait for tantivy's
+    threads)."""
+    largest: dict[tuple[str, int], SegmentSize] = {}
+    for listed in [*before, *after]:  # on a tie the later listing, with its modification time
+        path, inode, size, _ = listed
+        if (path, inode) not in largest or size >= largest[path, inode][2]:
+            largest[path, inode] = listed
+    return [largest[path, inode] for path, inode, _, _ in after]
 
 
 def _committed_files(meta: dict[str, Any]) -> list[str]:

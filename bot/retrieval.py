@@ -1426,12 +1426,39 @@ def pasts_apart() -> dict[str, tuple[str, ...]]:
         return {stem(base): tuple(forms) for base, *forms in map(str.split, data_lines("verb_pasts_apart_en.txt"))}
 
 
+# The endings a people's word or adjective adds to its place's name: "Kordovia-n", "Kaoré-an", "Azeran-i",
+# "Vietnam-ese" (with a plural's "s": "Kordovians").
+_PEOPLE_ENDINGS = ("n", "an", "i", "ese")
+
+
+def place_of_people(word: str) -> list[str]:
+    """The names a people's word (folded) may be made of, for a place demonyms_en.txt does not list (a foreign
+    desk's towns and small countries; `as_named_written` reads those it does): "kordovia" of "kordovian", "kaore"
+    and "kaorea" of "kaorean". None of a common English word, nor one made of one ("taxi" is no people of "tax");
+    `spelt_as_written` reads only a name the articles write."""
+    word = word.removesuffix("s") if word.endswith(("ans", "ns")) else word
+    if word in english_words():
+        return []
+    return [
+        base
+        for ending in _PEOPLE_ENDINGS
+        if word.endswith(ending)
+        and len(base := word.removesuffix(ending)) >= MIN_PLACE_LETTERS
+        and base not in english_words()
+    ]
+
+
+# The shortest place name read of a people's word ("Chad" of "Chadian" is read by demonyms_en.txt).
+MIN_PLACE_LETTERS = 4
+
+
 def spelt_as_written(question: str, engine: Engine) -> str:
     """The question with each word that no paragraph uses, and that the articles write in the other English
     spelling, as they write it: "any news on missile defence" was declined of the shipped story on missile defense,
     "No article uses the word “defence”". A question word typed short (`SHORTHAND`: "wat about boeing") is read as
-    the word meant, which analysis drops, when no paragraph uses it either; and a verb as its past form that the
-    analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose")."""
+    the word meant, which analysis drops, when no paragraph uses it either; a verb as its past form that the
+    analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose"); and a
+    people's word as its place's name (`place_of_people`: "kordovian refugees" of stories writing only "Kordovia")."""
     spans = terms_by_span(question)
     # Each word's other spellings first: a question with none asks the index nothing here, one with some asks it
     # once, for those words' terms and their other spellings' alike (it asked twice, of every question).
@@ -1445,6 +1472,7 @@ def spelt_as_written(question: str, engine: Engine) -> str:
                     *(p.sub(o, folded, count=1) for p, o in _SPELLINGS),
                     SHORTHAND.get(folded, ""),
                     *pasts_apart().get(stem(folded), ()),
+                    *place_of_people(folded),
                 ]
             )
             if spelt := [v for v in spellings if v and v != folded]:
@@ -1926,10 +1954,20 @@ def reader_first(
     by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}
     order = [by_key[c.hit.article_id, c.hit.position] for c in rank(candidates, ranker)]
     order = read_first(own, carried, order, followed[0], texts)
+    if _ASKS_SINCE.search(own):
+        order = sorted(order, key=lambda c: c is not lede_of(order, followed[0]))
     out = list(ranked)
     for place, candidate in zip(places, order, strict=True):
         out[place] = candidate
     return out
+
+
+def lede_of(order: Sequence[Candidate], lead: str) -> Candidate | None:
+    """The first paragraph found of the `lead` story among `order`: of a reply asking what has happened since
+    (`_ASKS_SINCE`), asked of the story that followed the one replied to (`told_since`), the news it was filed for,
+    which a story tells first ("has he been released?" of a kidnapping: "... has been freed after 19 days", where
+    the reply's own word met "negotiated his release" two paragraphs on)."""
+    return min((c for c in order if c.hit.article_id == lead), key=lambda c: c.hit.position, default=None)
 
 
 # What a reply of question words alone asks for, as a passage writes it: "when?" a day, a date or a time of day
@@ -2084,12 +2122,22 @@ _TIME_SPAN = re.compile(
 # people ...?" it is no count ("how many people were injured in the tram strike?" was answered confidently by "a
 # 48-hour strike").
 _ASKS_SPAN_COUNTED = re.compile(r"\bhow\s+many\s+" + _UNITS, re.IGNORECASE)
+# The currencies a sum is written in, by name: a foreign desk's too ("1,800 shillings", "3.4 million kronor").
+_CURRENCIES = (
+    r"pounds?|dollars?|euros?|yen|yuan|roubles?|rubles?|rupees?|cents?|shillings?|kronor|kronur|kroner|kron[ae]"
+    r"|koruna|manats?|dinars?|dirhams?|riyals?|rials?|pesos?|francs?|lira|lire|zloty|forints?|naira|cedis?|hryvnias?"
+    r"|tenge|leva|baht|ringgit|rupiah|shekels?"
+)
+# "How many dinars ...?" asks for a sum written in a currency, which no count is (`writes_count`).
+_COUNTS_CURRENCY = re.compile(rf"\bhow\s+many\s+(?:{_CURRENCIES})\b", re.IGNORECASE)
 # Of any other thing "how many?" asks for a count (above).
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b(?!\s+" + _UNITS + r")(?:\s+(?P<counted>[\w'\u2019-]+))?", re.IGNORECASE)
 # "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), or of
 # what a thing is ("how much is a bus ticket?"), asks for money, which a story writes with its currency ("£14m",
-# "$2bn", "214p", "5,000 euros"): a count of things, a share or a length does not answer it. Not "how much more
-# (less) ...", which asks for a difference, told as a share too ("Ukraine has agreed to pay 30% more").
+# "$2bn", "214p", "5,000 euros"), a foreign desk's by name ("1,800 shillings", "3.4 million kronor", "4.2 billion
+# manats": "how much is petrol in bamuni" was declined of the first): a count of things, a share or a length does not
+# answer it. Not "how much more (less) ...", which asks for a difference, told as a share too ("Ukraine has agreed to
+# pay 30% more").
 # Nor asked of a change ("how much is the pay rise", "how much did profits fall"), which a story tells as a share
 # as often ("a 6% rise"): it asks for an amount (`_ASKS_AMOUNT`). Of tests/data/second_week "how much is the pay
 # rise" was a weak answer above the nurses' "a 6% rise this year". So do "how much (prize) money ...?", "what is X
@@ -2108,9 +2156,7 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _MONEY = re.compile(
-    r"[£$€¥]\s?\d|\b\d[\d,.]*\s*(?:m|bn|k|million|billion|thousand)?\s*(?:p|pence|pounds?|dollars?|euros?|yen|yuan"
-    r"|roubles?|rupees?|cents?)\b",
-    re.IGNORECASE,
+    rf"[£$€¥]\s?\d|\b\d[\d,.]*\s*(?:m|bn|k|million|billion|thousand)?\s*(?:p|pence|{_CURRENCIES})\b", re.IGNORECASE
 )
 # "How much does it cost?" asks for a price, which a story writes as what something costs or goes for ("will cost
 # £1.3m", "priced at £649", "at a cost of £75m", "fares will start at £59", "for £12m", "£50 each"), not as any other
@@ -2673,7 +2719,9 @@ def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float,
     ]
     count = _ASKS_COUNT.search(question)
     if count is not None:
-        kinds.append((partial(writes_count, counted=_term_set(count.group("counted") or "")), True, KIND_WEAKER, False))
+        # A count of a currency ("how many dinars to the dollar?") is a sum of it: any amount tells it.
+        counted = partial(writes_count, counted=_term_set(count.group("counted") or ""))
+        kinds.append((writes_amount if _COUNTS_CURRENCY.search(question) else counted, True, KIND_WEAKER, False))
     role = None if _ASKS_LEADER.search(question) else _ASKS_ROLE.search(question)
     if role is not None:
         kinds.append((partial(writes_role, role.group("role")), False, ASKED_WORD_WEAKER, True))
@@ -4094,9 +4142,10 @@ _WIN = re.compile(
 
 def counted_words(question: str) -> tuple[str, ...]:
     """The words a "how many ...?" question counts, as typed ("nurses", "work" of "how many nurses work at the
-    infirmary"); none where it asks for a span ("how many days"), counts anyone ("how many people") or no count."""
+    infirmary"); none where it asks for a span ("how many days"), counts anyone ("how many people"), a currency (a
+    sum: "how many dinars to the dollar", of "A dollar bought 1,420 dinars") or no count."""
     asked = _COUNTED.search(question)
-    if asked is None or _ASKS_SPAN_COUNTED.search(question):
+    if asked is None or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
         return ()
     counted: list[str] = []
     for word in asked.group("counted").split()[:COUNTED_WORDS]:
@@ -4809,7 +4858,61 @@ def follow_up(
         )
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
+    if _ASKS_SINCE.search(question) and (later := told_since(question, followed, engine, store, semantic)):
+        # The later story first: a short reply reads its lead story first (`read_first`).
+        since = f"{question} ({'; '.join(_headline(t) for t in [later, *(a.title for a, _ in followed)])})"
+        searched = since if len(since) <= MAX_QUESTION_CHARS else searched
     return with_seen(searched, seen)
+
+
+# A reply asking what has become of the story since ("has it held?", "is she still in prison?", "has it fallen
+# further?", "what happened next?"): the answer is a later story's, which news files as a follow-up under its own
+# headline ("Shells kill nine as truce is broken" of a ceasefire agreed). Asked with the replied story's headline
+# alone, its passages led: of tests/data/world_desk 11 of 17 replies were so.
+# The share of the replied stories' headline terms (by idf) a later story's passage holds to follow them up.
+SINCE_SHARE = 0.5
+_ASKS_SINCE = re.compile(
+    r"^\s*(?:has|have)\s+(?:it|he|she|they|that|this|the\s+\w+)\b"
+    r"|\b(?:still|yet|now|further|since|afterwards|eventually|anymore|any\s+more|in\s+the\s+end)\b"
+    r"|\bwhat\s+happened\s+(?:next|then|after|to)\b",
+    re.IGNORECASE,
+)
+
+
+def told_since(
+    question: str,
+    followed: Sequence[tuple[StoredArticle, Sequence[str]]],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None,
+) -> str:
+    """The headline of the story that follows up the `followed` ones for a reply asking what has happened since
+    (`_ASKS_SINCE`), else "": of the stories found of the reply and their headlines, published after them all, whose
+    passage found holds at least half the weight (`SINCE_SHARE`, by idf) of their headlines' terms (the same event
+    named again: "Kordovia", "eastern" and "ceasefire"), the earliest: the next story of the event, not a later one
+    the reply's other words meet ("has it held?" of a ceasefire led by "12 civilians held by the rebels" of a
+    prisoner swap two weeks on, where the truce broken was the next story)."""
+    dates = [a.published for a, _ in followed]
+    if any(d is None for d in dates):
+        return ""
+    newest = max(d for d in dates if d is not None)
+    ids = {a.id for a, _ in followed}
+    told = frozenset().union(*(_term_set(a.title) for a, _ in followed))
+    weights = engine.idf(sorted(told)).weights
+    whole = sum(weights.get(t, 0.0) for t in told)
+    try:
+        ranking = search(Request(f"{question} {' '.join(a.title for a, _ in followed)}"), engine, store, semantic)
+    except QuestionError:
+        return ""
+    later = [
+        (article.published, article.title)
+        for candidate in ranking.candidates
+        if (article := ranking.articles[candidate.hit.article_id]).id not in ids
+        and article.published is not None
+        and article.published > newest
+        and sum(weights.get(t, 0.0) for t in candidate.matched & told) >= SINCE_SHARE * whole > 0
+    ]
+    return min(later)[1] if later else ""
 
 
 def turned_to(

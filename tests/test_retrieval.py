@@ -47,6 +47,7 @@ from bot.retrieval import (
     names_a_subject,
     names_apart,
     newest_first,
+    place_of_people,
     rank,
     respellings,
     run_together_apart,
@@ -506,6 +507,33 @@ def test_a_word_typed_in_the_other_english_spelling_is_searched_as_the_articles_
     assert spelt_as_written("harbour color", library.engine) == "harbour colour"
     declined = library.ask(library.request("what about the flavour?"))
     assert not declined.found and "\u201cflavour\u201d" in declined.reason, declined
+
+
+@pytest.mark.parametrize(
+    ("word", "places"),
+    [
+        ("kordovian", ["kordovia", "kordovi"]),
+        ("kordovians", ["kordovia", "kordovi"]),
+        ("azerani", ["azeran"]),
+        ("kaorean", ["kaorea", "kaore"]),
+        ("taxi", []),
+        ("human", []),
+        ("veteran", []),
+    ],
+)
+def test_a_people_s_word_the_demonyms_do_not_list_may_be_made_of_its_place_s_name(word: str, places: list[str]) -> None:
+    """A foreign desk's small countries are in no list: "kordovian refugees" of stories writing only "Kordovia" was
+    declined, "No article uses the word “kordovian”". Never a common word, nor one made of one ("taxi" of "tax")."""
+    assert place_of_people(word) == places
+
+
+def test_a_people_s_word_no_article_uses_is_searched_as_the_place_they_write(library: Library) -> None:
+    library.add([Article(title="Kordovia truce", paragraphs=("Kordovia agreed a ceasefire with the rebels.",))])
+    assert spelt_as_written("what did the Kordovian rebels agree", library.engine) == (
+        "what did the Kordovia rebels agree"
+    )
+    # A people's word the articles write is searched as typed.
+    assert spelt_as_written("what did the Russians say", library.engine) == "what did the Russians say"
 
 
 @pytest.mark.parametrize("question", ["did the americans respond?", "Did America respond?", "did the USA respond"])
@@ -1560,10 +1588,17 @@ def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bo
         ("The fine was 5,000 euros.", True),
         ("The study tracked 64 of the animals over 1.8km a night.", False),
         ("Profits fell 18% in the six months to August.", False),
+        ("The price of a litre of petrol doubled to 1,800 shillings overnight.", True),
+        ("The trips cost taxpayers about 3.4 million kronor.", True),
+        ("Rebuilding will cost 4.2 billion manats.", True),
+        ("People may withdraw 2m dinars a day.", True),
+        ("The Farmers' Party won 33 seats, the Greens 21.", False),
     ],
 )
 def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> None:
-    """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it."""
+    """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it. A foreign
+    desk writes a local currency by name: "how much is petrol in bamuni" of tests/data/world_desk was declined of
+    "1,800 shillings", read as no sum."""
     assert writes_money(text) is money
 
 

@@ -1757,9 +1757,14 @@ def culture_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("culture_desk"), DATA / "culture_desk")
 
 
+@pytest.fixture(scope="module")
+def world_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("world_desk"), DATA / "world_desk")
+
+
 # Desks no rule was tuned on, each a library of tests/data and its readers' questions (tests/data/DESK_questions.json,
-# written blind; their classes of misses in bench/quality_notes.md: fresh63, fresh64, fresh65, fresh66).
-DESKS = ("sports_desk", "business_desk", "science_desk", "culture_desk")
+# written blind; their classes of misses in bench/quality_notes.md: fresh63, fresh64, fresh65, fresh66, fresh67).
+DESKS = ("sports_desk", "business_desk", "science_desk", "culture_desk", "world_desk")
 DESK_CASES = [(desk, case) for desk in DESKS for case in shown_cases(f"{desk}_questions.json")]
 
 
@@ -1768,7 +1773,8 @@ def test_a_desk_reader_s_question_is_answered_among_the_3_shown(
     request: pytest.FixtureRequest, desk: str, case: dict[str, Any]
 ) -> None:
     """Readers' questions of a desk no rule was tuned on (a sports desk; a business, economy and technology desk; a
-    science, health and environment desk; a culture, technology and entertainment desk: keywords, questions in other
+    science, health and environment desk; a culture, technology and entertainment desk; a world desk: keywords,
+    questions in other
     words than the stories', typos, names without their accents, counts, comparisons, replies to a story): each the
     rules answer among the 3 passages shown, by a passage its `gold` names, stays so; those a set lists as missed are
     not asserted."""
@@ -1851,6 +1857,25 @@ def test_a_desk_reader_s_question_is_answered_among_the_3_shown(
         ("culture_desk", "who won best film at the 2027 northern screen awards"),
         ("culture_desk", "what's on at the cinema tonight"),
         ("culture_desk", "how do i update my phone"),
+        ("world_desk", "what is oleksiy voronets's salary"),
+        ("world_desk", "who chaired the northern sea summit"),
+        ("world_desk", "how much did the eu pay for tarvanian oil last year"),
+        ("world_desk", "how much is a loaf of bread in samarkhan"),
+        ("world_desk", "how much was a ticket on the mv amani"),
+        ("world_desk", "how much did holmqvist's holiday in spain cost"),
+        ("world_desk", "how much did qasimova earn"),
+        ("world_desk", "who is the president of dalmar"),
+        ("world_desk", "how many tourists visit sainte-merault"),
+        ("world_desk", "how many buildings collapsed in the azeran earthquake"),
+        ("world_desk", "how much was the ransom for the dutch engineer"),
+        ("world_desk", "who won the costaverde election in 2020"),
+        ("world_desk", "who will succeed holmqvist as prime minister of lindmark"),
+        ("world_desk", "when will nukuvai airport reopen"),
+        ("world_desk", "who won the vesnian election in 2030"),
+        ("world_desk", "how do i apply for a visa to marenia"),
+        ("world_desk", "who won the world cup"),
+        ("world_desk", "how do i send money to family in bamuni"),
+        ("world_desk", "what time is it in azerabad"),
     ],
 )
 def test_a_desk_question_its_stories_cannot_answer_stays_declined(
@@ -1862,6 +1887,25 @@ def test_a_desk_question_its_stories_cannot_answer_stays_declined(
     only other sums (`writes_sum_named`), and a car's top speed of a story giving its range (`writes_measure_named`)."""
     library: Library = request.getfixturevalue(desk)
     assert not library.ask(library.request(question)).found
+
+
+def test_a_reply_asking_what_has_happened_since_is_asked_of_the_story_that_followed(world_desk: Library) -> None:
+    """ "has it held?" in reply to a ceasefire agreed was asked of that story's headline alone, and its passages led
+    (the talks, the weapons pulled back); the truce broken three days on is the next story of the event, whose lede
+    answers. A prisoner swap two weeks on, which the reply's "held" met ("civilians held by the rebels"), is a later
+    story of the event, not the next. A reply asking of the story itself is asked of it alone."""
+    ceasefire = [str(DATA / "world_desk" / "ceasefire.txt")]
+    searched = world_desk.follow_up("has it held?", ceasefire)
+    assert searched == (
+        "has it held? (Shells kill nine in Velyki Brody market as Kordovia truce is broken; "
+        "Kordovia and eastern rebels agree ceasefire)"
+    )
+    answer = world_desk.ask(world_desk.request(searched))
+    assert "was broken on Sunday" in answer.passages[0].text, answer
+    assert (
+        world_desk.follow_up("who brokered it?", ceasefire)
+        == "who brokered it? (Kordovia and eastern rebels agree ceasefire)"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,8 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": {"analysis", "calendar_words", "config", "errors", "models"},
     # The network edge: bytes fetched, handed to the readers.
     "fetch": {"config", "errors", "ingest", "models"},
+    # Whether a site's robots.txt lets a feed's poll fetch a story page, read through the network edge.
+    "robots": {"fetch"},
     "store": {"config", "errors", "models"},
     # An index follows the store's change log.
     "index": {"analysis", "config", "errors", "lasting", "models", "store"},
@@ -117,13 +119,27 @@ ALLOWED: dict[str, set[str]] = {
         "models",
         "named_days",
         "render",
+        "robots",
         "store",
         "wording",
     },
     # Strings only: render reads records and never calls the store or the library. A day a question names in figures
     # ("15/11/2023") is read as an article's date is (ingest.dates).
     "render": {"analysis", "calendar_words", "config", "errors", "ingest", "models", "named_days", "wording"},
-    "tg": {"config", "errors", "lasting", "library", "models", "render", "retrieval", "services", "store", "wording"},
+    # A day named in /latest's words is read as a question's is (bot.named_days), before the words name a category.
+    "tg": {
+        "config",
+        "errors",
+        "lasting",
+        "library",
+        "models",
+        "named_days",
+        "render",
+        "retrieval",
+        "services",
+        "store",
+        "wording",
+    },
     # The composition root waits for the store's server before the bot starts (bot.store.reachable).
     "app": {"config", "early_stop", "errors", "store", "terminal_chat", "tg"},
     "terminal_chat": {"app", "tg"},

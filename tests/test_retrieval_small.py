@@ -1737,34 +1737,20 @@ def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
     asked_of(alderholt, case)
 
 
-@pytest.fixture(scope="module")
-def sports_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("sports_desk"), DATA / "sports_desk")
+def desk_library(name: str) -> Callable[[pytest.TempPathFactory], Iterator[Library]]:
+    """A module-scoped fixture named `name`: the library of the desk tests/data/<name>."""
 
+    @pytest.fixture(scope="module", name=name)
+    def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+        yield from library_of(tmp_path_factory, tmp_path_factory.mktemp(name), DATA / name)
 
-@pytest.fixture(scope="module")
-def business_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("business_desk"), DATA / "business_desk")
-
-
-@pytest.fixture(scope="module")
-def science_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("science_desk"), DATA / "science_desk")
-
-
-@pytest.fixture(scope="module")
-def culture_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("culture_desk"), DATA / "culture_desk")
-
-
-@pytest.fixture(scope="module")
-def world_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("world_desk"), DATA / "world_desk")
+    return desk
 
 
 # Desks no rule was tuned on, each a library of tests/data and its readers' questions (tests/data/DESK_questions.json,
 # written blind; their classes of misses in bench/quality_notes.md: fresh63, fresh64, fresh65, fresh66, fresh67).
 DESKS = ("sports_desk", "business_desk", "science_desk", "culture_desk", "world_desk")
+sports_desk, business_desk, science_desk, culture_desk, world_desk = map(desk_library, DESKS)
 DESK_CASES = [(desk, case) for desk in DESKS for case in shown_cases(f"{desk}_questions.json")]
 
 

@@ -298,25 +298,33 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         store = app.bot_data.library.store
         await say(server, ALICE, "subscribe", "sport")
         await say(server, ALICE, "time", "06:00")
+        await say(server, ALICE, "alerts", "on")
         server.blocked_chats.add(ALICE)
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         report = await tick(app)
         assert report.outcomes == {"failed": 1}
         assert store.chat_active(ALICE) is False
         assert [status for kind, _, status in store.deliveries_of(ALICE) if kind == "digest"] == ["failed"]
-        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
-        await tick(app)
+        await write(app, datetime(2026, 3, 29, 5, 0, tzinfo=UTC), story("Blocked-out goal", "Sport"))
+        for minute in (datetime(2026, 3, 29, 5, 1, tzinfo=UTC), datetime(2026, 3, 29, 6, 1, tzinfo=UTC)):
+            clock.set(minute)
+            await tick(app)
         attempts = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.error_code == 403]
-        assert len(attempts) == 1  # the second day was not even tried
+        assert len(attempts) == 1  # neither the alert nor the second day's digest was even tried
 
         server.blocked_chats.discard(ALICE)  # unblocked: the reader writes again
         mine = visible_text(await say(server, ALICE, "mysubs"))
         assert store.chat_active(ALICE) is True
-        # Kept while blocked: the categories and the digest's time, nothing to set again.
+        # Kept while blocked: the categories, the digest's time and the alerts, nothing to set again.
         assert "Categories: Sport." in mine and "every day at 06:00" in mine, mine
+        assert "Alerts for new stories: on" in mine, mine
         clock.set(datetime(2026, 3, 30, 6, 1, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 1
+        await write(app, datetime(2026, 3, 30, 7, 0, tzinfo=UTC), story("Back in the game", "Sport"))
+        clock.set(datetime(2026, 3, 30, 7, 1, tzinfo=UTC))
+        await tick(app)
+        assert [headlines(alert) for alert in texts(server, ALICE, ALERT)] == [["Back in the game"]]
         clock.set(datetime(2026, 3, 31, 6, 1, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 2

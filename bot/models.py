@@ -184,6 +184,17 @@ class DigestSection:
 
 
 @dataclass(frozen=True)
+class Rest:
+    """The stories of a digest's (or an alert's) category counted and not shown, behind a button under it that
+    sends them as /latest's "More" does: the page after its `last` shown, at `place` in the category's list."""
+
+    category: str
+    last: str
+    place: int
+    more: int
+
+
+@dataclass(frozen=True)
 class Digest:
     """The stories that arrived in [start, end) in some categories (every category when none), by category, and
     those of the categories that no story is filed under now (`gone`: renamed or emptied by a re-ingest)."""
@@ -200,6 +211,16 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not self.sections
+
+    @property
+    def rests(self) -> tuple[Rest, ...]:
+        """The rest of each category that has one; none for stories of no category, which /latest cannot list
+        alone."""
+        return tuple(
+            Rest(s.category, s.headlines[-1].article.id, len(s.headlines) - 1, s.more)
+            for s in self.sections
+            if s.category and s.more and s.headlines
+        )
 
     @property
     def stories(self) -> int:

@@ -84,6 +84,20 @@ def _day_of(found: re.Match[str], today: date) -> date | None:
     return None
 
 
+def said_day(day: date, today: date) -> str:
+    """A day as a line written on `today` names it beside a time, short, as a reader names days: "" for today,
+    "yesterday", its weekday for the days of the week before ("Sat"), else its date ("Sat 14 Nov", "Sat 14 Nov
+    2025" of another year). "Just in: 3 stories since 23:40" sent after midnight read as 3 stories of one minute."""
+    back = (today - day).days
+    if back <= 0:
+        return ""
+    if back == 1:
+        return "yesterday"
+    if back < 7:
+        return f"{day:%a}"
+    return f"{day:%a} {day.day} {day:%b}" + ("" if day.year == today.year else f" {day.year}")
+
+
 def without_day(text: str) -> str:
     """`text` without the day or span it names ("what happened on 14 November?", "what happened in June?" are "what
     happened?")."""

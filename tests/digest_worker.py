@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.models import Rest
 from bot.render.digests import render_alert, render_digest
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries, Outcome
@@ -63,7 +64,9 @@ def main(argv: Sequence[str]) -> None:
     elif command == "fanout":
         out = Path(argv[3])
 
-        async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
+        async def send(
+            chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "", rests: Sequence[Rest] = ()
+        ) -> Outcome:
             with out.open("a") as file:
                 file.write(f"{chat_id}\n")
                 file.flush()

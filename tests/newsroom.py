@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.models import Article
+from bot.models import Article, Rest
 from bot.render.digests import render_alert, render_digest
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import Outcome
@@ -54,6 +54,7 @@ def story(
 class Sent:
     chat_id: int
     messages: list[str]
+    rests: tuple[Rest, ...] = ()
 
     @property
     def text(self) -> str:
@@ -67,12 +68,14 @@ class Reader:
     sent: list[Sent] = field(default_factory=list)
     answers: dict[int, Outcome] = field(default_factory=dict)
 
-    async def send(self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
+    async def send(
+        self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "", rests: Sequence[Rest] = ()
+    ) -> Outcome:
         for message in messages:
             check_telegram_html(message)
         outcome = self.answers.get(chat_id, Outcome.sent())
         if outcome.status == "sent":
-            self.sent.append(Sent(chat_id, list(messages)))
+            self.sent.append(Sent(chat_id, list(messages), tuple(rests)))
         return outcome
 
     def to(self, chat_id: int) -> list[Sent]:

@@ -309,3 +309,19 @@ def test_a_busy_feed_brings_a_chat_one_alert_per_pace_every_story_once_across_pr
     Subscriptions(store).set_alerts(FAN, False, at + 14 * MINUTE)
     others[1].tick(at + 22 * MINUTE)
     assert len(reader.to(FAN)) == 2 and store.delivery_counts("alert") == {"sent": 2, "expired": 1}
+
+
+def test_a_held_alert_sent_after_midnight_names_the_day_its_stories_began(store: Store) -> None:
+    """A story held for the pace at 23:58 and sent at 00:06 said "Just in: 1 story since 23:58", read as one of
+    the last minutes: the day is named, on the reader's clock (London's, here on GMT, as UTC)."""
+    Subscriptions(store).set_zone(FAN, "London", NOON + MINUTE)
+    late = datetime(2026, 3, 26, 23, 55, tzinfo=UTC)  # Thursday
+    reader = Reader()
+    bot = Bot(store, late, reader)
+    store.write_articles([story("Late kick-off", "sport", late)], late)
+    bot.tick(late + MINUTE)
+    store.write_articles([story("Stoppage-time goal", "sport", late + 3 * MINUTE)], late + 3 * MINUTE)
+    bot.tick(late + 4 * MINUTE)
+    bot.tick(late + 11 * MINUTE)  # Friday 00:06
+    first, held = (alert.text.splitlines()[0] for alert in reader.to(FAN))
+    assert (first, held) == ("Just in", "Just in: 1 story since yesterday 23:58")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -299,23 +298,101 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         store = app.bot_data.library.store
         await say(server, ALICE, "subscribe", "sport")
         await say(server, ALICE, "time", "06:00")
+        await say(server, ALICE, "alerts", "on")
         server.blocked_chats.add(ALICE)
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         report = await tick(app)
         assert report.outcomes == {"failed": 1}
         assert store.chat_active(ALICE) is False
         assert [status for kind, _, status in store.deliveries_of(ALICE) if kind == "digest"] == ["failed"]
-        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
-        await tick(app)
+        await write(app, datetime(2026, 3, 29, 5, 0, tzinfo=UTC), story("Blocked-out goal", "Sport"))
+        for minute in (datetime(2026, 3, 29, 5, 1, tzinfo=UTC), datetime(2026, 3, 29, 6, 1, tzinfo=UTC)):
+            clock.set(minute)
+            await tick(app)
         attempts = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.error_code == 403]
-        assert len(attempts) == 1  # the second day was not even tried
+        assert len(attempts) == 1  # neither the alert nor the second day's digest was even tried
 
         server.blocked_chats.discard(ALICE)  # unblocked: the reader writes again
-        await say(server, ALICE, "mysubs")
+        mine = visible_text(await say(server, ALICE, "mysubs"))
         assert store.chat_active(ALICE) is True
+        # Kept while blocked: the categories, the digest's time and the alerts, nothing to set again.
+        assert "Categories: Sport." in mine and "every day at 06:00" in mine, mine
+        assert "Alerts for new stories: on" in mine, mine
         clock.set(datetime(2026, 3, 30, 6, 1, tzinfo=UTC))
         await tick(app)
         assert len(texts(server, ALICE, DIGEST)) == 1
+        await write(app, datetime(2026, 3, 30, 7, 0, tzinfo=UTC), story("Back in the game", "Sport"))
+        clock.set(datetime(2026, 3, 30, 7, 1, tzinfo=UTC))
+        await tick(app)
+        assert [headlines(alert) for alert in texts(server, ALICE, ALERT)] == [["Back in the game"]]
+        clock.set(datetime(2026, 3, 31, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 2
+
+
+async def test_a_time_set_just_after_it_passed_comes_tomorrow_and_a_move_west_sends_the_day_s_at_once(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """/time 09:00 at 09:05 read "the next on Sun 29 Mar at 09:00", unsaid why none came that morning: the reply
+    says the time has passed today. Moved west between two digests, where the new clock's day had none and its
+    time had passed (09:00 UTC's digest fell on the day before there), that day had none at all: it comes at once,
+    the reply saying so, and the next the day after; never two in a day."""
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "time", "20:00")
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 9, 5, tzinfo=UTC))
+        reply = visible_text(await say(server, ALICE, "time", "09:00"))
+        assert "the next on Sun 29 Mar at 09:00, as 09:00 has passed today." in reply, reply
+        for hour in (9, 20):  # nothing more that day
+            clock.set(datetime(2026, 3, 28, hour, 6, tzinfo=UTC))
+            await tick(app)
+        assert texts(server, ALICE, DIGEST) == []
+        clock.set(datetime(2026, 3, 29, 9, 1, tzinfo=UTC))
+        await tick(app)
+        assert [headlines(digest) for digest in texts(server, ALICE, DIGEST)] == [["Cup final tonight"]]
+        await write(app, clock.now, story("Second leg", "Sport"))
+        clock.set(datetime(2026, 3, 29, 21, 30, tzinfo=UTC))  # 09:30 on Sunday at UTC-12, whose Sunday had none
+        reply = visible_text(await say(server, ALICE, "timezone", "UTC-12"))
+        assert "today's, due at 09:00, comes within a minute." in reply, reply
+        await tick(app)
+        _, moved = texts(server, ALICE, DIGEST)
+        assert headlines(moved) == ["Second leg"] and "Sent late: this digest was due at 09:00." in visible_text(moved)
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert "the next on Mon 30 Mar at 09:00." in mine, mine
+        clock.set(datetime(2026, 3, 30, 20, 59, tzinfo=UTC))  # 08:59 on Monday there
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 2
+        clock.set(datetime(2026, 3, 30, 21, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 3
+
+
+async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_s_rest(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """The fan-out's sends carry the buttons too: under a scheduled digest, and under an alert above its "Turn
+    alerts off", whose press takes only itself away."""
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "time", "06:00")
+        await say(server, ALICE, "alerts", "on")
+        clock.set(START + timedelta(minutes=5))
+        await write(app, clock.now, *(story(f"Heat {n}", "Sport", clock.now - timedelta(minutes=n)) for n in range(7)))
+        await tick(app)
+        [alert] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
+        alert_id = alert.result["message_id"]
+        assert "and 2 more: “Sport: 2 more” below" in visible_text(alert.params["text"])
+        assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more", "Turn alerts off"]
+        await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Turn alerts off"])
+        await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
+        assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more"]
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(DIGEST)]
+        assert list(keyboard(server, ALICE, digest.result["message_id"])) == ["Sport: 2 more"]
 
 
 async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
@@ -512,7 +589,7 @@ async def test_a_group_back_after_weeks_gets_one_digest_of_the_last_week_saying_
         # Due Sat 18 Apr at 06:00: since Sat 11 Apr at 06:00, the stories of 12 to 17 April.
         assert shown.startswith("Daily digest: 6 new stories since Sat 11 Apr")
         assert headlines(digest) == [f"Match day {day}" for day in (21, 20, 19, 18, 17)]
-        assert "and 1 more: /latest sport 6" in shown
+        assert "and 1 more: “Sport: 1 more” below" in shown
 
 
 async def test_a_group_that_removed_the_bot_is_never_asked_whether_it_may_write(
@@ -1538,57 +1615,71 @@ async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
         assert "GMT is UTC" not in visible_text(await say(server, ALICE, "timezone", "UTC"))
 
 
-async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
+async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
-    """A digest shows 5 stories per category: the rest are one /latest away, or on a 200-story day the newest 30 and
-    their More button, which pages to the day's last story (past the 30 the rest were reachable by no command): a
-    story arriving between pages is said, not shown twice; a second press sends its page once, an hour on too (the
-    claim lapsed after 10 minutes: the page came again); a tampered button or one of a category gone is said so."""
+    """A digest shows 5 stories per category: "and 3 more: /latest sport 8" was tapped as "/latest" alone (Telegram
+    links the command, not its words). A button under the digest sends each category's rest as /latest's More does,
+    once (a second press, an hour on too, says it is below), and on a 200-story day pages 30 at a time with its own
+    More to the day's last story: a story arriving between pages is said, not shown twice; a tampered button or one
+    of a category gone is said so."""
     arrived = START - timedelta(hours=1)
     sport = [story(f"Match {n}", "Sport", arrived - timedelta(minutes=n)) for n in range(8)]
     markets = [story(f"Deal {n}", "Markets", arrived - timedelta(minutes=n)) for n in range(200)]
     clock = Clock(START)
     async with bot(sqlite_bot_settings, clock) as app:
         await write(app, arrived, *sport, *markets)
-        preview = visible_text(await say(server, ALICE, "digest"))
-        pointers = dict(re.findall(r"^and \d+ more: /latest (\w+) (\d+)", preview, re.MULTILINE))
-        assert pointers == {"sport": "8", "markets": str(MAX_LATEST_COUNT)}, preview
-        rest = f"and 195 more: /latest markets {MAX_LATEST_COUNT} shows the newest {MAX_LATEST_COUNT}, its More"
-        assert rest in preview, preview
-        for name, stories in (("sport", sport), ("markets", markets)):
-            shown = visible_text(await say(server, ALICE, "latest", f"{name} {pointers[name]}"))
-            assert page_titles(shown) == [s.title for s in stories[:MAX_LATEST_COUNT]]
-        capped = await say(server, ALICE, "latest", "markets 100")
-        assert f"(the newest {MAX_LATEST_COUNT}, the most I show at once)" in visible_text(capped).splitlines()[0]
-        listed = await reply_call(server, ALICE, "latest", "markets 30")
-        message_id, seen = listed.result["message_id"], page_titles(visible_text(listed.params["text"]))
+        previewed = await reply_call(server, ALICE, "digest")
+        preview, digest_id = visible_text(previewed.params["text"]), previewed.result["message_id"]
+        assert "and 3 more: “Sport: 3 more” below" in preview, preview
+        assert f"and 195 more: “Markets: 195 more” below, {MAX_LATEST_COUNT} at a time" in preview, preview
+        assert "/latest" not in preview.replace("/latest shows", ""), preview
+        buttons = keyboard(server, ALICE, digest_id)
+        assert list(buttons) == ["Markets: 195 more", "Sport: 3 more"]
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        assert (await press(server, ALICE, digest_id, buttons["Sport: 3 more"])).params.get("text") is None
+        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert page.params["text"].startswith("<b>Latest in Sport (6 to 8)</b>"), page.params["text"]
+        assert page_titles(visible_text(page.params["text"])) == [s.title for s in sport[5:]]
+        assert page.params["reply_parameters"]["message_id"] == digest_id
+        clock.set(START + timedelta(hours=1))
+        assert (await press(server, ALICE, digest_id, buttons["Sport: 3 more"])).params.get("text") == MORE_SENT
+        message_id, data, seen = digest_id, buttons["Markets: 195 more"], [s.title for s in markets[:5]]
         late = story("Late deal", "Markets", START)
-        while "More" in keyboard(server, ALICE, message_id):
-            data = keyboard(server, ALICE, message_id)["More"]
+        while data:
             before = len(server.calls("sendMessage", chat_id=ALICE))
             assert (await press(server, ALICE, message_id, data)).params.get("text") is None
             page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
             assert page.params["reply_parameters"]["message_id"] == message_id
-            if len(seen) == 60:  # a second press of the same button sends nothing more, then or an hour on
-                assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
-                clock.set(START + timedelta(hours=1))
+            if len(seen) == 5:  # the digest's button: the next 30, and More for the 30 after them
+                assert page.params["text"].startswith("<b>Latest in Markets (6 to 35)</b>")
+            if len(seen) == 65:  # a second press of the same button sends nothing more
                 assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
                 assert len(server.calls("sendMessage", chat_id=ALICE)) == before + 1
-            if len(seen) == 90:
-                assert page.params["text"].startswith("<b>Latest in Markets (91 to 120)</b>")
             message_id = page.result["message_id"]
             seen += page_titles(visible_text(page.params["text"]))
-            if len(seen) == 120:  # a story arriving between pages moves the list: said, nothing repeated or skipped
+            if len(seen) == 125:  # a story arriving between pages moves the list: said, nothing repeated or skipped
                 await write(app, START, late)
-            if len(seen) == 150:
+            if len(seen) == 155:
                 assert visible_text(page.params["text"]).startswith("1 newer story has come in since: /latest markets")
+            data = keyboard(server, ALICE, message_id).get("More", "")
         assert seen == [s.title for s in markets]
         some = "0123456789abcdef"
         for data in (f"l:5:{some}:99:*", "l:5:zz:10:*", f"l:5:{some}:10:0123456789ab"):
             answer = await press(server, ALICE, message_id, data)
             expected = CATEGORY_GONE if data.endswith("ab") else EXPIRED
             assert answer.params.get("text") == expected and answer.params.get("show_alert") is True, data
+        # Past the 30 days a press is remembered (`sends.KEPT`), a button sent its page again: it says the list is
+        # old, and which /latest shows the newest, and sends nothing (the fake server dates messages by the real
+        # clock).
+        sent = datetime.fromtimestamp(server.get_message(ALICE, digest_id)["date"], UTC)
+        clock.set(sent + timedelta(days=30))
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        for label, name in (("Markets: 195 more", "markets"), ("Sport: 3 more", "sport")):
+            answer = await press(server, ALICE, digest_id, buttons[label])
+            said = f"This list is over 30 days old: /latest {name} shows the newest headlines."
+            assert answer.params.get("text") == said and answer.params.get("show_alert") is True, answer.params
+        assert len(server.calls("sendMessage", chat_id=ALICE)) == before
 
 
 async def test_more_under_a_named_day_s_list_keeps_to_that_day(
@@ -1668,13 +1759,19 @@ async def test_stories_are_dated_on_the_clocks_of_the_chats_time_zone(
 async def test_a_category_named_with_a_number_is_not_read_as_a_count(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
-    """The digest's "/latest formula 1 8" shows 8 of Formula 1: the name's number is no count (it was 2 counts)."""
+    """ "/latest formula 1 8" shows 8 of Formula 1: the name's number is no count (it was 2 counts), and the
+    digest's button for the rest of Formula 1 sends them."""
     arrived = START - timedelta(hours=1)
     races = [story(f"Race {n}", "Formula 1", arrived - timedelta(minutes=n)) for n in range(8)]
     async with bot(sqlite_bot_settings, Clock(START)) as app:
         await write(app, arrived, *races, story("Match", "Sport", arrived))
-        preview = visible_text(await say(server, ALICE, "digest"))
-        assert "and 3 more: /latest formula 1 8" in preview, preview
+        previewed = await reply_call(server, ALICE, "digest")
+        assert "and 3 more: “Formula 1: 3 more” below" in visible_text(previewed.params["text"])
+        digest_id = previewed.result["message_id"]
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        await press(server, ALICE, digest_id, keyboard(server, ALICE, digest_id)["Formula 1: 3 more"])
+        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert page_titles(visible_text(page.params["text"])) == [r.title for r in races[5:]]
         asked = (("formula 1 8", 8), ("Formula 1", 8), ("formula 1, 2", 2), ("3 formula 1", 3), ("form 4", 4))
         for args, shown in asked:
             reply = visible_text(await say(server, ALICE, "latest", args))

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.models import Rest
 from bot.render.digests import render_alert, render_digest
 from bot.services.budget import FloodBudget, TokenBucket
 from bot.services.deliveries import Outcome
@@ -74,7 +75,9 @@ def test_each_process_paces_its_fan_out_at_its_share(database_url: str, tmp_path
         async def sleep(seconds: float) -> None:
             clock[0] += seconds
 
-        async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
+        async def send(
+            chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "", rests: Sequence[Rest] = ()
+        ) -> Outcome:
             sent.append((clock[0], chat_id))
             return Outcome.sent()
 

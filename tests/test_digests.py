@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, update
 
-from bot.models import Article, Digest, Headline, StoredArticle
+from bot.models import Article, Digest, Headline, Rest, StoredArticle
 from bot.render.digests import NOTHING_NEW, late_note, render_digest, since_when
 from bot.render.split import with_note
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome, digest_key
 from bot.services.digests import Digests, digest_of, key_of, sections
-from bot.services.fanout import LATE, Report
+from bot.services.fanout import LATE, Outgoing, Report
 from bot.services.presence import Presence
 from bot.services.schedule import Window, local_day, next_digest
 from bot.services.subscriptions import Defaults, Subscriptions
@@ -180,6 +180,48 @@ def test_a_digest_stays_at_0730_in_berlin_across_a_dst_change(store: Store, star
         begin, end = (datetime.fromisoformat(t).replace(tzinfo=UTC) for t in (previous, due))
         expected = (end - begin) // timedelta(minutes=30)
         assert f"{expected} new stories" in sent.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "moved"),
+    [
+        # Spring forward on 29 March 2026: at 01:00 GMT the clocks show 02:00 BST. 01:00 and 01:30 are not on that
+        # day's clock: their digests come at the first instant after the gap, 02:00 BST.
+        (date(2026, 3, 29), {"01:00": "02:00", "01:30": "02:00"}),
+        # Fall back on 25 October 2026: at 02:00 BST the clocks show 01:00 GMT again. 01:00 and 01:30 come twice:
+        # their digests come at the first.
+        (date(2026, 10, 25), {}),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_london_s_digests_come_at_their_local_time_once_a_day_across_a_clock_change(
+    store: Store, change: date, moved: dict[str, str]
+) -> None:
+    """A subscriber in London at each time around the change (and a morning and a late one) gets one digest each
+    local day, at its time on the clock of that day."""
+    london = ZoneInfo("Europe/London")
+    start, end = (datetime.combine(change + n * DAY, time(0), london).astimezone(UTC) for n in (-1, 2))
+    times = ["00:30", "01:00", "01:30", "02:00", "07:30", "23:30"]
+    store.write_articles([story("Opening story", "sport", start)], start)
+    for n, daily in enumerate(times):
+        subscribed(store, CHAT + n, ["sport"], start, daily, "Europe/London")
+    reader = Reader()
+    bot = Bot(store, start, reader)
+    sent: dict[int, list[datetime]] = {CHAT + n: [] for n in range(len(times))}
+    now = start
+    while now < end:
+        bot.tick(now)
+        for chat, instants in sent.items():
+            instants += [now] * (len(reader.to(chat)) - len(instants))
+        now += timedelta(minutes=30)  # every time above, in GMT or BST, falls on a full or half hour of UTC
+    for n, daily in enumerate(times):
+        local = [instant.astimezone(london) for instant in sent[CHAT + n]]
+        days = [change - DAY, change, change + DAY]
+        assert [t.date() for t in local] == days, (daily, local)
+        shown = [moved.get(daily, daily) if t.date() == change else daily for t in local]
+        assert [f"{t:%H:%M}" for t in local] == shown, (daily, local)
+        # A time the autumn clock shows twice: the first (summer time, an hour before the second).
+        assert all(t.fold == 0 for t in local), (daily, local)
 
 
 def test_a_restart_in_the_middle_neither_repeats_nor_skips(database_url: str, tmp_path: Path) -> None:
@@ -458,7 +500,11 @@ def test_a_category_is_capped_with_the_count_of_the_rest(store: Store) -> None:
     Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
     [digest] = reader.to(CHAT)
     assert headlines(digest.text) == ["Match 7", "Match 6", "Match 5", "Match 4", "Match 3"]
-    assert "and 3 more: /latest sport 8" in digest.text
+    assert "and 3 more: “Sport: 3 more” below" in digest.text
+    # The button under it pages on from the last one shown, as /latest's More does.
+    [rest] = digest.rests
+    last = store.article(rest.last)
+    assert (rest.category, rest.place, rest.more, last and last.title) == ("sport", 4, 3, "Match 3")
 
 
 def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None:
@@ -507,21 +553,26 @@ def test_a_new_time_set_the_day_a_digest_was_refused_brings_it_that_day(store: S
 
 
 @pytest.mark.parametrize(
-    ("daily", "before", "after"),
+    ("daily", "before", "after", "later"),
     [
-        ("08:00", "UTC", "UTC-12:00"),  # 12 h west: the day the old zone had its digest is still to come
-        ("00:30", "Europe/Berlin", "America/New_York"),
-        ("20:00", "UTC", "UTC+12:00"),  # 12 h east: the new zone's calendar is a day on
-        ("07:30", "UTC-12:00", "UTC+12:00"),
+        ("08:00", "UTC", "UTC-12:00", 0),  # 12 h west: the day the old zone had its digest is still to come
+        ("00:30", "Europe/Berlin", "America/New_York", 0),
+        ("20:00", "UTC", "UTC+12:00", 0),  # 12 h east: the new zone's calendar is a day on
+        ("07:30", "UTC-12:00", "UTC+12:00", 0),
+        # Moved between two digests, where the new zone's day had none and its time had passed: it had none at all.
+        ("08:00", "UTC", "UTC-12:00", 13),  # 21:00 UTC, 09:00 there
+        ("00:30", "Europe/Berlin", "America/New_York", 6),
+        ("08:00", "America/New_York", "Asia/Tokyo", 20),
     ],
 )
-def test_a_zone_change_after_todays_digest_gives_one_digest_each_local_day_of_the_new_zone(
-    store: Store, daily: str, before: str, after: str
+def test_a_zone_change_between_digests_gives_one_digest_each_local_day_of_the_new_zone(
+    store: Store, daily: str, before: str, after: str, later: int
 ) -> None:
     """A reader who moved 12 h west just after the day's 08:00 digest (UTC) got the next one 36 h after it: the
     new zone's day that digest fell on (27 March, 08:00 at UTC-12) was taken as done, because the digest sent
-    under the old zone was filed under that date (27 March in UTC), and so had none. The reader lives by the new
-    zone's calendar: each of its days has one digest, none two, none skipped."""
+    under the old zone was filed under that date (27 March in UTC), and so had none. Moved 13 hours after it
+    (09:00 on the 27th there), the 27th had none either: its 08:00 had passed. The reader lives by the new zone's
+    calendar: each of its days has one digest, none two, none skipped (a day's whose time passed comes at once)."""
     store.write_articles([story("Harbour news", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, daily, before)
     reader = Reader()
@@ -532,8 +583,8 @@ def test_a_zone_change_after_todays_digest_gives_one_digest_each_local_day_of_th
         bot.tick(now)
         if len(reader.to(CHAT)) > len(sent):
             sent.append(now)
-            if len(sent) == 1:
-                Subscriptions(store).set_zone(CHAT, after, now)
+        if len(sent) == 1 and now == sent[0] + later * HOUR:
+            Subscriptions(store).set_zone(CHAT, after, now)
         # Every digest time of these zones falls on a full or half hour (UTC), so each is ticked at that very
         # minute, as by the bot's own minutely job; ticks between them found nothing due (every 10 minutes: three
         # times the ticks, the same digests at the same instants).
@@ -542,16 +593,50 @@ def test_a_zone_change_after_todays_digest_gives_one_digest_each_local_day_of_th
     assert days == [days[0] + n * DAY for n in range(len(days))] and len(days) >= 4, (sent, days)
 
 
+def test_a_digest_turned_off_and_on_the_same_day_comes_once_a_day_and_never_twice(store: Store) -> None:
+    """Off and on again before its 07:30: it comes at 07:30. Off over 07:30 and on at 09:00: none that day (its time
+    has passed, as a /time just past brings none), the next day's at 07:30. Off and on after it came: the next
+    day's, not a second that day."""
+    before, across, after = CHAT, OTHER, OTHER + 1
+    store.write_articles([story("Harbour news", "sport", NOON)], NOON)
+    for chat in (before, across, after):
+        subscribed(store, chat, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    morning = datetime(2026, 3, 27, 6, 0, tzinfo=UTC)
+    switches = {
+        morning: [(before, False), (across, False)],
+        morning + 30 * timedelta(minutes=1): [(before, True)],
+        morning + 3 * HOUR: [(across, True), (after, False)],
+        morning + 3 * HOUR + 30 * timedelta(minutes=1): [(after, True)],
+    }
+
+    def switch(now: datetime) -> None:
+        for chat, on in switches.get(now, []):
+            Subscriptions(store).set_digest(chat, on, now)
+
+    bot.run(NOON, NOON + 2 * DAY, timedelta(minutes=30), switch)
+    days = {chat: [key for _, key, _ in store.deliveries_of(chat)] for chat in (before, across, after)}
+    assert days == {
+        before: ["2026-03-27 UTC", "2026-03-28 UTC"],
+        across: ["2026-03-28 UTC"],
+        after: ["2026-03-27 UTC", "2026-03-28 UTC"],
+    }
+    assert all(len(reader.to(chat)) == len(days[chat]) for chat in days)
+
+
 def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> None:
     """Telegram refused a digest's text itself (a story our rendering broke): the next day's digest holds the next
     day's stories, not the rejected one's again. Reopened, its window carried the broken story into every digest
     after it, each rejected in turn: the chat got nothing for the 7 days a window may reach back."""
 
     class Rejecting(Reader):
-        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "") -> Outcome:
+        async def send(
+            self, chat_id: int, messages: Sequence[str], topic: int | None, kind: str = "", rests: Sequence[Rest] = ()
+        ) -> Outcome:
             if any("Broken" in message for message in messages):
                 return Outcome.rejected("Bad Request: can't parse entities")
-            return await super().send(chat_id, messages, topic)
+            return await super().send(chat_id, messages, topic, kind, rests)
 
     store.write_articles([story("Broken headline", "sport", NOON)], NOON)
     store.write_articles([story("Next day news", "sport", NOON + DAY)], NOON + DAY)
@@ -635,7 +720,7 @@ def test_thousands_of_chats_build_one_text_per_distinct_categories_and_window(st
         assert rendered is not None
         if NOON - claim.due > LATE:  # due hours before the claim: sent late, saying so
             rendered = with_note(rendered, late_note(claim.due, schedule.zone(claim.zone)))
-        assert texts[claim.id] == rendered
+        assert texts[claim.id] == Outgoing(rendered, alone.rests)
         chat = store.chat_settings(claim.chat_id)
         assert chat is not None and digest_key(claim.due, chat.daily, chat.zone) == claim.key
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import MAX_LATEST_COUNT
-from bot.models import Digest, DigestSection, Headline, StoredArticle
+from bot.models import Digest, DigestSection, Headline, Rest, StoredArticle
 from bot.render.digests import (
     NOTHING_NEW,
     NOTHING_NEW_AT_ALL,
@@ -118,20 +118,47 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
     assert messages is not None and len(messages) == 1
     assert visible_text(messages[0]) == (
         "Daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026\n\nSport\n• Goal · 27 Mar 2026\n"
-        "• Save · 27 Mar 2026\nand 4 more: /latest sport 6"
+        "• Save · 27 Mar 2026\nand 4 more: “Sport: 4 more” below"
     )
 
 
-def test_and_n_more_names_the_latest_that_shows_them() -> None:
-    """/latest shows MAX_LATEST_COUNT at most: a longer section points at the newest it can show and the More
-    button under them."""
+def test_and_n_more_names_the_button_that_sends_them() -> None:
+    """ "and 3 more: /latest sport 8" was tapped as "/latest" alone (Telegram links the command, not its words):
+    the line names the button under the message that sends them, a page of MAX_LATEST_COUNT at a time past that,
+    and the digest lists a button for each category with a rest, the last of its shown stories to page from."""
     shown = tuple(headline(f"Story {n}") for n in range(5))
     most = MAX_LATEST_COUNT
-    assert more_line(DigestSection("Sport", shown, more=most - 5)) == f"and {most - 5} more: /latest sport {most}"
-    past = f"and {most + 5} more: /latest sport {most} shows the newest {most}, its More button the rest"
+    assert (
+        more_line(DigestSection("Sport", shown, more=most - 5))
+        == f"and {most - 5} more: “Sport: {most - 5} more” below"
+    )
+    past = f"and {most + 5} more: “Sport: {most + 5} more” below, {most} at a time"
     assert more_line(DigestSection("Sport", shown, more=most + 5)) == past
     assert more_line(DigestSection("", shown, more=3)) == "and 3 more"  # /latest cannot ask for these alone
-    assert more_line(DigestSection("R&D", shown, more=1)) == "and 1 more: /latest r&amp;d 6"
+    assert more_line(DigestSection("r&d", shown, more=1)) == "and 1 more: “R&amp;d: 1 more” below"
+    sections = (DigestSection("", shown, 3), DigestSection("r&d", shown[:2], 1), DigestSection("sport", shown, 0))
+    assert digest(*sections).rests == (Rest("r&d", shown[1].article.id, 1, 1),)
+
+
+def test_a_held_alert_names_the_day_its_first_story_came_when_not_today() -> None:
+    """ "Just in: 3 stories since 23:40", sent after midnight (or days later), read as stories of the last minutes:
+    the day is named as a reader names it, on the reader's clock."""
+    london = ZoneInfo("Europe/London")
+    first = datetime(2026, 3, 28, 23, 40, tzinfo=UTC)  # Saturday 23:40 in London (GMT), 00:40 Sunday in Berlin
+    stories = (headline("Late goal"), headline("Extra time"))
+    cases = [
+        (first + timedelta(minutes=15), london, "since 23:40"),
+        (first + timedelta(minutes=25), london, "since yesterday 23:40"),  # Sunday 00:05 there (BST from 01:00)
+        (first + timedelta(minutes=25), ZoneInfo("Europe/Berlin"), "since 00:40"),  # both on Sunday in Berlin
+        (first + timedelta(days=2), london, "since Sat 23:40"),
+        (first + timedelta(days=9), london, "since Sat 28 Mar 23:40"),
+        (first + timedelta(days=300), london, "since Sat 28 Mar 2026 23:40"),
+    ]
+    for sent, zone, since in cases:
+        held = Digest(first, sent, (), (DigestSection("sport", stories),), paced=timedelta(minutes=10))
+        messages = render_alert(held, zone=zone)
+        assert messages is not None
+        assert visible_text(messages[0]).splitlines()[0] == f"Just in: 2 stories {since}", (sent, zone)
 
 
 def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:

@@ -28,6 +28,7 @@ from bot.services.schedule import (
     digest_window,
     local_day,
     names_gmt,
+    next_after_move,
     next_digest,
     next_due,
     offset_label,
@@ -893,3 +894,15 @@ def test_window_refuses_a_previous_digest_that_is_not_before() -> None:
     due = instant("2024-06-03T07:30:00Z")
     with pytest.raises(ValueError, match="not before"):
         digest_window(due, due)
+
+
+def test_a_move_to_a_zone_whose_day_had_no_digest_and_whose_time_passed_sends_that_day_s_at_once() -> None:
+    """The 08:00 UTC digest of the 27th fell on the 26th at UTC-12 (20:00 there) and on the 27th at UTC+01:00 (09:00).
+    Moved at 21:00 UTC: at UTC-12 it is 09:00 on the 27th, a day with none whose 08:00 has passed, so that one is
+    due at once (it was the 28th's, the 27th left without); at UTC+01:00 the 27th had its one (the 28th's next); a
+    chat that never had a digest gets the next as ever."""
+    daily, previous, now = time(8), datetime(2026, 3, 27, 8, tzinfo=UTC), datetime(2026, 3, 27, 21, tzinfo=UTC)
+    assert next_after_move(daily, "UTC-12:00", now, previous) == datetime(2026, 3, 27, 20, tzinfo=UTC)
+    assert next_digest(daily, "UTC-12:00", now, previous) == datetime(2026, 3, 28, 20, tzinfo=UTC)
+    assert next_after_move(daily, "UTC+01:00", now, previous) == datetime(2026, 3, 28, 7, tzinfo=UTC)
+    assert next_after_move(daily, "UTC-12:00", now, None) == next_digest(daily, "UTC-12:00", now, None)

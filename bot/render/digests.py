@@ -2,8 +2,8 @@
 
 Each story: its headline linked (the article's URL, else the bot's deep link that opens it), its date as /latest
 shows it ("received 1 Dec 2026" for an undated story from the web), and a one-line lede; stories grouped by
-category under the category's name, after the shown ones "and N more" with the /latest that shows them ("/latest
-sport 8": the shown ones and the rest, or the most /latest shows when they are more). A digest with nothing new
+category under the category's name, after the shown ones "and N more" naming the button under the message that
+sends them (`rest_label`; the tg layer draws it from `Digest.rests`). A digest with nothing new
 says so in one line, or is not sent (None) when the chat chose silence.
 
 Messages stay under Telegram's 4096 characters: text is capped before it is escaped (never cut inside an entity),
@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
+from bot.named_days import said_day
 from bot.render.markup import (
     HTML,
     cap,
@@ -32,6 +33,8 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, with_note
 
 # Raw characters kept of a lede (one line), before escaping.
 LEDE_CHARS = 160
+# Raw characters kept of a category's name on the button that sends the rest of its stories.
+REST_LABEL_CHARS = 40
 # Scheduled digests and alerts are drawn once for every chat that gets the same stories, private or a group: their
 # words fit both ("Your" spoke to one reader in a group of many).
 DIGEST_HEADING = "Daily digest"
@@ -76,17 +79,19 @@ def section_title(category: str, continued: bool = False) -> str:
 
 
 def more_line(section: DigestSection) -> str:
-    """ "and 3 more: /latest sport 8", or past what /latest shows at once "and 195 more: /latest sport 30 shows the
-    newest 30, its More button the rest" (the rest of a 200-story day was reachable by no command)."""
-    if not section.category:  # /latest cannot ask for uncategorised stories alone
+    """ "and 3 more: “Sport: 3 more” below", naming the button under the message that sends them (`rest_label`),
+    "..., 30 at a time" past what /latest shows at once. The line named "/latest sport 8", but a tap on it sent
+    "/latest" alone: Telegram links a command, not its words."""
+    if not section.category:  # /latest cannot ask for uncategorised stories alone: no button
         return f"and {section.more} more"
-    total = len(section.headlines) + section.more
-    command = f"/latest {section.category.lower()} {min(total, MAX_LATEST_COUNT)}"
-    if total <= MAX_LATEST_COUNT:
-        return f"and {section.more} more: {HTML.escape(command)}"
-    return (
-        f"and {section.more} more: {HTML.escape(command)} shows the newest {MAX_LATEST_COUNT}, its More button the rest"
-    )
+    label = HTML.escape(rest_label(section.category, section.more))
+    at_a_time = f", {MAX_LATEST_COUNT} at a time" if section.more > MAX_LATEST_COUNT else ""
+    return f"and {section.more} more: “{label}” below{at_a_time}"
+
+
+def rest_label(category: str, more: int) -> str:
+    """The label of the button that sends a category's stories a digest or an alert counted and did not show."""
+    return f"{cap(category_label(category), REST_LABEL_CHARS)}: {more} more"
 
 
 def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator[str]:
@@ -177,7 +182,16 @@ def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> 
         return None
     heading, hint = HTML.bold(HTML.escape(ALERT_HEADING)), ALERT_STOP_HINT
     if digest.paced is not None:
-        since = f"{digest.start.replace(tzinfo=digest.start.tzinfo or UTC).astimezone(zone):%H:%M}"
+        since = held_since(digest, zone)
         heading = PACED_HEADING.format(heading=heading, stories=count(digest.stories, "story", "stories"), since=since)
         hint = PACED_HINT.format(pace=count(digest.paced // timedelta(minutes=1), "minute", "minutes"))
     return with_note(split(heading, digest, bot_username, zone=zone), hint)
+
+
+def held_since(digest: Digest, zone: tzinfo) -> str:
+    """When a held alert's first story came, on the reader's clock: "12:11", or with its day when that is not the
+    day the alert ends on (sent then: `FanOut.texts`), "yesterday 23:40", "Sat 23:40"."""
+    start, end = (
+        instant.replace(tzinfo=instant.tzinfo or UTC).astimezone(zone) for instant in (digest.start, digest.end)
+    )
+    return " ".join(part for part in (said_day(start.date(), end.date()), f"{start:%H:%M}") if part)

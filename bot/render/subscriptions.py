@@ -133,13 +133,29 @@ def schedule(view: ChatView, clock: Clock) -> str:
     zone = HTML.escape(settings.zone)
     where = zone if clock.offset == settings.zone else f"{zone}, {clock.offset} now"
     line = f"Daily digest: every day at {settings.daily:%H:%M} ({where})"
-    if clock.next_local is not None:
-        line += f"; the next on {clock.next_local:%a %-d %b} at {clock.next_local:%H:%M}"
-        if clock.next_local.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
+    due, now = clock.next_local, clock.now_local
+    if due is not None and now is not None and due <= now and due.date() == now.date():
+        # Moved to a zone where this day's time has passed, and the day had none: it goes now (`next_after_move`).
+        line += f"; today's, due at {due:%H:%M}, comes within a minute"
+    elif due is not None:
+        line += f"; the next on {due:%a %-d %b} at {due:%H:%M}"
+        if due.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
             line += f", as the clocks skip {settings.daily:%H:%M} that day"
         elif (earlier := done_today(clock, view)) is not None:
             line += f", as today's was due at {earlier:%H:%M} (one a day)"
+        elif passed_today(clock, view):
+            line += f", as {settings.daily:%H:%M} has passed today"
     return line + "."
+
+
+def passed_today(clock: Clock, view: ChatView) -> bool:
+    """Whether the next digest is tomorrow's, none having come today, because its time has passed today: a reader
+    who set /time 09:00 at 09:05 (or turned the digest on, or moved zone, then) read "the next on Sun" unsaid why,
+    and waited for one that morning."""
+    now, due, earlier = clock.now_local, clock.next_local, view.settings.previous_due
+    if now is None or due is None or due.date() <= now.date() or view.settings.daily > now.time():
+        return False
+    return earlier is None or earlier.astimezone(now.tzinfo).date() != now.date()
 
 
 def done_today(clock: Clock, view: ChatView) -> datetime | None:

@@ -28,9 +28,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import Enum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from bot.models import Digest
+from bot.models import Digest, Rest
 from bot.render.digests import late_note
 from bot.render.split import with_note
 from bot.render.subscriptions import TOPIC_GONE
@@ -53,10 +53,9 @@ from bot.store import Delivery, Store
 
 log = logging.getLogger(__name__)
 
-# Chat id, messages and the forum topic to post them in (None: General, or a chat without topics).
 # A delivery's messages to a chat, in its forum topic (None: General), of its kind (an alert has a button to stop
-# them under its last message).
-Send = Callable[[int, Sequence[str], int | None, str], Awaitable[Outcome]]
+# them under its last message), with a button there for each category's stories it counted and did not show.
+Send = Callable[[int, Sequence[str], int | None, str, Sequence[Rest]], Awaitable[Outcome]]
 
 # What each notice says, by the subject of its key ("topic-gone:5").
 NOTICES = {"topic-gone": TOPIC_GONE}
@@ -68,10 +67,23 @@ def notice_text(key: str) -> list[str] | None:
     return None if text is None else [text]
 
 
+class Outgoing(NamedTuple):
+    """A delivery's messages and the buttons for the rest of its categories' stories (`Digest.rests`)."""
+
+    messages: list[str]
+    rests: tuple[Rest, ...] = ()
+
+
 class Render(Protocol):
     """A digest or alert as messages, dated in `zone` (None: nothing to send)."""
 
     def __call__(self, digest: Digest, *, zone: tzinfo) -> list[str] | None: ...
+
+
+def outgoing(digest: Digest, render: Render, zone_key: str) -> Outgoing | None:
+    """A digest or alert rendered in a zone, with its buttons (None: nothing to send)."""
+    messages = render(digest, zone=zone(zone_key))
+    return None if messages is None else Outgoing(messages, digest.rests)
 
 
 class Access(Enum):
@@ -151,8 +163,8 @@ class FanOut:
         self.bucket = TokenBucket(budget.share(1).fanout, burst=concurrency, now=monotonic())
         # Claims this process is sending right now: never taken for orphans by its own recovery.
         self.busy: set[int] = set()
-        # Digests rendered during the current run: (empty, messages) by content and zone key.
-        self.rendered: dict[tuple[DigestKey, str], tuple[bool, list[str] | None]] = {}
+        # Digests rendered during the current run: (empty, messages and buttons) by content and zone key.
+        self.rendered: dict[tuple[DigestKey, str], tuple[bool, Outgoing | None]] = {}
 
     @property
     def worker(self) -> str:
@@ -242,7 +254,7 @@ class FanOut:
                 started = set(await asyncio.to_thread(self.deliveries.start, ids, self.worker, clock()))
                 report.lost += len(group) - len(started)
                 notices = await asyncio.gather(
-                    *(self._send(d, texts[d.id] or [], clock, send, report) for d in group if d.id in started)
+                    *(self._send(d, texts[d.id] or Outgoing([]), clock, send, report) for d in group if d.id in started)
                 )
             finally:
                 self.busy.difference_update(ids)
@@ -250,9 +262,9 @@ class FanOut:
             # before the group reads why they came there.
             await self.deliver([notice for notice in notices if notice is not None], clock, send, report)
 
-    def texts(self, claims: Sequence[Delivery], report: Report, now: datetime) -> dict[int, list[str] | None]:
-        """Each claim's messages (None: nothing to send), built and rendered once per distinct content; a digest
-        sent more than `LATE` after its time says so."""
+    def texts(self, claims: Sequence[Delivery], report: Report, now: datetime) -> dict[int, Outgoing | None]:
+        """Each claim's messages and buttons (None: nothing to send), built and rendered once per distinct content;
+        a digest sent more than `LATE` after its time says so."""
         digest_keys = {
             d.id: key_of(d.categories, Window(d.window_start or d.due, d.due)) for d in claims if d.kind == DIGEST
         }
@@ -262,38 +274,45 @@ class FanOut:
         zones = {d.id: d.zone or self.default_zone for d in claims}
         wanted = {(digest_keys[i], zones[i]) for i in digest_keys} - cache.keys()
         digests = self.digests.build(key for key, _ in wanted)
-        cache.update({(k, z): (digests[k].empty, self.render_digest(digests[k], zone=zone(z))) for k, z in wanted})
+        cache.update({(k, z): (digests[k].empty, outgoing(digests[k], self.render_digest, z)) for k, z in wanted})
         alerts = self.alerts.build(d.articles for d in claims if d.kind == ALERT)
-        # A held alert (`hold_alerts` dated its hold) says so, with the pace it waited for.
+        # A held alert (`hold_alerts` dated its hold) says so, with the pace it waited for, and since when as of now
+        # (its window ends as it goes: one held from 23:40 and sent after midnight names the day before).
         paced = {d.id: self.alerts.pace if d.window_start else None for d in claims}
         told = {(d.articles, zones[d.id], paced[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
-        rendered_alerts = {(a, z, p): self.render_alert(replace(alerts[a], paced=p), zone=zone(z)) for a, z, p in told}
+        rendered_alerts = {
+            (a, z, p): outgoing(replace(alerts[a], paced=p, end=now) if p else alerts[a], self.render_alert, z)
+            for a, z, p in told
+        }
         report.rendered += len(wanted) + len(rendered_alerts)
-        texts: dict[int, list[str] | None] = {}
+        texts: dict[int, Outgoing | None] = {}
         for delivery in claims:
             if delivery.kind == DIGEST:
                 empty, rendered = cache[digest_keys[delivery.id], zones[delivery.id]]
                 if rendered is not None and now - delivery.due > LATE:
-                    rendered = with_note(rendered, late_note(delivery.due, zone(zones[delivery.id])))
+                    note = late_note(delivery.due, zone(zones[delivery.id]))
+                    rendered = rendered._replace(messages=with_note(rendered.messages, note))
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             elif delivery.kind == ALERT:
                 texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id], paced[delivery.id]))
             else:
-                texts[delivery.id] = notice_text(delivery.key)
+                notice = notice_text(delivery.key)
+                texts[delivery.id] = None if notice is None else Outgoing(notice)
         return texts
 
     async def _send(
-        self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report
+        self, delivery: Delivery, outgoing: Outgoing, clock: Clock, send: Send, report: Report
     ) -> Delivery | None:
         """Send one delivery and record its outcome; returns the notice it owes the chat, if any (claimed already)."""
-        await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
+        await self.sleep(self.bucket.reserve(self.monotonic(), len(outgoing.messages)))
         chat_id = delivery.chat_id
-        outcome = await self._attempt(chat_id, messages, delivery, send)
+        outcome = await self._attempt(chat_id, outgoing, delivery, send)
         if outcome.migrated_to is not None:
             # The chat's settings and this claim move, and what did not reach the old id goes there.
             await asyncio.to_thread(self.store.migrate_chat, chat_id, outcome.migrated_to, clock())
             chat_id = outcome.migrated_to
-            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery, send)
+            rest = outgoing._replace(messages=outgoing.messages[outcome.migrated_after :])
+            outcome = await self._attempt(chat_id, rest, delivery, send)
         await self._record(delivery, outcome, clock, report)
         if outcome.topic_gone is None:
             return None
@@ -302,9 +321,9 @@ class FanOut:
         # forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost.
         return await asyncio.to_thread(self.deliveries.forget_topic, chat_id, outcome.topic_gone, self.worker, clock())
 
-    async def _attempt(self, chat_id: int, messages: list[str], delivery: Delivery, send: Send) -> Outcome:
+    async def _attempt(self, chat_id: int, outgoing: Outgoing, delivery: Delivery, send: Send) -> Outcome:
         try:
-            return await send(chat_id, messages, delivery.topic, delivery.kind)
+            return await send(chat_id, outgoing.messages, delivery.topic, delivery.kind, outgoing.rests)
         except Exception as error:  # the sender should classify everything; whatever escapes it may have gone out
             log.exception("sending to chat %d failed unexpectedly", chat_id)
             return Outcome(AMBIGUOUS, f"{type(error).__name__}: {error}"[:500])

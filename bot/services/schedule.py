@@ -735,6 +735,19 @@ def next_digest(daily: time, zone_key: str, now: datetime, previous: datetime | 
     return due
 
 
+def next_after_move(daily: time, zone_key: str, now: datetime, previous: datetime | None) -> datetime:
+    """The due time to store after a chat that had digests moved to `zone_key`: `next_digest`, or this day's (on the
+    new clock) when its time has passed there and the day had none, to be sent at once, late. A reader on UTC at
+    08:00 who moved to UTC-12 at 21:00 (09:00 there) got nothing that day: the 08:00 there had passed, and the
+    digest sent at 08:00 UTC fell on the day before."""
+    if previous is not None:
+        latest = _latest_due(daily, zone_key, now)
+        day = digest_day(latest, daily, zone_key)
+        if day > digest_day(previous, daily, zone_key) and still_owed(latest, day, zone_key, now, timedelta(0)):
+            return latest
+    return next_digest(daily, zone_key, now, previous)
+
+
 def within_grace(due: datetime, now: datetime, grace: timedelta) -> bool:
     """True when a digest due at `due` may still be sent at `now`: it is due and at most `grace` late."""
     _require_aware("due", due)

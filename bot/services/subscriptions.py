@@ -17,7 +17,9 @@ Rules:
   chose anything (so a /subscribe turns the digest on again). Left on, they brought every category: a reader who
   unsubscribed from all got alerts for every story after it.
 - A change of daily time or zone, or turning the digest on, stores the next due instant again with
-  `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two. Other changes
+  `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two; a move to another
+  zone alone also leaves none without one (`schedule.next_after_move`: that day's, late, when its time has passed
+  there and it had none). Other changes
   leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
   minute) to tomorrow.
 - Turning alerts on starts them now: what arrived before is not alerted.
@@ -35,7 +37,15 @@ from functools import partial
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import CategoryMatch, match_categories
-from bot.services.schedule import DailyAsk, next_digest, parse_time_and_zone, parse_timezone, time_in, zone
+from bot.services.schedule import (
+    DailyAsk,
+    next_after_move,
+    next_digest,
+    parse_time_and_zone,
+    parse_timezone,
+    time_in,
+    zone,
+)
 from bot.store import ChatEdit, ChatSettings, Store
 
 
@@ -255,7 +265,7 @@ class Subscriptions:
             after = change(before)
             if stored is not None and _schedule(after) == _schedule(stored):
                 return after
-            return _rescheduled(after, now)
+            return _rescheduled(after, now, moved=stored is not None and _moved(stored, after))
 
         return edit
 
@@ -329,8 +339,15 @@ def _schedule(settings: ChatSettings) -> tuple[time, str, bool]:
     return settings.daily, settings.zone, settings.digest
 
 
-def _rescheduled(settings: ChatSettings, now: datetime) -> ChatSettings:
-    """The settings with the next due instant their schedule gives (none while the digest is off)."""
+def _moved(before: ChatSettings, after: ChatSettings) -> bool:
+    """Whether a change moved the chat's digest to another zone alone (its time and being on kept)."""
+    return before.digest and after.digest and before.daily == after.daily and before.zone != after.zone
+
+
+def _rescheduled(settings: ChatSettings, now: datetime, moved: bool = False) -> ChatSettings:
+    """The settings with the next due instant their schedule gives (none while the digest is off); `moved` to
+    another zone, this day's there if it had none (`schedule.next_after_move`)."""
     if not settings.digest:
         return replace(settings, next_due=None)
-    return replace(settings, next_due=next_digest(settings.daily, settings.zone, now, settings.previous_due))
+    reschedule = next_after_move if moved else next_digest
+    return replace(settings, next_due=reschedule(settings.daily, settings.zone, now, settings.previous_due))

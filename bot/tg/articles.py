@@ -47,6 +47,9 @@ ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 TELEGRAM_HOSTS = ("t.me", "www.t.me", "telegram.me", "www.telegram.me")
 # A "More" under headlines pressed again: its page went out as a reply to the list, below it.
 MORE_SENT = "The next headlines are below."
+# A "More" under a list older than its claim is kept (`sends.KEPT`; a message Telegram no longer shows the bot is
+# dated 1970): it sent its page again, below the first. A digest's buttons are such "More"s too.
+LIST_TOO_OLD = "This list is over {days} days old: /latest{named} shows the newest headlines."
 CATEGORY_GONE = "That category is gone from the library: /categories lists those there are."
 LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
@@ -265,6 +268,10 @@ async def more_latest(update: Update, context: Context) -> None:
         if category is None:
             await answer_press(query, CATEGORY_GONE, alert=True)
             return
+    if now - query.message.date >= sends.KEPT:  # its claim is forgotten: a press again would send its page again
+        named = f" {category.lower()}" if category else ""
+        await answer_press(query, LIST_TOO_OLD.format(days=sends.KEPT.days, named=named), alert=True)
+        return
     button = f"{query.message.message_id}:more"
     sent = SentArticle(store, chat_id, button, anchor, update.update_id, now, sends.KEPT)
     if not await sent.claim():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,8 +14,9 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.config import MAX_LATEST_COUNT, MAX_PASSAGES
-from bot.models import Answer, StoredArticle
+from bot.models import Answer, Rest, StoredArticle
 from bot.render.articles import READ_ON_LABEL
+from bot.render.digests import rest_label
 from bot.render.markup import cap
 from bot.tg.context import Context
 from bot.tg.pages import Anchor
@@ -100,11 +102,39 @@ def latest_more(
 ) -> InlineKeyboardMarkup:
     """The "More" under a list of headlines (of `category`; of news times from `since` to `before`, a named day's)
     whose `last`, at `place` in the list, is followed by older ones: `size` of them a page, as the list showed."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("More", callback_data=more_data(last.id, place, size, category, since, before))]]
+    )
+
+
+def more_data(
+    last: str,
+    place: int,
+    size: int,
+    category: str | None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> str:
+    """The data of a "More" that sends the `size` headlines after the story `last` (`LATEST_MORE_DATA`)."""
     key = EVERY_CATEGORY if category is None else button_key(category)
-    data = f"l:{place}:{last.id}:{min(size, MAX_LATEST_COUNT)}:{key}"
+    data = f"l:{place}:{last}:{min(size, MAX_LATEST_COUNT)}:{key}"
     if before is not None:
         data += f":{'' if since is None else minutes(since)}:{minutes(before)}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
+    return data
+
+
+def rest_buttons(rests: Sequence[Rest]) -> list[list[InlineKeyboardButton]]:
+    """A button a row under a digest or an alert for each category's stories it counted and did not show ("Sport: 3
+    more"), which sends them as /latest's "More" does, from the last one shown (a page of the rest, or of
+    MAX_LATEST_COUNT when they are more, and its own "More")."""
+    return [
+        [
+            InlineKeyboardButton(
+                rest_label(r.category, r.more), callback_data=more_data(r.last, r.place, r.more, r.category)
+            )
+        ]
+        for r in rests
+    ]
 
 
 def minutes(instant: datetime) -> int:

@@ -55,10 +55,12 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.config import Settings
+from bot.models import Rest
 from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
 from bot.services.deliveries import ALERT, REJECTED, Outcome
 from bot.services.fanout import Send
 from bot.tg.answered import noted
+from bot.tg.buttons import rest_buttons
 
 log = logging.getLogger(__name__)
 
@@ -298,12 +300,17 @@ def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda
     (General once it is not, and the outcome names the topic gone: the fan-out forgets it and tells the group
     once), each error mapped to an `Outcome`."""
 
-    async def send(chat_id: int, messages: Sequence[str], topic: int | None, kind: str) -> Outcome:
+    async def send(
+        chat_id: int, messages: Sequence[str], topic: int | None, kind: str, rests: Sequence[Rest] = ()
+    ) -> Outcome:
         gone = None
+        # Under an alert, a button that stops them: a tap on its "/alerts off" sends "/alerts" alone (Telegram links
+        # the command, not its word), which replies with the setting and its usage. Above it, one for each
+        # category's stories not shown (a tap on "/latest sport 8" sent "/latest" alone too).
+        rows = [*rest_buttons(rests), *(ALERTS_OFF.inline_keyboard if kind == ALERT else ())]
+        under = InlineKeyboardMarkup(rows) if rows else None
         for number, text in enumerate(messages, 1):
-            # Under an alert, a button that stops them: a tap on its "/alerts off" sends "/alerts" alone (Telegram
-            # links the command, not its word), which replies with the setting and its usage.
-            buttons = ALERTS_OFF if kind == ALERT and number == len(messages) else None
+            buttons = under if number == len(messages) else None
             try:
                 try:
                     await bot.send_message(

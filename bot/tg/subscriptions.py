@@ -64,9 +64,9 @@ from bot.services.setting_requests import (
 )
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of, send_categories
-from bot.tg.buttons import GREETING_START, answer_press, button_key
+from bot.tg.buttons import GREETING_START, answer_press, button_key, rest_buttons
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, reply_messages, topic_of
+from bot.tg.sending import ALERTS_OFF_DATA, chat_of, reply_messages, topic_of
 from bot.wording import alphabetical
 
 log = logging.getLogger(__name__)
@@ -408,7 +408,8 @@ async def send_preview(update: Update, context: Context) -> None:
         else:
             off = text.digest_off_to_member(shared_by(message.chat), private_chat(context))
         messages = with_note(messages, off)
-    await reply_messages(message, messages)
+    rests = rest_buttons(preview.rests)
+    await reply_messages(message, messages, InlineKeyboardMarkup(rests) if rests else None)
 
 
 async def time_command(update: Update, context: Context) -> None:
@@ -582,7 +583,8 @@ async def alerts(update: Update, context: Context) -> None:
 
 
 async def alerts_off(update: Update, context: Context) -> None:
-    """Turn alerts off from the button under one (a group's by its admins alone), and take the button away."""
+    """Turn alerts off from the button under one (a group's by its admins alone), and take the button away (those
+    that send the rest of a category's stories stay)."""
     query = update.callback_query
     assert query is not None
     if await press_refused(update, context):
@@ -590,8 +592,14 @@ async def alerts_off(update: Update, context: Context) -> None:
     subscriptions, now = context.bot_data.digesting.subscriptions, context.bot_data.clock()
     await asyncio.to_thread(subscriptions.set_alerts, chat_of(query), False, now)
     await answer_press(query, text.ALERTS_TURNED_OFF)
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    rows = (
+        [row for row in markup.inline_keyboard if all(b.callback_data != ALERTS_OFF_DATA for b in row)]
+        if markup
+        else []
+    )
     try:
-        await query.edit_message_reply_markup(None)
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
     except BadRequest as exc:  # an old message, or one edited so since: the alerts are off all the same
         log.info("could not take the alerts' button away (%s)", exc)
 

@@ -4067,8 +4067,14 @@ def gives_time(question: str, text: str, headline: str, ahead: bool = False) -> 
     but a start's or an end's (`_starts_or_ends`) and the sentence tells what will be done from or until when
     (`_begins_or_ends`). Of a question asking of what is `ahead` ("when will ...?", "when is the next ...?"), a
     sentence looking forward (`_AHEAD`): "When will Pell's Bakery reopen?" of tests/data/thornwick was a weak answer
-    with the night it burned."""
+    with the night it burned. Of a deed done, a name asked of (`name_terms`) is no word telling of it when the
+    question has others: every sentence of a firm's story names it, and "When did Barclays buy Lehman Brothers'
+    American business?" was answered confidently by Barclays' profits "for 2005". A deed ahead is told looking forward
+    already, in the story's words ("When will RipGuard start to appear on DVDs?" of "RipGuard is expected to be rolled
+    out ... from the middle of 2005")."""
     wanted = when_asked_of(question)
+    if not ahead:
+        wanted = wanted - name_terms(question) or wanted
     headline_terms = _term_set(headline)
     told = wanted <= headline_terms
     begun = wanted - _starts_or_ends() <= headline_terms

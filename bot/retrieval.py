@@ -3821,14 +3821,21 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     enter the Thornwick Half Marathon?" of tests/data/thornwick was a weak answer with the £90,000 its runners
     raised. One asking what someone is paid asks for pay (`writes_pay`): "How much was Margaret Oyelaran paid as
     chairman?" was answered confidently with the £14m her trust's maternity unit cost. One asking when of what is
-    ahead asks for a time looking forward (`gives_time`)."""
-    asked = _ASKS_WHEN.match(question)
+    ahead asks for a time looking forward (`gives_time`). One asking in what year (`_ASKS_YEAR`) asks when: "In what
+    year did Nortel file for bankruptcy protection?" was answered confidently by the story of its revised profits."""
+    in_year = _ASKS_YEAR.match(question)
+    timed = "when" + question[in_year.end() :] if in_year else question
+    asked = _ASKS_WHEN.match(timed)
     when = asked is not None and asked.group("asked").casefold() == "when"
     ahead = when and asked is not None and asked.group("ahead") is not None
     sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
-    return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
+    return (not when or any(gives_time(timed, p.text, p.article.title, ahead) for p in story)) and (
         _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
     )
+
+
+# "In what year ...?", "which year ...?": a question asking when, of a year.
+_ASKS_YEAR = re.compile(r"\s*(?:and\s+)?(?:in\s+)?(?:what|which)\s+year\b", re.IGNORECASE)
 
 
 # "Who came second?" asks for a place in a contest after the winner's, which a story writes in one way ("came

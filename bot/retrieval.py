@@ -3834,8 +3834,9 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     )
 
 
-# "In what year ...?", "which year ...?": a question asking when, of a year.
-_ASKS_YEAR = re.compile(r"\s*(?:and\s+)?(?:in\s+)?(?:what|which)\s+year\b", re.IGNORECASE)
+# "In what year ...?", "which year ...?": a question asking when, of a year. Not "which year of ...?", which asks which
+# one of a series ("which year of the awards was it": their 25th, of tests/data/culture_desk, declined when read so).
+_ASKS_YEAR = re.compile(r"\s*(?:and\s+)?(?:in\s+)?(?:what|which)\s+year\b(?!\s+of\b)", re.IGNORECASE)
 
 
 # "Who came second?" asks for a place in a contest after the winner's, which a story writes in one way ("came

@@ -3821,14 +3821,22 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     enter the Thornwick Half Marathon?" of tests/data/thornwick was a weak answer with the £90,000 its runners
     raised. One asking what someone is paid asks for pay (`writes_pay`): "How much was Margaret Oyelaran paid as
     chairman?" was answered confidently with the £14m her trust's maternity unit cost. One asking when of what is
-    ahead asks for a time looking forward (`gives_time`)."""
-    asked = _ASKS_WHEN.match(question)
+    ahead asks for a time looking forward (`gives_time`). One asking in what year (`_ASKS_YEAR`) asks when: "In what
+    year did Nortel file for bankruptcy protection?" was answered confidently by the story of its revised profits."""
+    in_year = _ASKS_YEAR.match(question)
+    timed = "when" + question[in_year.end() :] if in_year else question
+    asked = _ASKS_WHEN.match(timed)
     when = asked is not None and asked.group("asked").casefold() == "when"
     ahead = when and asked is not None and asked.group("ahead") is not None
     sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
-    return (not when or any(gives_time(question, p.text, p.article.title, ahead) for p in story)) and (
+    return (not when or any(gives_time(timed, p.text, p.article.title, ahead) for p in story)) and (
         _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
     )
+
+
+# "In what year ...?", "which year ...?": a question asking when, of a year. Not "which year of ...?", which asks which
+# one of a series ("which year of the awards was it": their 25th, of tests/data/culture_desk, declined when read so).
+_ASKS_YEAR = re.compile(r"\s*(?:and\s+)?(?:in\s+)?(?:what|which)\s+year\b(?!\s+of\b)", re.IGNORECASE)
 
 
 # "Who came second?" asks for a place in a contest after the winner's, which a story writes in one way ("came
@@ -4067,8 +4075,14 @@ def gives_time(question: str, text: str, headline: str, ahead: bool = False) -> 
     but a start's or an end's (`_starts_or_ends`) and the sentence tells what will be done from or until when
     (`_begins_or_ends`). Of a question asking of what is `ahead` ("when will ...?", "when is the next ...?"), a
     sentence looking forward (`_AHEAD`): "When will Pell's Bakery reopen?" of tests/data/thornwick was a weak answer
-    with the night it burned."""
+    with the night it burned. Of a deed done, a name asked of (`name_terms`) is no word telling of it when the
+    question has others: every sentence of a firm's story names it, and "When did Barclays buy Lehman Brothers'
+    American business?" was answered confidently by Barclays' profits "for 2005". A deed ahead is told looking forward
+    already, in the story's words ("When will RipGuard start to appear on DVDs?" of "RipGuard is expected to be rolled
+    out ... from the middle of 2005")."""
     wanted = when_asked_of(question)
+    if not ahead:
+        wanted = wanted - name_terms(question) or wanted
     headline_terms = _term_set(headline)
     told = wanted <= headline_terms
     begun = wanted - _starts_or_ends() <= headline_terms

@@ -224,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cases = json.loads(args.questions.read_text(encoding="utf-8"))
     if isinstance(cases, dict):
         cases = cases["questions"]
+    if not all("library" in c for c in cases):  # a test's own set (near_topic_questions.json): its test asks it
+        parser.error(f"{args.questions}: its questions name no library (a case's `library`), as this bench's sets do")
     if args.chance:
         print(chance(args.chance, [c["question"] for c in cases], args.seed))
         return

@@ -956,6 +956,7 @@ class FeedService:
                 read.deferred += not queued
                 continue
             page = pages.get(article.id, _UNREAD)
+            disallowed = page.asked_again_at is not None  # by its robots.txt: asked for again with its rules
             if (earlier := read.newer.get(key)) is not None and not _new_story(earlier, entry, page):
                 read.unchanged += 1
                 continue
@@ -970,7 +971,7 @@ class FeedService:
                 note = "the feed's summary is kept"
                 if page.problems:
                     failures, retry_at = self._page_retry(seen.get(key), page, now)
-                    if page.asked_again_at is not None:
+                    if disallowed:
                         note += "; asked for again when its robots.txt is read again"
                     elif retry_at is not None:
                         note += "; its page is read again on a later poll"
@@ -980,7 +981,7 @@ class FeedService:
                 failed += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
                 failures, retry_at = self._page_retry(known, page, now) if page.problems else (0, now)
-                if page.asked_again_at is not None:
+                if disallowed:
                     why = "asked for again when its robots.txt is read again"
                 elif failures and retry_at is None:
                     why = "read again only if the feed changes the entry"
@@ -991,15 +992,13 @@ class FeedService:
                 if not reasons:  # its page not read this poll (the page budget): no page failed
                     read.problems.append(Skipped(article.url or key, "no text in the feed"))
                 # A page its robots.txt disallows waits for the rules, not for the feed: the poll is complete.
-                read.deferred += retry_at is not None and page.asked_again_at is None
-                if failures or page.asked_again_at:  # when to read it again is kept, as for a story holding its teaser
-                    disallowed = page.asked_again_at is not None
-                    read.stories.append(_story(key, entry, article, failures, retry_at, now, False, disallowed))
+                read.deferred += retry_at is not None and not disallowed
+                if failures or disallowed:  # when to read it again is kept, as for a story holding its teaser
+                    unstored = _story(key, entry, article, failures, retry_at, now, stored=False, disallowed=disallowed)
+                    read.stories.append(unstored)
                 continue
-            read.retrying += retry_at is not None and key not in later and page.asked_again_at is None
-            read.stories.append(
-                _story(key, entry, article, failures, retry_at, now, True, page.asked_again_at is not None)
-            )
+            read.retrying += retry_at is not None and key not in later and not disallowed
+            read.stories.append(_story(key, entry, article, failures, retry_at, now, disallowed=disallowed))
         read.problems += _pages_failed(feed.url, failed)
 
     def _page_retry(self, known: Seen | None, page: _Page, now: datetime) -> tuple[int, datetime | None]:

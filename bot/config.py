@@ -89,6 +89,8 @@ DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
 # 6 h forever, with the defaults), and the admins are told; adding it again resumes it.
 DEFAULT_FEED_PAUSE_AFTER_DAYS = 7.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
+# Seconds between two story pages a poll asks one site for, by any process, when its robots.txt names no Crawl-delay.
+DEFAULT_PAGE_GAP_SECONDS = 1.0
 # How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
 DEFAULT_FEED_CHECK_SECONDS = 60.0
 # How often a running bot beats in the store's `workers` table (seconds): the others count it among those sharing
@@ -177,6 +179,7 @@ class Settings:
     feed_report_after_hours: float = DEFAULT_FEED_REPORT_AFTER_HOURS
     feed_pause_after_days: float = DEFAULT_FEED_PAUSE_AFTER_DAYS
     feed_pages_per_poll: int = DEFAULT_FEED_PAGES_PER_POLL
+    page_gap_seconds: float = DEFAULT_PAGE_GAP_SECONDS
     digest_time: time = DEFAULT_DIGEST_TIME
     # A zone key as bot.services.schedule keeps them: a tz database name, "UTC" or "UTC+03:00".
     default_timezone: str = DEFAULT_TIMEZONE
@@ -469,6 +472,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_FEED_REPORT_AFTER_HOURS", "feed_report_after_hours", _number(0.0, 8_760.0)),
     ("NEWSBOT_FEED_PAUSE_AFTER_DAYS", "feed_pause_after_days", _number(0.0, 3_650.0)),
     ("NEWSBOT_FEED_PAGES_PER_POLL", "feed_pages_per_poll", _whole(0, 1_000)),
+    ("NEWSBOT_PAGE_GAP_SECONDS", "page_gap_seconds", _number(0.0, 3600.0)),
     ("NEWSBOT_DIGEST_TIME", "digest_time", _clock_time),
     ("NEWSBOT_DEFAULT_TIMEZONE", "default_timezone", _zone_key),
     ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),

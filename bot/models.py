@@ -239,6 +239,19 @@ class SiteWait:
     reason: str
 
 
+@dataclass(frozen=True)
+class SiteRobots:
+    """A site's robots.txt as newsbot last read it, for every process: its text (None when it could not be read and
+    none was read before), what the site answered (`status`, words for an operator), when, and until when it
+    holds."""
+
+    site: str  # scheme, host and port
+    text: str | None
+    status: str
+    fetched_at: datetime
+    until: datetime
+
+
 class Command(StrEnum):
     """The newsbot command a process runs, as the locks it takes record it (`Holder`); NONE: no newsbot command (a
     test, a program using the library)."""

@@ -9,21 +9,30 @@ What a site answers for its robots.txt decides as RFC 9309 says (section 2.3.1),
 rules; 4xx (but 408, 425 and 429), no rules, every page allowed; a 5xx, a 429, a timeout or no connection ("it
 could not be read"), the rules read last if there are any, else no page at all, asked again after
 `UNREACHABLE_WAIT`. Rules read are kept `LIFETIME` (RFC 9309: no longer than 24 hours), per site (scheme, host and
-port), in the object that holds them (a poll service's, for the life of its process).
+port), in the store (`bot.store.robots`), for every process: a cron's `newsbot feeds poll` and a bot beside it read
+a site's robots.txt once a day between them.
+
+A group's Crawl-delay (seconds, as Bing and Yandex read it; not in RFC 9309) is the gap its site wants between two
+pages: the poll keeps it (`Verdict.delay`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from bot.fetch import Failed, Fetcher
+from bot.models import SiteRobots
 
 LIFETIME = timedelta(hours=24)
 UNREACHABLE_WAIT = timedelta(minutes=10)
+# How long a process reading a site's robots.txt again has it to itself: the others keep the rules read before.
+READ_LEASE = timedelta(minutes=2)
 # RFC 9309: a crawler must read at least 500 KiB of a robots.txt; what follows is not read.
 MAX_BYTES = 500 * 1024
 ACCEPT = "text/plain, */*;q=0.5"
@@ -36,6 +45,7 @@ class Rules:
     """The rules of the group(s) of a robots.txt that apply to one crawler: (allow, pattern) pairs."""
 
     rules: tuple[tuple[bool, str], ...] = ()
+    delay: float | None = None  # its Crawl-delay, in seconds
 
     def allows(self, url: str) -> bool:
         """Whether the page at `url` may be fetched: the longest pattern matching its path (and query) decides, an
@@ -58,7 +68,7 @@ NOTHING = Rules(((False, "/"),))
 def read_rules(text: str, agent: str) -> Rules:
     """The rules of `text` (a robots.txt) for the crawler whose product token is `agent` (`newsbot`): its own groups
     (the token matched ignoring case), else those for every crawler (`*`), else none."""
-    groups: list[tuple[set[str], list[tuple[bool, str]]]] = []
+    groups: list[tuple[set[str], list[tuple[bool, str]], list[float]]] = []
     open_group = False  # user-agent lines in a row make one group
     for line in text.splitlines():
         key, colon, value = line.split("#", 1)[0].partition(":")
@@ -67,20 +77,31 @@ def read_rules(text: str, agent: str) -> Rules:
             continue
         if key == "user-agent":
             if not open_group:
-                groups.append((set(), []))
+                groups.append((set(), [], []))
                 open_group = True
             groups[-1][0].add(value.casefold())
-        elif key in ("allow", "disallow") and groups:
+        elif key in ("allow", "disallow", "crawl-delay") and groups:
             open_group = False
-            if value:  # an empty Disallow allows everything: no rule
+            if key == "crawl-delay":
+                groups[-1][2].extend(_seconds(value))
+            elif value:  # an empty Disallow allows everything: no rule
                 groups[-1][1].append((key == "allow", _written(value)))
     token = agent.split("/", 1)[0].strip().casefold()
     for wanted in (token, "*"):
-        if chosen := [rule for agents, rules in groups if wanted in agents for rule in rules]:
-            return Rules(tuple(chosen))
-        if any(wanted in agents for agents, _ in groups):
-            return NO_RULES  # its group has no rule
+        mine = [(rules, delays) for agents, rules, delays in groups if wanted in agents]
+        if mine:  # its groups, merged (a group with no rule allows everything)
+            delay = max((d for _, delays in mine for d in delays), default=None)
+            return Rules(tuple(rule for rules, _ in mine for rule in rules), delay)
     return NO_RULES
+
+
+def _seconds(value: str) -> list[float]:
+    """A Crawl-delay's seconds (a whole or decimal number, never negative), or none if it is no number."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return []
+    return [seconds] if 0 <= seconds < float("inf") else []
 
 
 def _written(text: str) -> str:
@@ -103,62 +124,96 @@ def _matcher(pattern: str) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
-class _Kept:
-    rules: Rules
-    until: datetime
-    read: bool  # read from the site (2xx or 4xx), not assumed after a failure
-    failure: str = ""  # why it could not be read, when none of its pages is fetched for that
+class Verdict:
+    """Whether a story page may be fetched: why not (None: it may), and its site's Crawl-delay if it names one."""
+
+    refused: Failed | None
+    delay: float | None = None
+    # A page its site's robots.txt disallows may be asked for again from when the rules are read again.
+    asked_again_at: datetime | None = None
+
+
+class RobotsKeeper(Protocol):
+    """Where sites' robots.txt are kept for every process (`bot.store.robots.RobotsStore`)."""
+
+    def robots(self, site: str) -> SiteRobots | None: ...
+
+    def claim_read(self, site: str, now: datetime, lease: timedelta) -> bool: ...
+
+    def keep_robots(self, read: SiteRobots) -> None: ...
+
+
+def site_of(url: str) -> str:
+    """The site whose robots.txt rules `url`: its scheme, host and port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 class Robots:
-    """The robots.txt rules of the sites this process fetches story pages of, for the crawler `agent` (a
-    User-Agent: its product token decides)."""
+    """The robots.txt rules of the sites whose story pages polls fetch, for the crawler `agent` (a User-Agent: its
+    product token decides), kept in the store (`keeper()`, as it is now) for every process, and in this object for
+    as long as they hold."""
 
-    def __init__(self, agent: str) -> None:
+    def __init__(self, agent: str, keeper: Callable[[], RobotsKeeper]) -> None:
         self.agent = agent
-        self._kept: dict[str, _Kept] = {}
+        self.keeper = keeper
+        self._kept: dict[str, tuple[SiteRobots, Rules]] = {}
         # A site's robots.txt being read now, by the page that asked first: the others of a poll wait for it.
-        self._reading: dict[str, asyncio.Task[_Kept | None]] = {}
+        self._reading: dict[str, asyncio.Task[SiteRobots | None]] = {}
 
-    async def refusal(self, fetcher: Fetcher, url: str, now: datetime) -> Failed | None:
-        """Why the story page at `url` is not to be fetched as of `now` (None: it may be): its site's robots.txt
-        disallows it (final), or could not be read (a later read may mend it)."""
-        parts = urlsplit(url)
-        site = f"{parts.scheme}://{parts.netloc}".lower()
+    async def verdict(self, fetcher: Fetcher, url: str, now: datetime) -> Verdict:
+        """Whether the story page at `url` may be fetched as of `now`: its site's robots.txt disallows it (asked
+        again when the rules are read again), or could not be read (a later read may mend it)."""
+        site = site_of(url)
         kept = self._kept.get(site)
-        if kept is None or kept.until <= now:
+        if kept is None or kept[0].until <= now:
             reading = self._reading.get(site)
             if reading is None or reading.done() or reading.get_loop() is not asyncio.get_running_loop():
-                reading = asyncio.ensure_future(self._read(fetcher, site, now, kept))
+                reading = asyncio.ensure_future(self._rules(fetcher, site, now))
                 self._reading[site] = reading
             try:
-                kept = await asyncio.shield(reading)
+                read = await asyncio.shield(reading)
             finally:
                 if reading.done() and self._reading.get(site) is reading:
                     del self._reading[site]
-            if kept is None:  # not asked: its site asked to be left; the page's own fetch says so
-                return None
+            if read is None:  # not asked: its site asked to be left; the page's own fetch says so
+                return Verdict(None)
+            kept = (read, NOTHING if read.text is None else read_rules(read.text, self.agent))
             self._kept[site] = kept
-        if kept.rules.allows(url):
-            return None
-        if kept.failure:
+        robots, rules = kept
+        if rules.allows(url):
+            return Verdict(None, rules.delay)
+        if robots.text is None:
             reason = (
-                f"not fetched: its site's robots.txt could not be read ({kept.failure}), and RFC 9309 has a crawler"
+                f"not fetched: its site's robots.txt could not be read ({robots.status}), and RFC 9309 has a crawler"
                 " then fetch none of its pages"
             )
-            return Failed(url, reason, retry=True)
-        return Failed(url, "not fetched: its site's robots.txt disallows it for newsbot", retry=False)
+            return Verdict(Failed(url, reason, retry=True))
+        refused = Failed(url, "not fetched: its site's robots.txt disallows it for newsbot", retry=False)
+        return Verdict(refused, rules.delay, asked_again_at=robots.until)
 
-    async def _read(self, fetcher: Fetcher, site: str, now: datetime, before: _Kept | None) -> _Kept | None:
+    async def _rules(self, fetcher: Fetcher, site: str, now: datetime) -> SiteRobots | None:
+        """The site's robots.txt as kept, else read again (claimed: another process reading it, the rules kept)."""
+        keeper = self.keeper()
+        kept = await asyncio.to_thread(keeper.robots, site)
+        if kept is not None and kept.until > now:
+            return kept
+        if kept is not None and not await asyncio.to_thread(keeper.claim_read, site, now, READ_LEASE):
+            return await asyncio.to_thread(keeper.robots, site) or kept
+        read = await self._read(fetcher, site, now, kept)
+        if read is not None:
+            await asyncio.to_thread(keeper.keep_robots, read)
+        return read
+
+    async def _read(self, fetcher: Fetcher, site: str, now: datetime, before: SiteRobots | None) -> SiteRobots | None:
         fetched = await fetcher.get(f"{site}/robots.txt", accept=ACCEPT)
         if not isinstance(fetched, Failed):
-            text = fetched.body[:MAX_BYTES].decode("utf-8", errors="replace")
-            return _Kept(read_rules(text, self.agent), now + LIFETIME, read=True)
+            body = fetched.body[:MAX_BYTES].decode("utf-8", errors="replace")
+            return SiteRobots(site, body, f"HTTP {fetched.status}", now, now + LIFETIME)
         if fetched.held:
             return None
         if not fetched.retry or fetched.nameless:  # 4xx, too large, no such host (its pages fail alike): no rules
-            return _Kept(NO_RULES, now + LIFETIME, read=True)
+            return SiteRobots(site, "", fetched.reason, now, now + LIFETIME)
         # Could not be read now: the rules read last, else none of its pages, until it is asked again.
-        if before is not None and before.read:
-            return _Kept(before.rules, now + UNREACHABLE_WAIT, read=True)
-        return _Kept(NOTHING, now + UNREACHABLE_WAIT, read=False, failure=fetched.reason)
+        text = before.text if before is not None else None
+        return SiteRobots(site, text, fetched.reason, now, now + UNREACHABLE_WAIT)

@@ -165,16 +165,23 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield from _new_postgres_database(request.getfixturevalue("postgres_admin_url"))
 
 
+# The tests' sites are this machine's (tests/web_server.py): no gap between two of a site's story pages, unless a
+# test asks for one (or the site's robots.txt does).
+NO_GAP = 0.0
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings over an empty data directory (SQLite), seeded with the shipped corpus on open."""
-    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", page_gap_seconds=NO_GAP)
 
 
 @pytest.fixture
 def any_db_settings(tmp_path: Path, database_url: str) -> Settings:
     """As `settings`, once on SQLite and once on PostgreSQL."""
-    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url)
+    return Settings(
+        data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url, page_gap_seconds=NO_GAP
+    )
 
 
 # What a first `Library.open` made, per worker, by the settings it was made with (data directory and database

@@ -30,6 +30,7 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
         "DATABASE_URL": settings.database_url,
         "NEWSBOT_ENGINE": settings.engine,
         "NEWSBOT_CACHE_DIR": str(settings.cache_dir),
+        "NEWSBOT_PAGE_GAP_SECONDS": str(settings.page_gap_seconds),
         **extra,
     }
     return {k: v for k, v in env.items() if v != ""}

@@ -27,13 +27,23 @@ from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
 from bot.tg import feeds as tg_feeds
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY, STORE_DOWN
-from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, POLL_BUSY, POLL_STOPPED, REMOVEFEED_USAGE, feed_list
+from bot.tg.feeds import (
+    ADD_ANYWAY_ADMINS,
+    ADD_ANYWAY_LABEL,
+    ADD_ANYWAY_TAKEN,
+    ADDFEED_USAGE,
+    NO_FEEDS,
+    POLL_BUSY,
+    POLL_STOPPED,
+    REMOVEFEED_USAGE,
+    feed_list,
+)
 from bot.tg.jobs import BEAT_JOB, FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.conftest import copied_library
 from tests.html_check import visible_text
 from tests.paths import DATA
-from tests.test_bot_digests import ALERT, DIGEST, headlines, texts
+from tests.test_bot_digests import ALERT, DIGEST, headlines, keyboard, press, texts
 from tests.test_bot_e2e import check_sent, replies, reply_to
 from tests.web_server import WebServer
 
@@ -343,6 +353,32 @@ async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, serv
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_an_addfeed_refused_as_not_live_yet_has_a_button_that_adds_it_anyway_once(
+    app: App, server: FakeBotAPI, web: WebServer
+) -> None:
+    """`newsbot feeds add --anyway` followed a feed not live yet (a 404 now); /addfeed had no such way. Now its
+    refusal says why and carries "Add it anyway": an admin's first press follows it (its first poll failing), a second
+    press, or one by a reader, adds nothing."""
+    url = web.url("/live/soon.xml")
+    refused = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "addfeed", f"{url} Harbour"))
+    assert visible_text(refused).startswith(f"Sorry, cannot follow {url}: HTTP 404 Not Found.\nIf it is a feed not")
+    assert await app.bot_data.feeds.feeds() == []
+    message_id = server.calls("sendMessage", chat_id=ADMIN)[-1].result["message_id"]
+    data = keyboard(server, ADMIN, message_id)[ADD_ANYWAY_LABEL]
+    assert (await press(server, ADMIN, message_id, data, user_id=ALICE)).params["text"] == ADD_ANYWAY_ADMINS
+    assert await app.bot_data.feeds.feeds() == []
+    before = len(server.calls("sendMessage", chat_id=ADMIN))
+    await press(server, ADMIN, message_id, data)
+    (added,) = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ADMIN))[before:]
+    followed = visible_text(added.params["text"])
+    assert followed.startswith(f"Now following {url} (category: Harbour).\nIt could not be read just now"), followed
+    assert keyboard(server, ADMIN, message_id) == {}  # the button taken away
+    assert (await press(server, ADMIN, message_id, data)).params["text"] == ADD_ANYWAY_TAKEN
+    [feed] = await app.bot_data.feeds.feeds()
+    assert (feed.url, feed.category, feed.last_status) == (url, "Harbour", FAILED)
+    assert len(server.calls("sendMessage", chat_id=ADMIN)) == before + 1
+
+
 async def test_what_feeds_say_about_themselves_is_escaped(app: App, server: FakeBotAPI, web: WebServer) -> None:
     """A feed's title, its address and its stories' text reach Telegram escaped (the fake Bot API refuses broken
     HTML as Telegram does, and the bot would apologise instead)."""
@@ -382,8 +418,10 @@ async def test_a_feed_its_site_says_is_gone_is_reported_to_the_admins_at_its_fir
         assert feed.last_status == FAILED and feed.failure_reported_at is not None
         [_, gone] = await replies(server, ADMIN, 2)
         assert visible_text(gone).startswith(
-            f"Feed gone\nThe feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): remove it"
+            f"Feed gone\nThe feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): it is no"
+            " longer polled. Remove it,"
         )
+        assert feed.paused_at == clock.now  # at once: it was polled every 6 h for a week first
 
 
 async def test_a_broken_feed_is_reported_to_the_admins_once_and_once_more_when_it_recovers(

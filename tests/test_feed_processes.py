@@ -177,7 +177,8 @@ def test_a_poll_killed_mid_poll_leaves_its_feed_to_the_next_poll_at_once_not_aft
     poll_settings: Settings, web: WebServer
 ) -> None:
     """kill -9 of a `feeds poll` leaves its lease on the feed it was reading for NEWSBOT_FEED_LEASE_SECONDS (600 s);
-    the next `feeds poll` on this host sees its process gone, frees the feed and polls it now, each story once."""
+    the next `feeds poll` on this host sees its process gone, frees the feed and polls it now, each story once, with
+    the robots.txt the first one read."""
     serve_hanging_pages(web)
     library = Library.open(poll_settings)
     service = FeedService(library)
@@ -199,6 +200,8 @@ def test_a_poll_killed_mid_poll_leaves_its_feed_to_the_next_poll_at_once_not_aft
         (polled,) = asyncio.run(service.feeds())
         assert (polled.last_status, polled.lease_holder, polled.articles) == (OK, None, STORIES)
         assert library.store.stats().articles == articles + STORIES
+        # The site's robots.txt, read by the first process, is the second's too (each process read it, each cron run).
+        assert web.count("/robots.txt") == 1
     finally:
         library.close()
 

@@ -1113,10 +1113,13 @@ async def test_an_entry_with_no_link_is_said_by_the_poll_that_finds_it_not_at_ev
 
 
 async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fetched_and_keep_the_summary(
-    web: WebServer, service: FeedService, feed_library: Library
+    web: WebServer, service: FeedService, feed_library: Library, feed_settings: Settings
 ) -> None:
     """robots.txt was not read: a page its site disallows for newsbot was fetched all the same. Now such a story keeps
-    the feed's summary (a note says why) and its page is not asked for; the site's robots.txt is read once a day."""
+    the feed's summary (a note says why) and its page is not asked for. The site's robots.txt is read once a day,
+    by any process: it was kept per process, so a cron's `feeds poll` read it on every run, and a bot beside it read
+    it again. A page it disallowed was given up for good: it is asked for again when the rules are read again (a day
+    on), once, and read once they allow it."""
     for page in ("story_lifeboat.html", "story_tide.html", "story_bridge.html", "story_ferry_typo.html"):
         web.live[page] = (POLLS / page).read_bytes()
     web.live["robots.txt"] = (
@@ -1127,23 +1130,77 @@ async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fet
     tide = ("Spring Tide", web.url("/live/story_tide.html"), "Tide teaser.")
     web.live["polite.xml"] = bare_feed(lifeboat, tide)
     first = await service.add(web.url("/live/polite.xml"), now=NOW)
-    assert first.backlog == 2
+    assert first.backlog == 2 and first.retrying == 0
     assert [p.reason for p in first.problems] == [
-        "not fetched: its site's robots.txt disallows it for newsbot (the feed's summary is kept)"
+        "not fetched: its site's robots.txt disallows it for newsbot (the feed's summary is kept; asked for again"
+        " when its robots.txt is read again)"
     ]
     assert web.count("/live/story_lifeboat.html") == 0 and web.count("/live/story_tide.html") == 1
     store = feed_library.store
     assert store.paragraphs(id_of(lifeboat[1])) == ["Lifeboat teaser."]
-    # A query string after a pattern ending in `$` is no match: these pages may be read.
-    bridge = ("Bridge Closed", web.url("/live/story_bridge.html?day=2"), "Bridge teaser.")
+    # Not a page waiting to be read: the feed keeps its validators (a 304 next), and its listing says none waits.
+    (listed,) = await service.feeds()
+    assert (listed.etag is not None, listed.waiting) == (True, 0)
+    # A query string after a pattern ending in `$` is no match: these pages may be read. The poll an hour on is
+    # another process's (a cron's run): it reads the rules the first one kept.
+    other = Library.open(feed_settings)
+    try:
+        bridge = ("Bridge Closed", web.url("/live/story_bridge.html?day=2"), "Bridge teaser.")
+        web.live["polite.xml"] = bare_feed(bridge, lifeboat, tide)
+        (poll,) = (await FeedService(other).poll(NOW + timedelta(hours=1))).polls
+    finally:
+        other.close()
+    assert (poll.added, poll.unchanged, poll.problems) == (1, 2, ())
+    assert web.count("/robots.txt") == 1
+    # A day on, the rules are read again, and the page they still disallow is asked for again, once.
     ferry = ("Ferry Timetable", web.url("/live/story_ferry_typo.html?day=3"), "Ferry teaser.")
-    for hours, items in ((1, (bridge, lifeboat, tide)), (25, (ferry, bridge, lifeboat, tide))):
-        web.live["polite.xml"] = bare_feed(*items)
+    web.live["polite.xml"] = bare_feed(ferry, bridge, lifeboat, tide)
+    for hours in (25, 26):
         (poll,) = (await service.poll(NOW + timedelta(hours=hours))).polls
-        assert (poll.added, poll.unchanged) == (1, len(items) - 1)
-        assert not any("robots" in problem.reason for problem in poll.problems), poll.problems
-    # Read once a day: the first poll, then the one a day on.
+        refused = [p.location for p in poll.problems if "robots.txt disallows" in p.reason]
+        assert refused == ([lifeboat[1]] if hours == 25 else []), poll.problems
     assert (web.count("/robots.txt"), web.count("/live/story_lifeboat.html")) == (2, 0)
+    # Rules that allow it, read the day after: the page is read, and the story edited to its full text.
+    web.live["robots.txt"] = b"User-agent: *\nDisallow: /private/\n"
+    (poll,) = (await service.poll(NOW + timedelta(hours=49, minutes=1))).polls
+    assert (poll.edited, poll.problems) == (1, ())
+    assert (web.count("/robots.txt"), web.count("/live/story_lifeboat.html")) == (3, 1)
+    assert store.paragraphs(id_of(lifeboat[1]))[0].startswith("The Kelmsby lifeboat brought three kayakers")
+
+
+async def test_a_sites_story_pages_are_asked_for_a_gap_apart_by_every_process_its_crawl_delay_if_it_names_one(
+    web: WebServer, feed_library: Library
+) -> None:
+    """A poll asked a site for its story pages four at a time, its robots.txt's Crawl-delay unheeded. Now two of a
+    site's pages are asked for `page_gap_seconds` apart (its Crawl-delay if it names one), by every process: a page
+    whose turn comes after the poll's time for pages is a later poll's, and waits for its turn (the event loop never
+    held)."""
+    pages = ("story_lifeboat.html", "story_tide.html", "story_bridge.html", "story_ferry_typo.html")
+    for page in pages:
+        web.live[page] = (POLLS / page).read_bytes()
+    items = [(f"Story {n}", web.url(f"/live/{page}?n={n}"), f"Teaser {n}.") for n, page in enumerate(pages * 2)]
+    web.live["paced.xml"] = bare_feed(*items[:3])
+    other = Library.open(feed_library.settings)  # another process's, on the same store
+    try:
+        first, second = FeedService(feed_library), FeedService(other)
+        for paced in (first, second):
+            # Set on the services, so both libraries are copies of the suite's first (a new first open costs 1 s).
+            paced.settings = replace(paced.settings, page_gap_seconds=0.2, feed_lease_seconds=20.0)
+        started = time.monotonic()
+        added = await first.add(web.url("/live/paced.xml"), now=NOW)
+        assert (added.backlog, added.queued, added.problems) == (3, 0, ())
+        assert time.monotonic() - started >= 0.4  # three pages, two gaps
+        # A Crawl-delay of a minute: one page a turn, the others left for later polls, by this process or another.
+        web.live["robots.txt"] = b"User-agent: *\nCrawl-delay: 60\nDisallow: /private/\n"
+        web.live["paced.xml"] = bare_feed(*items)
+        (poll,) = (await first.poll(NOW + timedelta(days=1, minutes=1))).polls
+        assert (poll.added, poll.queued) == (5, 4)
+        (poll,) = (await second.poll(NOW + timedelta(days=1, minutes=20))).polls
+        assert (poll.edited, poll.queued) == (0, 4)
+    finally:
+        other.close()
+    read = sum(web.count(f"/live/{page}?n={n}") for n, page in enumerate(pages * 2))
+    assert read == 4 and web.count("/robots.txt") == 2
 
 
 async def test_a_robots_txt_that_cannot_be_read_has_no_page_fetched_until_it_can(
@@ -1960,21 +2017,25 @@ async def test_an_ingest_of_pages_leaves_a_site_that_asked_a_poll_to_wait_and_th
         assert abs(put_off.next_poll_at - (later + timedelta(hours=1))) < timedelta(minutes=1)
 
 
-async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(
+async def test_a_feed_its_site_says_is_gone_is_paused_and_told_to_the_admins_at_once_and_once(
     web: WebServer, service: FeedService
 ) -> None:
-    """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls."""
+    """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls, and it was
+    polled every 6 h for a week before it was paused. Now it is paused at once, with its reason in its listing."""
     url = await failing(web, service, "closed.xml", 410)
     now = NOW + timedelta(minutes=15)
     (first,) = (await service.poll(now)).polls
-    assert first.status == FAILED and first.notice is not None and first.notice.gone
+    assert first.status == FAILED and first.paused and first.notice is not None and first.notice.gone
     assert first.notice.text(now) == (
-        f"The feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): remove it, or follow"
-        " its new address if it has one."
+        f"The feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): it is no longer polled."
+        " Remove it, follow its new address if it has one, or add it again to poll it again."
     )
-    assert first.next_poll_at is not None
-    (second,) = (await service.poll(first.next_poll_at)).polls
-    assert second.status == FAILED and second.notice is None
+    assert first.summary() == "failed: HTTP 410 Gone; paused: no longer polled until it is added again"
+    later = now + timedelta(days=1)
+    assert (await service.poll(later)).polls == [] and web.count("/live/closed.xml") == 2
+    (listed,) = await service.feeds()
+    said = describe_feed(listed, later, "newsbot feeds add URL")
+    assert f"last poll 24 h ago: failed (HTTP 410 Gone); paused since {now:%Y-%m-%d %H:%M} UTC" in said, said
 
 
 async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_it_again_resumes_it(

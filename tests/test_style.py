@@ -99,7 +99,7 @@ ALLOWED: dict[str, set[str]] = {
     # The network edge: bytes fetched, handed to the readers.
     "fetch": {"config", "errors", "ingest", "models"},
     # Whether a site's robots.txt lets a feed's poll fetch a story page, read through the network edge.
-    "robots": {"fetch"},
+    "robots": {"fetch", "models"},
     "store": {"config", "errors", "models"},
     # An index follows the store's change log.
     "index": {"analysis", "config", "errors", "lasting", "models", "store"},

@@ -57,7 +57,8 @@ from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.render.markup import count
-from bot.robots import Robots
+from bot.robots import Robots, site_of
+from bot.store.feed_requests import FeedRequests
 from bot.store.feeds import (
     FAILED,
     NOT_MODIFIED,
@@ -69,6 +70,7 @@ from bot.store.feeds import (
     Seen,
     Story,
 )
+from bot.store.robots import RobotsStore
 
 log = logging.getLogger(__name__)
 # Marks a log line that repeats what the caller is given too (a poll's summary): a bot's log keeps it, while a
@@ -169,6 +171,11 @@ class FeedNotice:
 
     def text(self, now: datetime) -> str:
         name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
+        if self.gone and self.paused:
+            return (
+                f"The feed {name} is gone for good, its site says ({self.reason}): it is no longer polled. Remove it,"
+                " follow its new address if it has one, or add it again to poll it again."
+            )
         if self.paused:
             return (
                 f"The feed {name} has failed for {_duration(now - self.failing_since)} ({self.reason}): it is no"
@@ -386,6 +393,8 @@ class _Page:
     retry: bool = False
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
     held: bool = False  # not fetched: its site had asked to be left (see `Failed.held`)
+    # Not fetched: its site's robots.txt disallows it; asked for again once the rules are read again (then).
+    asked_again_at: datetime | None = None
 
 
 _UNREAD = _Page(None, [])
@@ -413,13 +422,17 @@ class FeedService:
         # their order changes, not on every poll (in this process; another process says it once too).
         self._dates_told: dict[int, Order] = {}
         # The robots.txt of the sites whose story pages polls read, kept a while (see bot/robots.py).
-        self._robots = Robots(self.settings.user_agent)
+        self._robots = Robots(self.settings.user_agent, lambda: self.robots_store)
 
     @property
     def store(self) -> FeedStore:
         # The library's store as it is now: a store replaced under the process is reopened on a new engine, and one
         # kept from the start read the old file's path with connections the store's close never closed.
         return FeedStore(self.library.store.engine)
+
+    @property
+    def robots_store(self) -> RobotsStore:
+        return RobotsStore(self.library.store.engine)
 
     @property
     def interval(self) -> timedelta:
@@ -504,6 +517,16 @@ class FeedService:
             )
         told = f"the web page {page} names this feed: followed instead"
         return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+
+    async def ask_anyway(self, chat_id: int, url: str, category: str | None, now: datetime) -> str:
+        """Keep an add refused as not live yet (`NotFeedYetError`) for a button that adds it all the same; returns
+        the key the button carries."""
+        return await asyncio.to_thread(FeedRequests(self.library.store.engine).ask, chat_id, url, category, now)
+
+    async def take_anyway(self, key: str, chat_id: int, update_id: int, now: datetime) -> tuple[str, str | None] | None:
+        """The address and category a button's add all the same asks for, taken once (by the press that is update
+        `update_id`); None if another press took it, or it is too old."""
+        return await asyncio.to_thread(FeedRequests(self.library.store.engine).take, key, chat_id, update_id, now)
 
     async def _copy_of(self, poll: FeedPoll) -> FeedRow | None:
         """After a first poll that stored nothing and found duplicates: the feed already followed that stored
@@ -784,7 +807,9 @@ class FeedService:
             )
             moved_to = None
         if fetched.not_modified:
-            return _Read(NOT_MODIFIED, moved, fetched=fetched, moved_to=moved_to, redirected_to=redirected_to)
+            # Unchanged, but a page its site's robots.txt disallowed may be due to be asked for again (`_disallowed`).
+            same = _Read(NOT_MODIFIED, moved, fetched=fetched, moved_to=moved_to, redirected_to=redirected_to)
+            return await self._waiting_pages(fetcher, feed, same, now)
         told = self._dates_told.get(feed.id)
         parsed = await asyncio.to_thread(
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
@@ -840,11 +865,11 @@ class FeedService:
             changed = known is not None and not _shown_before(known, entry) and not _page_left(known, entry, now)
             if known is None or (mine and (changed or _page_due(known, now))):
                 fresh.append((key, entry))
-            elif known.unstored and known.page_retry_at is not None:
+            elif known.unstored and known.page_retry_at is not None and not _disallowed(known):
                 read.deferred += 1  # no story yet: its page is read again when due
             else:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
-                read.retrying += known.page_retry_at is not None
+                read.retrying += known.page_retry_at is not None and not _disallowed(known)
                 shown.add(entry.article.url)
                 dated = entry.article.published
                 if known.owner and dated is not None and dated != known.published:
@@ -931,6 +956,7 @@ class FeedService:
                 read.deferred += not queued
                 continue
             page = pages.get(article.id, _UNREAD)
+            disallowed = page.asked_again_at is not None  # by its robots.txt: asked for again with its rules
             if (earlier := read.newer.get(key)) is not None and not _new_story(earlier, entry, page):
                 read.unchanged += 1
                 continue
@@ -945,7 +971,9 @@ class FeedService:
                 note = "the feed's summary is kept"
                 if page.problems:
                     failures, retry_at = self._page_retry(seen.get(key), page, now)
-                    if retry_at is not None:
+                    if disallowed:
+                        note += "; asked for again when its robots.txt is read again"
+                    elif retry_at is not None:
                         note += "; its page is read again on a later poll"
                     elif page.retry:
                         note += f"; its page failed {failures} reads in a row, and is not read again"
@@ -953,7 +981,9 @@ class FeedService:
                 failed += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
                 failures, retry_at = self._page_retry(known, page, now) if page.problems else (0, now)
-                if failures and retry_at is None:
+                if disallowed:
+                    why = "asked for again when its robots.txt is read again"
+                elif failures and retry_at is None:
                     why = "read again only if the feed changes the entry"
                 else:
                     why = "tried again next poll" if retry_at == now else "tried again on a later poll"
@@ -961,12 +991,14 @@ class FeedService:
                 failed += [Skipped(article.url or key, r) for r in reasons]
                 if not reasons:  # its page not read this poll (the page budget): no page failed
                     read.problems.append(Skipped(article.url or key, "no text in the feed"))
-                read.deferred += retry_at is not None
-                if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
-                    read.stories.append(_story(key, entry, article, failures, retry_at, now, stored=False))
+                # A page its robots.txt disallows waits for the rules, not for the feed: the poll is complete.
+                read.deferred += retry_at is not None and not disallowed
+                if failures or disallowed:  # when to read it again is kept, as for a story holding its teaser
+                    unstored = _story(key, entry, article, failures, retry_at, now, stored=False, disallowed=disallowed)
+                    read.stories.append(unstored)
                 continue
-            read.retrying += retry_at is not None and key not in later
-            read.stories.append(_story(key, entry, article, failures, retry_at, now))
+            read.retrying += retry_at is not None and key not in later and not disallowed
+            read.stories.append(_story(key, entry, article, failures, retry_at, now, disallowed=disallowed))
         read.problems += _pages_failed(feed.url, failed)
 
     def _page_retry(self, known: Seen | None, page: _Page, now: datetime) -> tuple[int, datetime | None]:
@@ -975,6 +1007,8 @@ class FeedService:
         poll, whenever it runs; then the waits double like a failing feed's; a page whose site asked for a wait (a
         429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded). A page
         not fetched, its site having asked to be left (`_Page.held`), counts no failed read."""
+        if page.asked_again_at is not None:  # not read: its robots.txt says no, until the rules are read again
+            return (known.page_failures if known else 0), page.asked_again_at
         failures = (known.page_failures if known else 0) + (not page.held)
         if page.held:  # not read at all: no failure of its own, read when its site allows
             return failures, now + self._backoff(1, page.retry_after) if page.retry_after else now
@@ -996,24 +1030,29 @@ class FeedService:
         read within the poll's time for pages (`PAGE_TIME_SHARE`) left out."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
-        async def one(entry: FeedEntry) -> tuple[str, _Page]:
+        seconds = self.settings.feed_lease_seconds * DEADLINE_SHARE * PAGE_TIME_SHARE
+        latest = datetime.now(UTC) + timedelta(seconds=seconds)
+
+        async def one(entry: FeedEntry) -> tuple[str, _Page] | None:
+            article = entry.article
+            url = article.url or ""
+            verdict = await self._robots.verdict(fetcher, url, now)
+            if (refused := verdict.refused) is not None:
+                problem = Skipped(url, refused.reason, retry=refused.retry)
+                return article.id, _Page(None, [problem], refused.retry, asked_again_at=verdict.asked_again_at)
+            if not await self._turn(url, verdict.delay, latest):
+                return None  # its site's turn comes after the poll's time for pages: a later poll's
             async with limit:
-                article = entry.article
-                url = article.url or ""
-                if refused := await self._robots.refusal(fetcher, url, now):
-                    items: list[Article | Skipped] = [Skipped(url, refused.reason, retry=refused.retry)]
-                else:
-                    items = await fetch_page(fetcher, url, article.category, article.published is not None)
+                items = await fetch_page(fetcher, url, article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)
             held = any(p.held for p in problems)
-            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
+            return article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
 
         if not entries:
             return {}
         reads = [asyncio.ensure_future(one(e)) for e in entries]
-        seconds = self.settings.feed_lease_seconds * DEADLINE_SHARE * PAGE_TIME_SHARE
         try:
             done, late = await asyncio.wait(reads, timeout=seconds)
         finally:
@@ -1022,7 +1061,23 @@ class FeedService:
         if late:
             await asyncio.wait(late)
             log.info("feeds: %d story pages not read within %g s: left for a later poll", len(late), seconds)
-        return dict(read.result() for read in done)
+        return dict(result for read in done if (result := read.result()) is not None)
+
+    async def _turn(self, url: str, delay: float | None, latest: datetime) -> bool:
+        """Wait for the turn of the site of the story page at `url` (without holding the event loop), taken in the
+        store for every process: `delay` (its robots.txt's Crawl-delay) after the page before, else
+        `page_gap_seconds`. False (no turn taken) when it comes after `latest`. By the wall clock, as every process
+        reads it: a poll's `now` is the round's start, or a test's."""
+        gap = timedelta(seconds=self.settings.page_gap_seconds if delay is None else delay)
+        if not gap:
+            return True
+        at = datetime.now(UTC)
+        turn = await asyncio.to_thread(self.robots_store.take_turn, site_of(url), at, gap, latest)
+        if turn is None:
+            return False
+        if (wait := (turn - datetime.now(UTC)).total_seconds()) > 0:
+            await asyncio.sleep(wait)
+        return True
 
     def _outcome(self, feed: FeedRow, now: datetime, read: _Read) -> tuple[Outcome, FeedNotice | None]:
         """The feed's next state: its schedule (a back-off doubling from the poll interval while it fails) and
@@ -1037,7 +1092,9 @@ class FeedService:
             )
             # Counted from the site's first "not there" of this spell: days of 5xx before it say nothing of that.
             absent = (feed.absent_since or now) if read.final else feed.absent_since
-            paused = read.final and now - (absent or now) >= timedelta(days=self.settings.feed_pause_after_days)
+            # A 410 Gone says so for good (RFC 9110): paused at once, where polls went on for a week, every 6 h.
+            pause_after = timedelta(days=self.settings.feed_pause_after_days)
+            paused = read.final and (read.gone or now - (absent or now) >= pause_after)
             pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,
@@ -1186,11 +1243,20 @@ def _story(
     retry_at: datetime | None,
     now: datetime,
     stored: bool = True,
+    disallowed: bool = False,
 ) -> Story:
     """The entry to store as `article`, its page having failed `failures` reads in a row (read again from
-    `retry_at`; given up at `now` when never)."""
-    given_up = now if failures and retry_at is None else None
+    `retry_at`; given up at `now` when never), or `disallowed` by its site's robots.txt (see `_disallowed`)."""
+    given_up = now if (failures and retry_at is None) or disallowed else None
     return Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at, given_up, stored)
+
+
+def _disallowed(known: Seen) -> bool:
+    """Whether the entry's page was not read because its site's robots.txt disallows it: given up for now, and asked
+    for again when the rules are read again (`page_retry_at`). Such a page is no failure that keeps a feed from its
+    conditional GET (`_Read.retrying`): a site that disallows every story page would have had its feed read whole
+    on every poll."""
+    return known.page_given_up_at is not None and known.page_retry_at is not None
 
 
 def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:

@@ -290,7 +290,9 @@ def listing(connection: Connection) -> list[FeedRow]:
             .scalar_subquery()
         )
 
-    waiting = count(feed_entries.c.owner, feed_entries.c.page_retry_at.is_not(None))
+    # A page its robots.txt disallows (`page_given_up_at` too) is not waiting to be read: its site says no.
+    pending = feed_entries.c.page_retry_at.is_not(None) & feed_entries.c.page_given_up_at.is_(None)
+    waiting = count(feed_entries.c.owner, pending)
     query = select(feeds, count().label("articles"), waiting.label("waiting"), count(feed_entries.c.owner).label("own"))
     rows = connection.execute(query.order_by(feeds.c.added_at, feeds.c.id)).all()
     listed = [_feed(row, int(row.articles), int(row.waiting)) for row in rows]

@@ -298,6 +298,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0034_source_ids", _source_ids),
     Migration("0035_feed_unreadable_told", _add_columns(schema.feeds, "unreadable_told")),
     Migration("0036_delivery_days", _delivery_days),
+    Migration("0037_robots", _create(schema.site_robots, schema.site_turns, schema.feed_requests)),
 )
 
 

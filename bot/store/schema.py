@@ -518,3 +518,46 @@ question_replies = Table(
     Column("replied_at", UTCDateTime, nullable=False),
     Index("question_replies_replied_at", "replied_at"),
 )
+
+
+# ---- 0037_robots -----------------------------------------------------------------------------------------------
+
+# The robots.txt of each site whose story pages feed polls read (`bot.robots`), by scheme, host and port: its text
+# (None when it could not be read and none was read before), what the site answered, when, and until when it holds
+# (a day; minutes after a failed read). Every process reads it here, so a cron's `newsbot feeds poll` and a bot
+# beside it read a site's robots.txt once a day between them, not once per process and run.
+site_robots = Table(
+    "site_robots",
+    metadata,
+    Column("site", Text, primary_key=True),
+    Column("text", Text),
+    Column("status", Text, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("until", UTCDateTime, nullable=False),
+)
+
+# When each site (as `site_robots` names it) may next be asked for a story page: its robots.txt's Crawl-delay, else
+# `Settings.page_gap_seconds`, after the last one any process asked for.
+site_turns = Table(
+    "site_turns",
+    metadata,
+    Column("site", Text, primary_key=True),
+    Column("next_at", UTCDateTime, nullable=False),
+)
+
+# An /addfeed refused for what a feed not live yet answers (no such host, a 404, not a feed), kept for its "Add it
+# anyway" button: the address and category asked for, by chat, under the key the button carries (a feed's address
+# may be longer than a button's 64 bytes). The first press takes it (`taken_by`, its update), whichever process
+# handles it: a second press, or a press on another admin's copy, adds nothing. Rows older than a week are pruned
+# as requests come.
+feed_requests = Table(
+    "feed_requests",
+    metadata,
+    Column("key", String(16), primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("category", Text),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("taken_by", BigInteger),
+    Index("feed_requests_asked_at", "asked_at"),
+)

@@ -145,6 +145,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(articles.more_latest, pattern=buttons.LATEST_MORE_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
             buttons.ButtonHandler(subscriptions.alerts_off, pattern=f"^{sending.ALERTS_OFF_DATA}$"),
+            buttons.ButtonHandler(feeds.add_anyway, pattern=feeds.ADD_ANYWAY_DATA),
             buttons.ButtonHandler(subscriptions.unsubscribe_all, pattern=f"^{subscriptions.UNSUBSCRIBE_ALL_DATA}$"),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
-from bot.errors import UsageError
+from bot.errors import NotFeedYetError, UsageError
 from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
 from bot.render.split import lines_in_blocks, split_message, with_note
 from bot.render.welcome import takes_no_words
@@ -33,9 +34,10 @@ from bot.services.feeds import (
     describe_paused,
 )
 from bot.store.feeds import FAILED, FeedRow
-from bot.tg.admin import admins_only
+from bot.tg.admin import admins_only, is_admin
+from bot.tg.buttons import answer_press
 from bot.tg.context import Context
-from bot.tg.sending import reply_messages, send_messages, show_typing
+from bot.tg.sending import chat_of, reply_messages, send_messages, show_typing
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,16 @@ POLL_STOPPED = (
     " shows what each last found."
 )
 # The store says which feeds a poll may take: none leased by another process, none polled a minute ago.
+# Under an /addfeed refused for what a feed not live yet answers (no such host, a 404, not a feed), as
+# `newsbot feeds add --anyway` has it: "fa:<the request's key>" (`FeedService.ask_anyway`).
+ADD_ANYWAY_LABEL = "Add it anyway"
+ADD_ANYWAY_DATA = re.compile(r"^fa:([0-9a-f]{16})$")
+ADD_ANYWAY_NOTE = (
+    "If it is a feed not live yet (a new site, a feed not opened), Add it anyway follows it all the same: its polls"
+    " fail until its site has it."
+)
+ADD_ANYWAY_TAKEN = "This button was used already, or is too old: /feeds shows the feeds followed."
+ADD_ANYWAY_ADMINS = "Sorry, only the bot's admins can add feeds."
 POLL_BUSY = (
     "No feed polled: each was polled in the last minute, or another poll is reading it right now; /feeds shows"
     " what they found."
@@ -132,10 +144,10 @@ def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
     head = (
         "Feed working again"
         if notice.recovered
+        else "Feed gone"  # paused at once too (its site says it is gone for good)
+        if notice.gone
         else "Feed paused"
         if notice.paused
-        else "Feed gone"
-        if notice.gone
         else "Feed failing"
     )
     text = _escape(_sentence(notice.text(now)))
@@ -184,15 +196,58 @@ async def add_feed(update: Update, context: Context) -> None:
     user = update.effective_user
     service = context.bot_data.feeds
     await show_typing(message)
+    now = context.bot_data.clock()
     try:
-        poll = await service.add(
-            url, category, added_by=f"telegram:{user.id if user else ''}", now=context.bot_data.clock()
-        )
+        poll = await service.add(url, category, added_by=f"telegram:{user.id if user else ''}", now=now)
+    except NotFeedYetError as exc:
+        # As `newsbot feeds add --anyway`: a button that follows it all the same, once.
+        key = await service.ask_anyway(message.chat.id, url, category, now)
+        button = InlineKeyboardMarkup([[InlineKeyboardButton(ADD_ANYWAY_LABEL, callback_data=f"fa:{key}")]])
+        lines = (f"Sorry, {_escape(_sentence(str(exc)))}", _escape(ADD_ANYWAY_NOTE), _escape(ADDFEED_USAGE))
+        await message.reply_text("\n".join(lines), reply_markup=button)
+        return
     except UsageError as exc:
         await message.reply_text(f"Sorry, {_escape(_sentence(str(exc)))}\n{_escape(ADDFEED_USAGE)}")
         return
-    feed = await service.find(poll.feed.url) or poll.feed  # with the title its first poll found
-    await reply_messages(message, added_messages(poll, feed))
+    await _tell_added(context, poll, message)
+
+
+async def add_anyway(update: Update, context: Context) -> None:
+    """Follow the feed an /addfeed was refused (as not live yet) all the same, from the button under the refusal:
+    once, whoever presses it again or wherever (admins only)."""
+    query = update.callback_query
+    assert query is not None
+    if not is_admin(update.effective_user, context):
+        await answer_press(query, ADD_ANYWAY_ADMINS, alert=True)
+        return
+    found = ADD_ANYWAY_DATA.match(query.data or "")
+    assert found is not None  # the handler's pattern
+    service, chat_id, now = context.bot_data.feeds, chat_of(query), context.bot_data.clock()
+    if (asked := await service.take_anyway(found.group(1), chat_id, update.update_id, now)) is None:
+        await answer_press(query, ADD_ANYWAY_TAKEN, alert=True)
+        return
+    await answer_press(query)
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:  # an old message, or one edited since: the feed is added all the same
+        log.info("could not take the Add it anyway button away (%s)", exc)
+    url, category = asked
+    user = update.effective_user
+    try:
+        poll = await service.add(url, category, added_by=f"telegram:{user.id if user else ''}", now=now, anyway=True)
+    except UsageError as exc:
+        await send_messages(context.bot, chat_id, [f"Sorry, {_escape(_sentence(str(exc)))}"])
+        return
+    # Under the refusal (in its forum topic), unless that message is too old to come with the press.
+    await _tell_added(context, poll, query.message if isinstance(query.message, Message) else chat_id)
+
+
+async def _tell_added(context: Context, poll: FeedPoll, to: Message | int) -> None:
+    """Say what following a feed and its first poll did, as a reply to a message or in a chat, and tell the admins
+    what they must know of it."""
+    feed = await context.bot_data.feeds.find(poll.feed.url) or poll.feed  # with the title its first poll found
+    messages = added_messages(poll, feed)
+    await (reply_messages(to, messages) if isinstance(to, Message) else send_messages(context.bot, to, messages))
     if poll.notice is not None:  # failing since before it was added (NEWSBOT_FEED_REPORT_AFTER_HOURS=0)
         await tell_admins(context, [poll.notice])
 

@@ -1,0 +1,76 @@
+"""Sites' robots.txt and the turns of their story pages, kept for every process (tables `site_robots`, `site_turns`).
+
+A site's robots.txt read by one process serves every other until it expires (see `bot.robots`). Reading it again is
+claimed: the first process to find it expired moves its end on by a short lease and reads it; the others go on
+with the rules as they were meanwhile, as RFC 9309 lets a crawler keep rules it cannot read again.
+
+A site's turns: each story page a poll asks a site for takes the site's next turn in one short write transaction,
+and moves it on by the site's gap (its Crawl-delay, else newsbot's), so two processes polling feeds of one site keep
+that gap between them too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, select, update
+
+from bot.models import SiteRobots
+from bot.store.engine import reading, writing
+from bot.store.schema import site_robots, site_turns
+from bot.store.upsert import upsert
+
+
+def robots(connection: Connection, site: str) -> SiteRobots | None:
+    row = connection.execute(select(site_robots).where(site_robots.c.site == site)).first()
+    return None if row is None else SiteRobots(row.site, row.text, row.status, row.fetched_at, row.until)
+
+
+def claim_read(connection: Connection, site: str, now: datetime, lease: timedelta) -> bool:
+    """Whether this process is the one to read the site's robots.txt again (kept and expired at `now`): its end moves
+    on by `lease`, so the others keep the rules kept meanwhile. A site never read has no claim: the first read of a
+    site by two processes at once is made twice."""
+    claimed = (
+        update(site_robots).where(site_robots.c.site == site, site_robots.c.until <= now).values(until=now + lease)
+    )
+    return bool(connection.execute(claimed).rowcount)
+
+
+def keep_robots(connection: Connection, read: SiteRobots) -> None:
+    row = {"site": read.site, "text": read.text, "status": read.status, "fetched_at": read.fetched_at}
+    upsert(connection, site_robots, {**row, "until": read.until}, ["site"], ["text", "status", "fetched_at", "until"])
+
+
+def take_turn(connection: Connection, site: str, at: datetime, gap: timedelta, latest: datetime) -> datetime | None:
+    """The site's next turn for a story page asked for at `at` (its turn or `at`, whichever is later), the one after
+    it `gap` later; None (and nothing taken) when that turn is after `latest`."""
+    upsert(connection, site_turns, {"site": site, "next_at": at}, ["site"], [])
+    kept = connection.execute(select(site_turns.c.next_at).where(site_turns.c.site == site).with_for_update())
+    turn: datetime = max(kept.scalar_one(), at)
+    if turn > latest:
+        return None
+    connection.execute(update(site_turns).where(site_turns.c.site == site).values(next_at=turn + gap))
+    return turn
+
+
+class RobotsStore:
+    """The robots tables over an engine: one short transaction per call, safe between threads and processes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def robots(self, site: str) -> SiteRobots | None:
+        with reading(self.engine, one_statement=True) as connection:
+            return robots(connection, site)
+
+    def claim_read(self, site: str, now: datetime, lease: timedelta) -> bool:
+        with writing(self.engine) as connection:
+            return claim_read(connection, site, now, lease)
+
+    def keep_robots(self, read: SiteRobots) -> None:
+        with writing(self.engine) as connection:
+            keep_robots(connection, read)
+
+    def take_turn(self, site: str, at: datetime, gap: timedelta, latest: datetime) -> datetime | None:
+        with writing(self.engine) as connection:
+            return take_turn(connection, site, at, gap, latest)

@@ -2952,15 +2952,21 @@ def kind_first(
     a village show's stories showed the prize story's lede, naming no one, second, above its paragraph naming the
     winner (0.5 below); of the BBC tuning half two questions so gained their paragraph among the three shown and none
     lost it."""
-    led: set[str] = set()
-    for at in range(len(ranked)):
-        story = ranked[at].hit.article_id
-        if story in led:
-            continue
-        ranked = [*ranked[:at], *_kind_led(question, ranked[at:], articles, texts, told_before)]
-        led.add(story)
+    ranked = _kind_led(question, ranked, articles, texts, told_before)
+    led = {ranked[0].hit.article_id} if ranked else set()
+    for at in range(1, len(ranked)):
         if len(led) == KIND_LEADS:
             break
+        lead = ranked[at]
+        if lead.hit.article_id in led:
+            continue
+        led.add(lead.hit.article_id)
+        # The two change places: the story's other passages keep theirs, and with them its second place shown
+        # ("who kidnapped the engineer" of a desk's stories lost "No group has said it carried out the kidnapping",
+        # the lede pushed down onto it).
+        writing = _kind_led(question, ranked[at:], articles, texts, told_before)[0]
+        if writing is not lead:
+            ranked = [writing if c is lead else lead if c is writing else c for c in ranked]
     return ranked
 
 

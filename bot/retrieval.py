@@ -42,7 +42,7 @@ from bot.analysis import (
     words,
 )
 from bot.calendar_words import MONTH_NAMES, MONTH_WORD, month_number
-from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
+from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
 from bot.index.engine import MAX_QUERY_TERMS, unique_terms
@@ -2268,6 +2268,9 @@ _LEADER = re.compile(
 # How far below the first (in the fitted ranker's log-odds) a passage of its story that writes what the question
 # asks for (`ASKED_KINDS`) may be and still lead the answer: e^2, about 7 times less likely by the ranker.
 KIND_WEAKER = 2.0
+# The stories whose first passage `kind_first` reads, in order: as many as an answer shows passages by default, each
+# story's first passage being the one shown in its place.
+KIND_LEADS = DEFAULT_ANSWER_SIZE
 # A passage holding the very word a question asks with, where the first does not, may be further below: the role
 # it names (`_ASKS_ROLE`), the word asking for money, which a sum meets (`money_terms`), or "say", which a verb of
 # saying meets (`_ASKS_SAID`: "Mr Tull said" of tests/data/bramholt, 2.6 below). The ranker weighs it as any
@@ -2942,7 +2945,39 @@ def kind_first(
     Where words are `told_before` (a small library, as in `evidence`), a word its story's lede writes is one the
     passage writes: "The device will go on sale ... for £2,499" tells of the Fold 17 its lede names ("how much does
     the fold 17 cost"). Of a first writing no number where one is asked for, a passage NUMBERLESS_WEAKER below it may
-    lead, when it writes every word the first was found by."""
+    lead, when it writes every word the first was found by.
+
+    So is the first passage of each next story, up to KIND_LEADS stories, by its own story's passages behind it: its
+    place is where the answer shows that story, and it is the passage shown there. "Who won the giant marrow prize?" of
+    a village show's stories showed the prize story's lede, naming no one, second, above its paragraph naming the
+    winner (0.5 below); of the BBC tuning half two questions so gained their paragraph among the three shown and none
+    lost it."""
+    ranked = _kind_led(question, ranked, articles, texts, told_before)
+    led = {ranked[0].hit.article_id} if ranked else set()
+    for at in range(1, len(ranked)):
+        if len(led) == KIND_LEADS:
+            break
+        lead = ranked[at]
+        if lead.hit.article_id in led:
+            continue
+        led.add(lead.hit.article_id)
+        # The two change places: the story's other passages keep theirs, and with them its second place shown
+        # ("who kidnapped the engineer" of a desk's stories lost "No group has said it carried out the kidnapping",
+        # the lede pushed down onto it).
+        writing = _kind_led(question, ranked[at:], articles, texts, told_before)[0]
+        if writing is not lead:
+            ranked = [writing if c is lead else lead if c is writing else c for c in ranked]
+    return ranked
+
+
+def _kind_led(
+    question: str,
+    ranked: list[Candidate],
+    articles: Mapping[str, StoredArticle],
+    texts: Mapping[tuple[str, int], str],
+    told_before: bool,
+) -> list[Candidate]:
+    # `kind_first` for the first passage of `ranked`.
     if not ranked:
         return ranked
     first = ranked[0]

@@ -24,6 +24,7 @@ from bot.render.answers import fit_answer
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
     FEATURES,
+    KIND_WEAKER,
     LEXICAL_RANKER,
     SEMANTIC_ANSWERABILITY,
     SEMANTIC_RANKER,
@@ -43,6 +44,7 @@ from bot.retrieval import (
     frame_terms,
     in_another_language,
     in_latin_letters,
+    kind_first,
     name_terms,
     names_a_subject,
     names_apart,
@@ -1663,6 +1665,39 @@ def test_who_is_answered_by_a_passage_naming_someone_not_a_place_or_a_body(case:
     by (`ordering_kinds`), reads a name after a title, with an age, after a role or a deed, or opening a sentence; not
     one after "in", "at", "for" or "to", nor a sentence opening with "The"."""
     assert writes_person(case["text"]) is case["named"]
+
+
+# Three stories of a village show, their passages in the ranker's order (story, position, score), for "who won ...?".
+SHOW_STORIES = {
+    "a": "Eastwick show draws record crowds",
+    "b": "Giant marrow prize goes to a recount",
+    "c": "Orchard stalls sell out early",
+}
+SHOW_TEXTS = {
+    ("a", 0): "Judge Alma Reyes opened the Eastwick show on Saturday before a record crowd.",
+    ("b", 0): "The giant marrow prize at the Eastwick show went to a recount for the first time.",
+    ("c", 0): "Stalls sold jam, honey and cider from the Eastwick orchards.",
+    ("b", 2): "Retired postman Tomas Hale took the prize with a marrow of 31kg.",
+    ("c", 1): "Volunteers from the parish hall ran the cider tent.",
+}
+
+
+@pytest.mark.parametrize(("below", "moved"), [(0.5, True), (KIND_WEAKER + 0.5, False)])
+def test_each_story_shown_is_led_by_its_passage_writing_what_is_asked(below: float, moved: bool) -> None:
+    """Not only the first story's place: the second story's first passage, a lede naming no one, gives its place to
+    its paragraph naming the winner for a "who ...?" question when that is no more than KIND_WEAKER below it
+    (`kind_first`), the two changing places; every other passage keeps its place."""
+    order = [("a", 0, 5.0), ("b", 0, 4.0), ("c", 0, 3.8), ("b", 2, 4.0 - below), ("c", 1, 1.0)]
+    ranked = [Candidate(Hit(story, at, 1.0), frozenset({"prize"}), score=score) for story, at, score in order]
+    articles = {
+        key: StoredArticle(key, title, "Local", None, None, None, None, 3) for key, title in SHOW_STORIES.items()
+    }
+    led = kind_first("Who won the giant marrow prize at the Eastwick show?", ranked, articles, SHOW_TEXTS)
+    places = [(c.hit.article_id, c.hit.position) for c in led]
+    if moved:
+        assert places == [("a", 0), ("b", 2), ("c", 0), ("b", 0), ("c", 1)]
+    else:
+        assert places == [(story, at) for story, at, _ in order]
 
 
 NUMBERS_IN_WORDS = json.loads((DATA / "numbers_in_words.json").read_text(encoding="utf-8"))

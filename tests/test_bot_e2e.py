@@ -69,7 +69,7 @@ from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.jobs import BEAT_JOB, make_vectors
-from bot.tg.pages import ALREADY_SHOWN
+from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.updates import UpdatesRequest
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -1125,6 +1125,28 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
+
+
+async def test_a_reader_writing_in_another_language_is_answered_in_english_and_told_so_once(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader whose Telegram is in German (`language_code`), or who writes in another language: thanks and a
+    greeting in it are small talk, not searched ("Danke!" was told "No article uses the word “Danke”", "Привет" to
+    ask in English); a question in it is told, once, that the articles are in English."""
+    reader = 77
+    server.add_user(reader, language_code="de")
+    for thanks in ("Danke!", "Merci beaucoup", "gracias 🙏", "Grazie mille", "Спасибо!"):
+        assert visible_text(await reply_to(server, reader, partial(server.send_text, reader, thanks))) == ACKNOWLEDGED
+    for hello in ("Привет", "Guten Tag!", "Buongiorno"):
+        greeting = visible_text(await reply_to(server, reader, partial(server.send_text, reader, hello)))
+        assert greeting.startswith("Hello! I answer questions about 5 news articles"), hello
+    question = "Was hat der Hafenrat beschlossen?"
+    asked = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, question)))
+    assert asked.count("The articles are in English") == 1 and asked.endswith("please ask in English."), asked
+    # Its names matched all the same: said once, above the passages.
+    named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
+    assert named.count("The articles are in English") == 1, named
+    assert named.index("Ask in English") < named.index("Chess Prodigy"), named
 
 
 async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:
@@ -2200,6 +2222,35 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
     assert sum(call.ok for call in server.calls("editMessageText")) == 3
+
+
+async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged_answer_once_an_edit(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A question whose answer was paged on with "More", then edited twice in quick succession: the paged message
+    is edited once an edit, into the last edit's answer, and no answer is sent anew. A press of the earlier answer's
+    button that comes after (tapped as the edit landed) showed the earlier question's next page over the new
+    answer; it now says the answer was replaced."""
+    asked = server.send_text(ALICE, "harbor")
+    answer, data = await more_button(app, server, ALICE, 1)
+    paged = answer.result["message_id"]
+    server.press_button(ALICE, paged, data)
+    await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+    message_id = server.get_update(asked)["message"]["message_id"]
+    server.edit_text(ALICE, message_id, "When did the rail strike end?")
+    server.edit_text(ALICE, message_id, "Who became the youngest chess champion?")
+    _, strike, chess = await server.wait_for_async("editMessageText", lambda c: c.ok, count=3, chat_id=ALICE)
+    assert "Rail Strike" in visible_text(strike.params["text"])
+    assert "Chess Prodigy" in check_sent(chess) and chess.params["message_id"] == strike.params["message_id"] == paged
+    late = server.get_update(server.press_button(ALICE, paged, data, force=True))["callback_query"]["id"]
+    [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
+    assert said.params.get("text") == ANSWER_REPLACED
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    assert (
+        len(server.calls("editMessageText", chat_id=ALICE)) == 3
+        and len(server.calls("sendMessage", chat_id=ALICE)) == 2
+    )
+    assert "Chess Prodigy" in server.messages(ALICE)[0]
 
 
 async def test_a_group_question_whose_mention_is_edited_away_loses_its_answer(app: Bot, server: FakeBotAPI) -> None:

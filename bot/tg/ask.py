@@ -62,7 +62,7 @@ from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, 
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
-from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
+from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED, Anchor, Turned, anchor_of, replaced, turn
 from bot.tg.sending import chat_of, show_typing, topic_of
 from bot.tg.subscriptions import phrase_hint, setting_asked
 from bot.tg.welcome import greet, send_help
@@ -638,6 +638,9 @@ async def more(update: Update, context: Context) -> None:
     # A double tap: the second press waited for the first (a chat's updates are handled in turn), which showed it.
     if pages.shown(query):
         await answer_press(query, ALREADY_SHOWN)
+        return
+    if replaced(query, key):
+        await answer_press(query, ANSWER_REPLACED)
         return
     page = await asyncio.to_thread(
         lambda: next_page(library, key, chat_id, turning, username, subscriptions.zone_of(chat_id), saving)

@@ -2140,6 +2140,35 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_a_sticker_photo_or_voice_replying_to_the_bot_in_a_group_is_told_the_bot_reads_words(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a group a reply to the bot is meant for it (its text is asked): a member's sticker, photo without a
+    caption or voice message in reply to an answer got nothing. Each is told once that the bot reads words, with an
+    example as the group asks; the group's own talk (a photo to no one, a sticker replying to a member) still gets
+    nothing."""
+    await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
+    answer = server.get_message(GROUP, server.calls("sendMessage", chat_id=GROUP)[0].result["message_id"])
+    told = NOT_TEXT.format(example=f"/ask {example_of(library_of(app).store)}")
+    sticker = {"file_id": "s1", "file_unique_id": "s1u", "type": "regular", "width": 512, "height": 512}
+    for attached in (
+        {"sticker": {**sticker, "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p1", "file_unique_id": "p1u", "width": 640, "height": 480}]},
+        {"voice": {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}},
+    ):
+        reply = partial(server.send_service, GROUP, {**attached, "reply_to_message": answer}, BOB)
+        assert visible_text(await reply_to(server, GROUP, reply)) == told, attached
+    chatter = server.get_message(
+        GROUP, server.get_update(server.send_text(GROUP, "look at this", BOB))["message"]["message_id"]
+    )
+    server.send_service(
+        GROUP, {"sticker": {**sticker, "is_animated": False, "is_video": False}, "reply_to_message": chatter}, ALICE
+    )
+    server.send_photo(GROUP, user_id=ALICE)
+    await reply_to(server, GROUP, lambda: server.send_command(GROUP, "help"))
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 5
+
+
 async def test_the_example_a_photo_or_an_empty_ask_is_told_to_try_is_answered(app: Bot, server: FakeBotAPI) -> None:
     """A photo got "Send me a question about the news, for example: Who won the election?", and /ask alone its
     usage with the same example, whatever the library held: on the shipped article (a general on missile defence)

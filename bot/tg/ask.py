@@ -621,10 +621,15 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """Tell a private chat that only text questions are understood."""
-    assert update.message is not None
+    """Tell a private chat, or a group member replying to the bot, that only text questions are understood. A
+    group's sticker or photo in reply to an answer got nothing, where its text would have been asked."""
+    message = update.message
+    assert message is not None
+    private = message.chat.type == ChatType.PRIVATE
+    if not private and bots_message(message, context.bot.id) is None:
+        return  # the group's talk, not meant for the bot
     example = await asyncio.to_thread(example_of, context.bot_data.library.store)
-    await update.message.reply_text(html.escape(NOT_TEXT.format(example=example)))
+    await message.reply_text(html.escape(NOT_TEXT.format(example=example if private else f"/ask {example}")))
 
 
 async def more(update: Update, context: Context) -> None:

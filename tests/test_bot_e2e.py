@@ -54,6 +54,7 @@ from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
+    NOT_A_REPLY,
     NOT_HERE,
     NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
@@ -1425,6 +1426,24 @@ async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_
     assert f"{bot} {example_of(library_of(app).store)}" in hint, hint
 
 
+async def test_a_follow_up_sent_as_a_message_of_its_own_is_told_to_reply_to_the_answer(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A newcomer's "and when was that?" typed after an answer, not as a reply to it, was told its words were all
+    common ones to add a name to; it is told to reply to the answer meant, which then asks it of that story. Common
+    words pointing nowhere back keep their line."""
+    await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who became the youngest chess champion?"))
+    answer = server.calls("sendMessage", chat_id=ALICE)[0].result["message_id"]
+    told = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and when was that?")))
+    assert told == NOT_A_REPLY
+    replied = partial(server.send_text, ALICE, "and when was that?", reply_to_bot_message_id=answer)
+    assert "on Sunday" in visible_text(await reply_to(server, ALICE, replied))
+    common = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and what was where?")))
+    assert common.startswith("That question only has common words"), common
+    in_group = partial(server.send_command, GROUP, "ask", "and when was that?")
+    assert visible_text(await reply_to(server, GROUP, in_group)) == NOT_A_REPLY
+
+
 async def test_a_reply_of_doubt_to_an_answer_is_asked_of_its_story(app: Bot, server: FakeBotAPI) -> None:
     """ "really?" or "seriously?" in reply to an answer was read as naming a new subject, searched alone, and told
     "Nothing in the articles answers that. No article uses the word “really”": it doubts what it replies to, as
@@ -1453,11 +1472,11 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
 
     answer = await next_call(ALICE, asking("Who is the chess champion?"))
     assert "Chess Prodigy" in check_sent(answer)
-    # Alone, no story answers "how does she train?", and "when was that?" has no word to search for.
+    # Alone, no story answers "how does she train?", and "when was that?" is told to reply to the answer meant.
     alone = await reply_to(server, ALICE, asking("how does she train?"))
     assert alone.startswith("Nothing in the articles answers that.")
     no_words = await reply_to(server, ALICE, asking("when was that?"))
-    assert "only has common words" in no_words
+    assert visible_text(no_words) == NOT_A_REPLY
     trains = await reply_to(server, ALICE, asking("how does she train?", answer))
     assert "Aronsen <b>trains</b> four hours a day" in trains
     when = await reply_to(server, ALICE, asking("when was that?", answer))

@@ -53,7 +53,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, split_follow_up
+from bot.retrieval import Request, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -128,6 +128,12 @@ NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articl
 REPLIED_TO_NO_STORY = (
     "The message of mine you replied to does not tell me what you are asking about. Ask with a name, a place or a"
     " topic, for example: {example}"
+)
+# A message of common words alone pointing back ("and when was that?"), sent as a message of its own after an
+# answer: it was told its words were all common ones, and a newcomer did not know that a reply asks of the answer.
+NOT_A_REPLY = (
+    "I keep no conversation, so I cannot tell what that points back to. Reply to the answer you mean (swipe left on"
+    " it, or tap it and choose Reply) and I will ask it of that answer's stories."
 )
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
@@ -379,6 +385,9 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         of_nothing = bots_message(message, context.bot.id) is not None and not isinstance(exc, NoWordsError)
         if of_nothing and len(question) <= MAX_QUESTION_CHARS:
             await reply_answer(update, context, html.escape(REPLIED_TO_NO_STORY.format(example=asked)))
+            return
+        if message.reply_to_message is None and not isinstance(exc, NoWordsError) and points_back(question):
+            await reply_answer(update, context, html.escape(NOT_A_REPLY))
             return
         await reply_answer(update, context, html.escape(refused(exc, asked)))
         return

@@ -131,9 +131,10 @@ REPLIED_TO_NO_STORY = (
 )
 # A message of common words alone pointing back ("and when was that?"), sent as a message of its own after an
 # answer: it was told its words were all common ones, and a newcomer did not know that a reply asks of the answer.
+# No gesture named: `newsbot chat` shows it too, where a reply is typed after ">".
 NOT_A_REPLY = (
-    "I keep no conversation, so I cannot tell what that points back to. Reply to the answer you mean (swipe left on"
-    " it, or tap it and choose Reply) and I will ask it of that answer's stories."
+    "I keep no conversation, so I cannot tell what that points back to. Send it as a reply to the answer you mean,"
+    " and I will ask it of that answer's stories."
 )
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (

@@ -153,11 +153,14 @@ def view_of(message: MaybeInaccessibleMessage | None) -> View | None:
 
 def replaced(query: CallbackQuery, key: str) -> bool:
     """Whether the press's message, as Telegram has it now, pages no longer through the answer of saved question
-    `key`: its question was edited and the message answers the edit (a press that came after the edit, tapped as it
-    landed, showed the earlier question's next page over the new answer). Unknown for a message Telegram no longer
-    sends along (too old): False."""
+    `key`: its question was edited and the message, edited since, answers the edit (a press that came after the
+    edit, tapped as it landed, showed the earlier question's next page over the new answer). A message never edited
+    shows what it was sent with: a button not on it is stale or forged, and expires. Unknown for a message Telegram
+    no longer sends along (too old): False."""
     view = view_of(query.message)
-    return view is not None and not any(data.startswith(f"m:{key}:") for data in view[1])
+    if view is None or view[2] is None:
+        return False
+    return not any(data.startswith(f"m:{key}:") for data in view[1])
 
 
 class Paged(NamedTuple):

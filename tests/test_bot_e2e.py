@@ -54,6 +54,7 @@ from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
+    NOT_A_REPLY,
     NOT_HERE,
     NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
@@ -69,7 +70,7 @@ from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.jobs import BEAT_JOB, make_vectors
-from bot.tg.pages import ALREADY_SHOWN
+from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.updates import UpdatesRequest
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -1127,6 +1128,28 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
+async def test_a_reader_writing_in_another_language_is_answered_in_english_and_told_so_once(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader whose Telegram is in German (`language_code`), or who writes in another language: thanks and a
+    greeting in it are small talk, not searched ("Danke!" was told "No article uses the word “Danke”", "Привет" to
+    ask in English); a question in it is told, once, that the articles are in English."""
+    reader = 77
+    server.add_user(reader, language_code="de")
+    for thanks in ("Danke!", "Merci beaucoup", "gracias 🙏", "Grazie mille", "Спасибо!"):
+        assert visible_text(await reply_to(server, reader, partial(server.send_text, reader, thanks))) == ACKNOWLEDGED
+    for hello in ("Привет", "Guten Tag!", "Buongiorno"):
+        greeting = visible_text(await reply_to(server, reader, partial(server.send_text, reader, hello)))
+        assert greeting.startswith("Hello! I answer questions about 5 news articles"), hello
+    question = "Was hat der Hafenrat beschlossen?"
+    asked = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, question)))
+    assert asked.count("The articles are in English") == 1 and asked.endswith("please ask in English."), asked
+    # Its names matched all the same: said once, above the passages.
+    named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
+    assert named.count("The articles are in English") == 1, named
+    assert named.index("Ask in English") < named.index("Chess Prodigy"), named
+
+
 async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:
     """ "instead of 9pm" moved the digest to 21:00 and "not at 9pm" was searched: asked which time instead, nothing
     changed (a group's member is told its admins set it); "at 7 instead of 9pm" moves it to 7."""
@@ -1403,6 +1426,24 @@ async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_
     assert f"{bot} {example_of(library_of(app).store)}" in hint, hint
 
 
+async def test_a_follow_up_sent_as_a_message_of_its_own_is_told_to_reply_to_the_answer(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A newcomer's "and when was that?" typed after an answer, not as a reply to it, was told its words were all
+    common ones to add a name to; it is told to reply to the answer meant, which then asks it of that story. Common
+    words pointing nowhere back keep their line."""
+    await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who became the youngest chess champion?"))
+    answer = server.calls("sendMessage", chat_id=ALICE)[0].result["message_id"]
+    told = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and when was that?")))
+    assert told == NOT_A_REPLY
+    replied = partial(server.send_text, ALICE, "and when was that?", reply_to_bot_message_id=answer)
+    assert "on Sunday" in visible_text(await reply_to(server, ALICE, replied))
+    common = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and what was where?")))
+    assert common.startswith("That question only has common words"), common
+    in_group = partial(server.send_command, GROUP, "ask", "and when was that?")
+    assert visible_text(await reply_to(server, GROUP, in_group)) == NOT_A_REPLY
+
+
 async def test_a_reply_of_doubt_to_an_answer_is_asked_of_its_story(app: Bot, server: FakeBotAPI) -> None:
     """ "really?" or "seriously?" in reply to an answer was read as naming a new subject, searched alone, and told
     "Nothing in the articles answers that. No article uses the word “really”": it doubts what it replies to, as
@@ -1431,11 +1472,11 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
 
     answer = await next_call(ALICE, asking("Who is the chess champion?"))
     assert "Chess Prodigy" in check_sent(answer)
-    # Alone, no story answers "how does she train?", and "when was that?" has no word to search for.
+    # Alone, no story answers "how does she train?", and "when was that?" is told to reply to the answer meant.
     alone = await reply_to(server, ALICE, asking("how does she train?"))
     assert alone.startswith("Nothing in the articles answers that.")
     no_words = await reply_to(server, ALICE, asking("when was that?"))
-    assert "only has common words" in no_words
+    assert visible_text(no_words) == NOT_A_REPLY
     trains = await reply_to(server, ALICE, asking("how does she train?", answer))
     assert "Aronsen <b>trains</b> four hours a day" in trains
     when = await reply_to(server, ALICE, asking("when was that?", answer))
@@ -2118,6 +2159,35 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_a_sticker_photo_or_voice_replying_to_the_bot_in_a_group_is_told_the_bot_reads_words(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a group a reply to the bot is meant for it (its text is asked): a member's sticker, photo without a
+    caption or voice message in reply to an answer got nothing. Each is told once that the bot reads words, with an
+    example as the group asks; the group's own talk (a photo to no one, a sticker replying to a member) still gets
+    nothing."""
+    await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
+    answer = server.get_message(GROUP, server.calls("sendMessage", chat_id=GROUP)[0].result["message_id"])
+    told = NOT_TEXT.format(example=f"/ask {example_of(library_of(app).store)}")
+    sticker = {"file_id": "s1", "file_unique_id": "s1u", "type": "regular", "width": 512, "height": 512}
+    for attached in (
+        {"sticker": {**sticker, "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p1", "file_unique_id": "p1u", "width": 640, "height": 480}]},
+        {"voice": {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}},
+    ):
+        reply = partial(server.send_service, GROUP, {**attached, "reply_to_message": answer}, BOB)
+        assert visible_text(await reply_to(server, GROUP, reply)) == told, attached
+    chatter = server.get_message(
+        GROUP, server.get_update(server.send_text(GROUP, "look at this", BOB))["message"]["message_id"]
+    )
+    server.send_service(
+        GROUP, {"sticker": {**sticker, "is_animated": False, "is_video": False}, "reply_to_message": chatter}, ALICE
+    )
+    server.send_photo(GROUP, user_id=ALICE)
+    await reply_to(server, GROUP, lambda: server.send_command(GROUP, "help"))
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 5
+
+
 async def test_the_example_a_photo_or_an_empty_ask_is_told_to_try_is_answered(app: Bot, server: FakeBotAPI) -> None:
     """A photo got "Send me a question about the news, for example: Who won the election?", and /ask alone its
     usage with the same example, whatever the library held: on the shipped article (a general on missile defence)
@@ -2200,6 +2270,35 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
     assert sum(call.ok for call in server.calls("editMessageText")) == 3
+
+
+async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged_answer_once_an_edit(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A question whose answer was paged on with "More", then edited twice in quick succession: the paged message
+    is edited once an edit, into the last edit's answer, and no answer is sent anew. A press of the earlier answer's
+    button that comes after (tapped as the edit landed) showed the earlier question's next page over the new
+    answer; it now says the answer was replaced."""
+    asked = server.send_text(ALICE, "harbor")
+    answer, data = await more_button(app, server, ALICE, 1)
+    paged = answer.result["message_id"]
+    server.press_button(ALICE, paged, data)
+    await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+    message_id = server.get_update(asked)["message"]["message_id"]
+    server.edit_text(ALICE, message_id, "When did the rail strike end?")
+    server.edit_text(ALICE, message_id, "Who became the youngest chess champion?")
+    _, strike, chess = await server.wait_for_async("editMessageText", lambda c: c.ok, count=3, chat_id=ALICE)
+    assert "Rail Strike" in visible_text(strike.params["text"])
+    assert "Chess Prodigy" in check_sent(chess) and chess.params["message_id"] == strike.params["message_id"] == paged
+    late = server.get_update(server.press_button(ALICE, paged, data, force=True))["callback_query"]["id"]
+    [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
+    assert said.params.get("text") == ANSWER_REPLACED
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    assert (
+        len(server.calls("editMessageText", chat_id=ALICE)) == 3
+        and len(server.calls("sendMessage", chat_id=ALICE)) == 2
+    )
+    assert "Chess Prodigy" in server.messages(ALICE)[0]
 
 
 async def test_a_group_question_whose_mention_is_edited_away_loses_its_answer(app: Bot, server: FakeBotAPI) -> None:

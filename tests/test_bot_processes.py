@@ -35,7 +35,7 @@ from bot.library import Library
 from bot.models import Article
 from bot.store import SavedQuery, Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
-from bot.tg.articles import ALREADY_SENT
+from bot.tg.articles import ALREADY_SENT, MORE_SENT
 from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
 from bot.tg.welcome import MENU_SCOPES
@@ -624,6 +624,49 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
         [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "40,000 years ago" in visible_text(article.params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_a_repeated_question_and_a_double_tapped_latest_more_given_to_two_webhook_processes_are_answered_once(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook (one pair of processes for both checks: their starts are the cost).
+    A question, Telegram's delivery of it again to the other process, and the reader's repeat of it sent while the
+    first process answers it (`bot.store.asked.repeated`) get one answer between them; a question sent after is
+    answered. A double tap of /latest's "More" whose presses Telegram gives to both processes, the first press to
+    both, sends the next headlines once, the other press told they are below (`article_sends`' claim)."""
+    reader = ALICE + 1
+    with webhook_bots(bot_settings, server, tmp_path) as (first, second):
+        server.slow("sendChatAction", 1)  # the repeat comes while the question is being answered
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(first, asked, WEBHOOK_SECRET) == 200
+        server.wait_arrived("sendChatAction")
+        assert server.deliver(second, asked, WEBHOOK_SECRET) == 200
+        repeat = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(second, repeat, WEBHOOK_SECRET) == 200
+        server.slow("sendChatAction", 0)
+        after = server.send_text(ALICE, "When did the rail strike end?")
+        assert server.deliver(first, after, WEBHOOK_SECRET) == 200
+
+        listed = server.send_command(reader, "latest", "2")
+        assert server.deliver(first, listed, WEBHOOK_SECRET) == 200
+        [latest] = server.wait_for("sendMessage", chat_id=reader, timeout=60)
+        [data] = [b["callback_data"] for row in latest.params["reply_markup"]["inline_keyboard"] for b in row]
+        presses = [server.press_button(reader, latest.result["message_id"], data) for _ in range(2)]
+        for hook_, press in ((first, presses[0]), (second, presses[0]), (second, presses[1]), (first, presses[1])):
+            assert server.deliver(hook_, press, WEBHOOK_SECRET) == 200
+        answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+        assert sorted(call.params.get("text") or "" for call in answered) == ["", MORE_SENT]
+        [_, page] = server.wait_for("sendMessage", count=2, chat_id=reader, timeout=60)
+        assert "(3 to 4)" in visible_text(page.params["text"]), visible_text(page.params["text"])
+
+        # A chat's updates are answered in the order they came: once its last one's reply is out, all were handled.
+        server.wait_for("sendMessage", lambda call: "Rail Strike" in call.params["text"], chat_id=ALICE, timeout=60)
+        helped = server.send_command(reader, "help")
+        assert server.deliver(second, helped, WEBHOOK_SECRET) == 200
+        server.wait_for("sendMessage", count=3, chat_id=reader, timeout=60)
+    answers = [visible_text(call.params["text"]) for call in server.calls("sendMessage", chat_id=ALICE)]
+    assert [CORPUS_ANSWER in answer for answer in answers] == [True, False], answers
+    assert len(server.calls("sendMessage", chat_id=reader)) == 3 and len(server.calls("answerCallbackQuery")) == 2
 
 
 # A claim's first statement (bot.store.sends.claim).

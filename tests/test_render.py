@@ -745,6 +745,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("why did the union stop the strike?", None),
         ("who subscribes to the paper?", None),
         ("stop the flood", None),
+        # Thanks and greetings in a reader's own language: searched, "Danke!" was told no article uses "Danke".
+        ("Danke schön!", "acknowledgement"),
+        ("merci beaucoup", "acknowledgement"),
+        ("Спасибо", "acknowledgement"),
+        ("Привет!", "greeting"),
+        ("guten tag", "greeting"),
+        ("merci for the ferry fares", None),
     ],
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:

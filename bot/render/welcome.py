@@ -32,6 +32,9 @@ GREETINGS = frozenset(
         "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
         "are you there", "you there", "anyone there", "anybody there", "is anyone there", "is anybody there",
         "what's up", "whats up", "sup", "wassup", "how are you", "how are you doing", "how's it going",
+        # A reader whose Telegram is in another language greets in it ("Привет" was told to ask in English).
+        "guten tag", "guten morgen", "servus", "moin", "salut", "buenos dias", "buenos días", "buongiorno", "olá",
+        "hej", "привет", "здравствуйте",
     }
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
@@ -39,6 +42,10 @@ ACKNOWLEDGEMENTS = frozenset(
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
         "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
         "good bot", "good job", "well done", "awesome",
+        # And thanks in it: searched, "Danke!" was told "No article uses the word “Danke”".
+        "danke", "danke schön", "danke sehr", "vielen dank", "merci", "merci beaucoup", "gracias", "muchas gracias",
+        "grazie", "grazie mille", "obrigado", "obrigada", "dank je", "dank je wel", "bedankt", "tack", "спасибо",
+        "большое спасибо",
     }
 )  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")

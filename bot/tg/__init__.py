@@ -138,7 +138,7 @@ def register(application: App, settings: Settings) -> None:
             ),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             # Not a change the reader made to the chat (its auto-delete timer, wallpaper, a pin): none wrote to us.
-            MessageHandler(new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, ask.not_text),
+            MessageHandler(new & ~filters.StatusUpdate.ALL, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),

@@ -53,7 +53,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, split_follow_up
+from bot.retrieval import Request, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -62,7 +62,7 @@ from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, 
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
-from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
+from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED, Anchor, Turned, anchor_of, replaced, turn
 from bot.tg.sending import chat_of, show_typing, topic_of
 from bot.tg.subscriptions import phrase_hint, setting_asked
 from bot.tg.welcome import greet, send_help
@@ -128,6 +128,13 @@ NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articl
 REPLIED_TO_NO_STORY = (
     "The message of mine you replied to does not tell me what you are asking about. Ask with a name, a place or a"
     " topic, for example: {example}"
+)
+# A message of common words alone pointing back ("and when was that?"), sent as a message of its own after an
+# answer: it was told its words were all common ones, and a newcomer did not know that a reply asks of the answer.
+# No gesture named: `newsbot chat` shows it too, where a reply is typed after ">".
+NOT_A_REPLY = (
+    "I keep no conversation, so I cannot tell what that points back to. Send it as a reply to the answer you mean,"
+    " and I will ask it of that answer's stories."
 )
 # Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
@@ -380,6 +387,9 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         if of_nothing and len(question) <= MAX_QUESTION_CHARS:
             await reply_answer(update, context, html.escape(REPLIED_TO_NO_STORY.format(example=asked)))
             return
+        if message.reply_to_message is None and not isinstance(exc, NoWordsError) and points_back(question):
+            await reply_answer(update, context, html.escape(NOT_A_REPLY))
+            return
         await reply_answer(update, context, html.escape(refused(exc, asked)))
         return
     await reply_answer(update, context, page.text, page.markup)
@@ -621,10 +631,15 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """Tell a private chat that only text questions are understood."""
-    assert update.message is not None
+    """Tell a private chat, or a group member replying to the bot, that only text questions are understood. A
+    group's sticker or photo in reply to an answer got nothing, where its text would have been asked."""
+    message = update.message
+    assert message is not None
+    private = message.chat.type == ChatType.PRIVATE
+    if not private and bots_message(message, context.bot.id) is None:
+        return  # the group's talk, not meant for the bot
     example = await asyncio.to_thread(example_of, context.bot_data.library.store)
-    await update.message.reply_text(html.escape(NOT_TEXT.format(example=example)))
+    await message.reply_text(html.escape(NOT_TEXT.format(example=example if private else f"/ask {example}")))
 
 
 async def more(update: Update, context: Context) -> None:
@@ -638,6 +653,9 @@ async def more(update: Update, context: Context) -> None:
     # A double tap: the second press waited for the first (a chat's updates are handled in turn), which showed it.
     if pages.shown(query):
         await answer_press(query, ALREADY_SHOWN)
+        return
+    if replaced(query, key):
+        await answer_press(query, ANSWER_REPLACED)
         return
     page = await asyncio.to_thread(
         lambda: next_page(library, key, chat_id, turning, username, subscriptions.zone_of(chat_id), saving)

@@ -19,6 +19,8 @@ from bot.models import Answer
 from bot.render.markup import count
 
 ALREADY_SHOWN = "Already shown."
+# A press of an answer's "More" or "Back" whose message shows another answer now: its question was edited since.
+ANSWER_REPLACED = "That answer was replaced by the one to your edited question."
 LAST_GONE = "The passage shown last is gone: its story was removed from the library."
 # The page of an answer's list that starts at a place in it (a search run again).
 Search = Callable[[int], Answer]
@@ -147,6 +149,18 @@ def view_of(message: MaybeInaccessibleMessage | None) -> View | None:
         return None
     rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
     return message.text or "", tuple(str(button.callback_data) for row in rows for button in row), message.edit_date
+
+
+def replaced(query: CallbackQuery, key: str) -> bool:
+    """Whether the press's message, as Telegram has it now, pages no longer through the answer of saved question
+    `key`: its question was edited and the message, edited since, answers the edit (a press that came after the
+    edit, tapped as it landed, showed the earlier question's next page over the new answer). A message never edited
+    shows what it was sent with: a button not on it is stale or forged, and expires. Unknown for a message Telegram
+    no longer sends along (too old): False."""
+    view = view_of(query.message)
+    if view is None or view[2] is None:
+        return False
+    return not any(data.startswith(f"m:{key}:") for data in view[1])
 
 
 class Paged(NamedTuple):

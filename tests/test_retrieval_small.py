@@ -1748,9 +1748,9 @@ def desk_library(name: str) -> Callable[[pytest.TempPathFactory], Iterator[Libra
 
 
 # Desks no rule was tuned on, each a library of tests/data and its readers' questions (tests/data/DESK_questions.json,
-# written blind; their classes of misses in bench/quality_notes.md: fresh63, fresh64, fresh65, fresh66, fresh67).
-DESKS = ("sports_desk", "business_desk", "science_desk", "culture_desk", "world_desk")
-sports_desk, business_desk, science_desk, culture_desk, world_desk = map(desk_library, DESKS)
+# written blind; their classes of misses in bench/quality_notes.md: fresh63 to fresh68).
+DESKS = ("sports_desk", "business_desk", "science_desk", "culture_desk", "world_desk", "council_desk")
+sports_desk, business_desk, science_desk, culture_desk, world_desk, council_desk = map(desk_library, DESKS)
 DESK_CASES = [(desk, case) for desk in DESKS for case in shown_cases(f"{desk}_questions.json")]
 
 
@@ -1892,6 +1892,24 @@ def test_a_reply_asking_what_has_happened_since_is_asked_of_the_story_that_follo
         world_desk.follow_up("who brokered it?", ceasefire)
         == "who brokered it? (Kordovia and eastern rebels agree ceasefire)"
     )
+
+
+def test_a_reply_in_words_the_replied_story_never_writes_is_asked_of_the_next_story_of_its_desk(
+    council_desk: Library, business_desk: Library
+) -> None:
+    """ "was he found guilty?" of a trial opening was asked of that story alone, whose "denies fraud" led; its verdict
+    is the next story of the event, which writes "guilty". A later story of another desk writing the word is another
+    event: of a car maker's plant, "when will they start making it" is not asked of a chip maker's plant planned."""
+    trial = [str(DATA / "council_desk" / "fraud_trial_opens.txt")]
+    searched = council_desk.follow_up("was he found guilty?", trial)
+    assert searched == (
+        "was he found guilty? (Gareth Pryce guilty of fraud against Kestlebury council; "
+        "Former council finance officer stole court told)"
+    )
+    answer = council_desk.ask(council_desk.request(searched))
+    assert "has been found guilty of stealing" in answer.passages[0].text, answer
+    voltra = [str(DATA / "business_desk" / "voltra_car.md")]
+    assert "Chip maker" not in business_desk.follow_up("when will they start making it", voltra)
 
 
 @pytest.fixture(scope="module")

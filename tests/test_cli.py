@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -1065,6 +1066,10 @@ def test_ctrl_c_while_the_command_is_still_loading_exits_130_quietly(isolated: P
     command = [sys.executable, "-X", "importtime", *([exe] if entry == "console script" else ["-m", "bot"]), "stats"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert process.stderr is not None
+    # A pipe of one page: the process, writing the import times after `loaded`'s, waits for them to be read, so it
+    # is still loading when the signal comes. With the pipe's 64 KiB it could finish the command meanwhile on a loaded
+    # machine (0; -2 when the signal met Python's exit, once in a clean-clone run; 0 every time with a 4 s lag here).
+    fcntl.fcntl(process.stderr.fileno(), fcntl.F_SETPIPE_SZ, 4096)
     for line in process.stderr:
         if line.rsplit("|", 1)[-1].strip() == loaded:
             break

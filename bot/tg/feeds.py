@@ -57,7 +57,6 @@ POLL_STOPPED = (
     "The bot is stopping: the poll stopped too. The feeds it had not read are polled when the bot is back; /feeds"
     " shows what each last found."
 )
-# The store says which feeds a poll may take: none leased by another process, none polled a minute ago.
 # Under an /addfeed refused for what a feed not live yet answers (no such host, a 404, not a feed), as
 # `newsbot feeds add --anyway` has it: "fa:<the request's key>" (`FeedService.ask_anyway`).
 ADD_ANYWAY_LABEL = "Add it anyway"
@@ -68,6 +67,7 @@ ADD_ANYWAY_NOTE = (
 )
 ADD_ANYWAY_TAKEN = "This button was used already, or is too old: /feeds shows the feeds followed."
 ADD_ANYWAY_ADMINS = "Sorry, only the bot's admins can add feeds."
+# The store says which feeds a poll may take: none leased by another process, none polled a minute ago.
 POLL_BUSY = (
     "No feed polled: each was polled in the last minute, or another poll is reading it right now; /feeds shows"
     " what they found."
@@ -193,12 +193,11 @@ async def add_feed(update: Update, context: Context) -> None:
         await message.reply_text(_escape(ADDFEED_USAGE))
         return
     url, category = context.args[0], " ".join(context.args[1:]) or None
-    user = update.effective_user
     service = context.bot_data.feeds
     await show_typing(message)
     now = context.bot_data.clock()
     try:
-        poll = await service.add(url, category, added_by=f"telegram:{user.id if user else ''}", now=now)
+        poll = await service.add(url, category, added_by=_added_by(update), now=now)
     except NotFeedYetError as exc:
         # As `newsbot feeds add --anyway`: a button that follows it all the same, once.
         key = await service.ask_anyway(message.chat.id, url, category, now)
@@ -232,14 +231,19 @@ async def add_anyway(update: Update, context: Context) -> None:
     except BadRequest as exc:  # an old message, or one edited since: the feed is added all the same
         log.info("could not take the Add it anyway button away (%s)", exc)
     url, category = asked
-    user = update.effective_user
     try:
-        poll = await service.add(url, category, added_by=f"telegram:{user.id if user else ''}", now=now, anyway=True)
+        poll = await service.add(url, category, added_by=_added_by(update), now=now, anyway=True)
     except UsageError as exc:
         await send_messages(context.bot, chat_id, [f"Sorry, {_escape(_sentence(str(exc)))}"])
         return
     # Under the refusal (in its forum topic), unless that message is too old to come with the press.
     await _tell_added(context, poll, query.message if isinstance(query.message, Message) else chat_id)
+
+
+def _added_by(update: Update) -> str:
+    """Who added a feed, as `feeds list` names them: the Telegram user who asked or pressed."""
+    user = update.effective_user
+    return f"telegram:{user.id if user else ''}"
 
 
 async def _tell_added(context: Context, poll: FeedPoll, to: Message | int) -> None:

@@ -362,6 +362,30 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
     assert sum(o >= 0.6 for o in overlaps) / len(overlaps) >= 0.9
 
 
+def test_tied_hits_come_alike_however_the_index_was_written(tmp_path: Path) -> None:
+    """Paragraphs of one score (each of a story only its headline matches) come in the order of their keys and are
+    cut alike at the limit, whether the stories were written in one commit or one at a time in the other order
+    (other segments: two builds of one desk's library showed other passages)."""
+    stories = [
+        [IndexedParagraph(f"s{i}", p, [f"body{i}", f"part{p}"], ["storm", f"town{i}"], "News", None) for p in range(3)]
+        for i in range(6)
+    ]
+    at_once = TantivyEngine(tmp_path / "at-once", headline_boost=1.0)
+    one_by_one = TantivyEngine(tmp_path / "one-by-one", headline_boost=1.0)
+    assert at_once.try_write() and one_by_one.try_write()
+    at_once.add([p for story in stories for p in story])
+    at_once.commit()
+    for story in reversed(stories):
+        one_by_one.add(story)
+        one_by_one.commit()
+    tied = sorted((f"s{i}", p) for i in range(6) for p in range(3))
+    for limit in (4, 7, 18, 30):
+        shown = [[(h.article_id, h.position) for h in e.search(Query(["storm"]), limit)] for e in (at_once, one_by_one)]
+        assert shown == [tied[:limit], tied[:limit]], limit
+    at_once.close()
+    one_by_one.close()
+
+
 def test_words_side_by_side_earn_the_bonus_a_phrase_query_gives(tmp_path: object) -> None:
     """The phrase bonus, read from the field of word pairs, scores every paragraph as tantivy's own phrase query
     over word positions does, whatever the paragraph's length."""

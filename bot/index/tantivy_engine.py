@@ -432,7 +432,7 @@ class TantivyEngine:
     def _search(self, view: _View, query: Query, limit: int) -> list[Hit]:
         searcher = view.searcher
         terms = searched_terms(query, partial(view.frequency, "body"), searcher.num_docs)
-        if not terms:
+        if not terms or limit <= 0:
             return []
         should: list[tantivy.Query] = [tantivy.Query.term_query(self.schema, "body", t) for t in terms]
         if self.headline_boost > 0:
@@ -445,12 +445,22 @@ class TantivyEngine:
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
-        result = searcher.search(final, limit=limit, count=False)
+        # Hits of one score come in the order of the index's segments, which its writer's threads fill as they race:
+        # the same stories indexed twice put tied paragraphs (each of a story only its headline matches) in another
+        # order, or cut another of them at `limit`, and the answers shown differed between two builds of one library
+        # (a desk's test failed now and then). The ties at the cut are all fetched, and every tie is ordered by key.
+        asked = limit
+        while True:
+            found = searcher.search(final, limit=asked, count=False).hits
+            if len(found) < asked or found[limit - 1][0] != found[-1][0]:
+                break
+            asked *= 2
         hits = []
-        for score, address in result.hits:
+        for score, address in found:
             article_id, _, position = searcher.doc(address)["key"][0].rpartition(":")
             hits.append(Hit(article_id, int(position), float(score)))
-        return hits
+        hits.sort(key=lambda hit: (-hit.score, hit.article_id, hit.position))
+        return hits[:limit]
 
     def _pair_queries(self, view: _View, terms: Sequence[str]) -> list[tantivy.Query]:
         """The phrase bonus of each pair of question words that some paragraph holds side by side."""

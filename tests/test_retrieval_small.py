@@ -1325,6 +1325,37 @@ def test_a_deed_asked_in_a_light_verb_s_words_is_answered(hollinsford: Library) 
     assert any(g in answer.passages[0].text for g in FRESH_CASES["who took the penalty v garston"]["gold"]), answer
 
 
+@pytest.fixture(scope="module")
+def taken_over(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Three stories of our own (tests/data/taken_over): a party leader who stood down, none named after him; a club's
+    new manager who took over from the last; a bakery taken over by a chain."""
+    yield from library_of(tmp_path_factory, tmp_path_factory.mktemp("taken_over"), DATA / "taken_over")
+
+
+@pytest.mark.parametrize(
+    ("question", "told"),
+    [
+        ("who took over from ivo penhallow as leader of the marsh party", None),
+        ("who took over as marsh party leader", None),
+        ("who took over from gil barrow as manager", "Rhea Tolland took over"),
+        ("who took over pell and sons", "taken over by the regional chain"),
+    ],
+)
+def test_a_deed_asked_in_a_light_verb_and_its_particle_is_told_in_both(
+    taken_over: Library, question: str, told: str | None
+) -> None:
+    """ "who took over from ...?" asks for a successor: a light verb with its particle is a deed of its own, which a
+    story tells as the pair ("took over", "has been taken over"), not by writing "took" of anything else. Of the
+    leader's story, which names no successor, both were answered confidently with "Penhallow took the party into
+    three elections" (`writes_deed_in_story` read "took" as a light verb and asked for nothing)."""
+    answer = taken_over.ask(taken_over.request(question))
+    if told is None:
+        assert not answer.found, answer
+    else:
+        assert answer.found, answer
+        assert told in answer.passages[0].text, answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -2278,7 +2278,7 @@ async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged
     """A question whose answer was paged on with "More", then edited twice in quick succession: the paged message
     is edited once an edit, into the last edit's answer, and no answer is sent anew. A press of the earlier answer's
     button that comes after (tapped as the edit landed) showed the earlier question's next page over the new
-    answer; it now says the answer was replaced."""
+    answer; it now says the answer was replaced (a forged one says it expired)."""
     asked = server.send_text(ALICE, "harbor")
     answer, data = await more_button(app, server, ALICE, 1)
     paged = answer.result["message_id"]
@@ -2293,6 +2293,12 @@ async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged
     late = server.get_update(server.press_button(ALICE, paged, data, force=True))["callback_query"]["id"]
     [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
     assert said.params.get("text") == ANSWER_REPLACED
+    # A forged button (its key keeps no question of the chat's) on the edited message says what a tampered button
+    # says anywhere: it said the answer was replaced.
+    forged = data.replace(data.split(":")[1], "0123456789ab", 1)
+    late = server.get_update(server.press_button(ALICE, paged, forged, force=True))["callback_query"]["id"]
+    [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
+    assert (said.params.get("text"), said.params.get("show_alert")) == (EXPIRED, True)
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     assert (
         len(server.calls("editMessageText", chat_id=ALICE)) == 3

@@ -654,7 +654,9 @@ async def more(update: Update, context: Context) -> None:
     if pages.shown(query):
         await answer_press(query, ALREADY_SHOWN)
         return
-    if replaced(query, key):
+    # Replaced only if its key keeps a question of the chat's: a forged or long-stale button on an edited message
+    # is told what one is anywhere (below), not of an edit it never answered.
+    if replaced(query, key) and await asyncio.to_thread(kept_question, library, key, chat_id, saving) is not None:
         await answer_press(query, ANSWER_REPLACED)
         return
     page = await asyncio.to_thread(

@@ -648,6 +648,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("🙏🏽", "acknowledgement"),
         ("❤️", "acknowledgement"),
         ("👍👍", "acknowledgement"),
+        # Other smiles, and with "!" or ".": "That has no words to search for", where "🙂" alone was thanks.
+        ("🙂🙂!", "acknowledgement"),
+        ("😁", "acknowledgement"),
+        ("😀😀", "acknowledgement"),
+        ("👍👍.", "acknowledgement"),
+        ("!!!", None),
+        ("😢", None),
         ("thank you for the news", "acknowledgement"),
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),

@@ -49,9 +49,11 @@ ACKNOWLEDGEMENTS = frozenset(
     }
 )  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")
-# A thumbs-up, a heart or folded hands sent alone (a skin tone or a variation selector after them too): thanks
-# without words, which was searched ("That has no words to search for").
-_THANKS_SIGNS = re.compile(r"(?:[\s👍👌🙏❤♥🙂😊👏🤝💯]|[\U0001F3FB-\U0001F3FF\uFE0F])+")
+# A thumbs-up, a heart, folded hands or a smile sent alone (a skin tone or a variation selector after each too, and
+# "!" or "." among them): thanks without words, which was searched ("That has no words to search for": "🙂" was
+# thanks, "😀", "😁" or "👍👍!" a question).
+_THANKS_SIGN = "[👍👌🙏❤♥☺🙂😊😀😃😄😁😆😉😍🥰😘🤗👏🤝💯💪🎉✨⭐🌟🔥✅💙💚💛💜🧡🤍💕💖💗][\U0001f3fb-\U0001f3ff\ufe0f]*"
+_THANKS_SIGNS = re.compile(rf"[\s!.]*(?:{_THANKS_SIGN}[\s!.]*)+")
 
 
 # Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone

@@ -1136,7 +1136,8 @@ async def test_a_reader_writing_in_another_language_is_answered_in_english_and_t
 ) -> None:
     """A reader whose Telegram is in German (`language_code`), or who writes in another language: thanks and a
     greeting in it are small talk, not searched ("Danke!" was told "No article uses the word “Danke”", "Привет" to
-    ask in English); a question in it is told, once, that the articles are in English."""
+    ask in English); a question in it is told, once, that the articles are in English, and within the hour after
+    only briefly (a decline) or not at all (passages matched by names): it was told under every answer."""
     reader = 77
     server.add_user(reader, language_code="de")
     for thanks in ("Danke!", "Merci beaucoup", "gracias 🙏", "Grazie mille", "Спасибо!"):
@@ -1147,7 +1148,14 @@ async def test_a_reader_writing_in_another_language_is_answered_in_english_and_t
     question = "Was hat der Hafenrat beschlossen?"
     asked = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, question)))
     assert asked.count("The articles are in English") == 1 and asked.endswith("please ask in English."), asked
-    # Its names matched all the same: said once, above the passages.
+    told = datetime.now(UTC)
+    app.bot_data.clock = lambda: told + timedelta(minutes=59)
+    again = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Was sagt der Hafenrat?")))
+    assert "The articles are in English" not in again and "Ask in English." in again, again
+    named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
+    assert "English" not in named and "Chess Prodigy" in named, named
+    # An hour on, its names matched all the same: said again, once, above the passages.
+    app.bot_data.clock = lambda: told + timedelta(hours=1, seconds=1)
     named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
     assert named.count("The articles are in English") == 1, named
     assert named.index("Ask in English") < named.index("Chess Prodigy"), named

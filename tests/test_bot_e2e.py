@@ -1113,8 +1113,9 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert hello.startswith("Hello! I answer questions about 5 news articles") and "Nothing" not in hello
     thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
     assert thanks == ACKNOWLEDGED
-    # Smiles alone, with "!" too, are thanks as "🙂" was: they were told that they had no words to search for.
-    for smiles in ("🙂🙂", "👍👍!", "😁"):
+    # Smiles alone, with "!" too, are thanks as "🙂" was: they were told that they had no words to search for; praise
+    # and laughter too, which were searched ("Nothing in the articles answers that" over three random headlines).
+    for smiles in ("🙂🙂", "👍👍!", "😁", "thank you so much, that was helpful!", "lol"):
         assert visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, smiles))) == ACKNOWLEDGED
     # "Tell me more" would find stories of people telling things: the answer's button is the way on.
     more = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Tell me more!")))

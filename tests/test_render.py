@@ -656,6 +656,12 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("!!!", None),
         ("😢", None),
         ("thank you for the news", "acknowledgement"),
+        # Praise or laughter: searched, "Nothing in the articles answers that" over three random headlines.
+        ("thank you so much, that was helpful!", "acknowledgement"),
+        ("lol", "acknowledgement"),
+        ("Interesting, good to know", "acknowledgement"),
+        ("was the ferry helpful to islanders", None),
+        ("interesting facts about apples", None),
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),
         ("hi, are you there?", "greeting"),

@@ -42,6 +42,11 @@ ACKNOWLEDGEMENTS = frozenset(
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
         "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
         "good bot", "good job", "well done", "awesome",
+        # Praise and laughter after an answer: searched, "thank you so much, that was helpful!" listed three random
+        # headlines under "Nothing in the articles answers that", "lol" was told no article uses the word.
+        "helpful", "very helpful", "that was helpful", "that helps", "that helped", "this helps", "good to know",
+        "interesting", "makes sense", "that makes sense", "wow", "brilliant", "excellent", "amazing", "love it",
+        "noted", "understood", "lol", "haha", "hahaha", "lmao",
         # And thanks in it: searched, "Danke!" was told "No article uses the word “Danke”".
         "danke", "danke schön", "danke sehr", "vielen dank", "merci", "merci beaucoup", "gracias", "muchas gracias",
         "grazie", "grazie mille", "obrigado", "obrigada", "dank je", "dank je wel", "bedankt", "tack", "спасибо",

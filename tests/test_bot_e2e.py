@@ -1985,9 +1985,11 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
         assert heading.startswith("Latest") and headlines and all(line.startswith("• ") for line in headlines), args
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "\n\n" not in categories
-    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
-    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
-    assert asked == categories
+    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories", and
+    # "how many articles do you have?" was told that nothing in the articles answers it.
+    for typed in ("What categories are there?", "how many articles do you have?"):
+        asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert asked == categories, typed
 
 
 async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(

@@ -731,6 +731,9 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What categories are there?", "categories"),
         ("what topics do you cover?", "categories"),
         ("which category won the oscar?", None),
+        # Their counts: "Nothing in the articles answers that".
+        ("How many articles do you have?", "categories"),
+        ("how many articles mention the harbor?", None),
         # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
         ("subscribe me to sport", "subscriptions"),
         ("Unsubscribe from sport please", "subscriptions"),

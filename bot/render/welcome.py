@@ -82,6 +82,9 @@ COMMAND_WORDS = {
         "all categories", "what categories", "what topics are there", "what topics do you have", "which topics",
         "what topics do you cover", "what sections are there", "what kinds of news", "what kind of news",
         "what news do you have",
+        # Their counts: searched, "how many articles do you have?" was told that nothing in the articles answers it.
+        "how many articles do you have", "how many articles are there", "how many articles", "how many stories",
+        "how many stories do you have", "how many stories are there", "how many news articles do you have",
     ),
     # A first message to see whether anything answers: searched, "test" said no article uses the word.
     "test": (

@@ -1132,6 +1132,23 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
+async def test_asked_the_time_or_the_date_the_bot_tells_them_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "what time is it?" and "what's today's date?" were searched: three random headlines under "Nothing in the
+    articles answers that". They get the time and day on the chat's clock; a question of a story's time is searched."""
+    app.bot_data.clock = lambda: datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What time is it?")))
+    assert said == "It is 23:30 on Saturday 28 March 2026 (UTC). /latest shows the newest headlines.", said
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "timezone", "Berlin"))
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what's today's date?")))
+    assert said.startswith("It is 00:30 on Sunday 29 March 2026 (Europe/Berlin)."), said
+    asked = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "what time did the strike end?"))
+    )
+    assert "Rail Strike" in asked, asked
+
+
 async def test_a_reader_writing_in_another_language_is_answered_in_english_and_told_so_once(
     app: Bot, server: FakeBotAPI
 ) -> None:

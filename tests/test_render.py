@@ -731,6 +731,10 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What categories are there?", "categories"),
         ("what topics do you cover?", "categories"),
         ("which category won the oscar?", None),
+        # The reader's clock: searched, three random headlines under "Nothing in the articles answers that".
+        ("What time is it?", "clock"),
+        ("what's today's date?", "clock"),
+        ("what time did the strike end?", None),
         # Their counts: "Nothing in the articles answers that".
         ("How many articles do you have?", "categories"),
         ("how many articles mention the harbor?", None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
@@ -85,6 +86,13 @@ COMMAND_WORDS = {
         # Their counts: searched, "how many articles do you have?" was told that nothing in the articles answers it.
         "how many articles do you have", "how many articles are there", "how many articles", "how many stories",
         "how many stories do you have", "how many stories are there", "how many news articles do you have",
+    ),
+    # The reader's clock (`clock_reply`): searched, three random headlines under "Nothing in the articles answers that".
+    "clock": (
+        "what time is it", "what's the time", "whats the time", "what is the time", "time please", "the time",
+        "what day is it", "what day is it today", "what's the date", "whats the date", "what is the date",
+        "what's today's date", "whats todays date", "what is today's date", "what date is it", "today's date",
+        "what's the date today", "what is the date today",
     ),
     # A first message to see whether anything answers: searched, "test" said no article uses the word.
     "test": (
@@ -252,6 +260,13 @@ TALK_REPLIES = {
     "more": "{more}, or ask me another question.",
     "subscriptions": "{subscriptions}",
 }
+
+
+def clock_reply(now: datetime, zone: tzinfo, front: FrontEnd) -> str:
+    """What "what time is it?" or "what's the date?" gets: the time and the day on the reader's clock (`zone`)."""
+    local = now.astimezone(zone)
+    day = f"{local:%A} {local.day} {local:%B %Y}"
+    return f"It is {local:%H:%M} on {day} ({zone}). {front.latest} shows the newest headlines."
 
 
 def talk_reply(kind: str | None, front: FrontEnd) -> str | None:

@@ -47,6 +47,7 @@ from bot.render.welcome import (
     about_attached,
     asks_of_nothing,
     bare_mention,
+    clock_reply,
     refused,
     small_talk,
     talk_of,
@@ -363,6 +364,10 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         return
     if talk == "latest":
         await send_latest(message, context, (), asked=question)
+        return
+    if talk == "clock":
+        zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
+        await reply_answer(update, context, html.escape(clock_reply(context.bot_data.clock(), zone, TELEGRAM)))
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await reply_answer(update, context, html.escape(reply))

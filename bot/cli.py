@@ -71,6 +71,7 @@ from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
     THE_BOT,
+    clock_reply,
     greeting,
     refused,
     talk_of,
@@ -714,6 +715,8 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
         print(COMMAND_LINE_HELP)
+    elif talk == "clock":
+        print(clock_reply(datetime.now(UTC), zone(library.settings.default_timezone), COMMAND_LINE))
     else:
         print(talk_reply(talk, COMMAND_LINE))
     return 0

@@ -54,6 +54,9 @@ MAX_LATEST_COUNT = 30
 # A "Full article" button pressed again this soon after it sent its article (a double tap, a second look) sends
 # nothing more: the article is just above. Later, scrolled away, it is sent again.
 FULL_ARTICLE_AGAIN_AFTER = timedelta(minutes=10)
+# A chat told that the articles are in another language than its questions is not told again for this long: a
+# reader writing in German read it under every answer of a conversation.
+LANGUAGE_TOLD_AGAIN_AFTER = timedelta(hours=1)
 # The most messages of text one full article takes in a chat (about 16,000 characters, 2,500 words: a long read);
 # a longer one ends with how much is left and its source link. Sent whole, an 80,000-character article was 20
 # messages or more, flooding the chat and Telegram's per-chat limit.

@@ -186,11 +186,14 @@ class DigestSection:
 @dataclass(frozen=True)
 class Rest:
     """The stories of a digest's (or an alert's) category counted and not shown, behind a button under it that
-    sends them as /latest's "More" does: the page after its `last` shown, at `place` in the category's list."""
+    sends them: those of the category that arrived in [start, end) as news, past the `shown` first (the digest's own
+    choice made again, `services.digests.rest_page`: /latest's list paged on from the last shown held stories of
+    earlier digests, and ones come since)."""
 
     category: str
-    last: str
-    place: int
+    start: datetime
+    end: datetime
+    shown: int
     more: int
 
 
@@ -217,9 +220,9 @@ class Digest:
         """The rest of each category that has one; none for stories of no category, which /latest cannot list
         alone."""
         return tuple(
-            Rest(s.category, s.headlines[-1].article.id, len(s.headlines) - 1, s.more)
+            Rest(s.category, self.start, self.end, len(s.headlines), s.more)
             for s in self.sections
-            if s.category and s.more and s.headlines
+            if s.category and s.more
         )
 
     @property

@@ -373,7 +373,7 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """The fan-out's sends carry the buttons too: under a scheduled digest, and under an alert above its "Turn
-    alerts off", whose press takes only itself away."""
+    alerts off", whose press takes only itself away; the alert's sends the stories it did not show."""
     clock = Clock(START)
     async with bot(sqlite_bot_settings, clock) as app:
         await say(server, ALICE, "subscribe", "sport")
@@ -386,6 +386,11 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
         alert_id = alert.result["message_id"]
         assert "and 2 more: “Sport: 2 more” below" in visible_text(alert.params["text"])
         assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more", "Turn alerts off"]
+        # Its stories came at one instant: the alert's window holds the last of them too.
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Sport: 2 more"])
+        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert page_titles(visible_text(page.params["text"])) == ["Heat 5", "Heat 6"], page.params["text"]
         await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Turn alerts off"])
         await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
         assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more"]
@@ -1621,8 +1626,8 @@ async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
     """A digest shows 5 stories per category: "and 3 more: /latest sport 8" was tapped as "/latest" alone (Telegram
     links the command, not its words). A button under the digest sends each category's rest as /latest's More does,
     once (a second press, an hour on too, says it is below), and on a 200-story day pages 30 at a time with its own
-    More to the day's last story: a story arriving between pages is said, not shown twice; a tampered button or one
-    of a category gone is said so."""
+    More to the digest's last story: a story arriving between pages is none of its stories; a tampered button or
+    one of a category gone is said so."""
     arrived = START - timedelta(hours=1)
     sport = [story(f"Match {n}", "Sport", arrived - timedelta(minutes=n)) for n in range(8)]
     markets = [story(f"Deal {n}", "Markets", arrived - timedelta(minutes=n)) for n in range(200)]
@@ -1658,13 +1663,17 @@ async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
                 assert len(server.calls("sendMessage", chat_id=ALICE)) == before + 1
             message_id = page.result["message_id"]
             seen += page_titles(visible_text(page.params["text"]))
-            if len(seen) == 125:  # a story arriving between pages moves the list: said, nothing repeated or skipped
+            if len(seen) == 125:  # a story arriving between pages is none of the digest's: nothing repeated or skipped
                 await write(app, START, late)
-            if len(seen) == 155:
-                assert visible_text(page.params["text"]).startswith("1 newer story has come in since: /latest markets")
             data = keyboard(server, ALICE, message_id).get("More", "")
         assert seen == [s.title for s in markets]
         some = "0123456789abcdef"
+        _, key, start, end, _ = buttons["Markets: 195 more"].split(":")
+        # A rest's window reversed, or years long (a read of every story), or of a category no story is filed under.
+        for data in (f"d:{key}:{end}:{start}:5", f"d:{key}:0:{end}:5", f"d:0123456789ab:{start}:{end}:5"):
+            answer = await press(server, ALICE, message_id, data)
+            expected = CATEGORY_GONE if "0123456789ab" in data else EXPIRED
+            assert answer.params.get("text") == expected and answer.params.get("show_alert") is True, data
         for data in (f"l:5:{some}:99:*", "l:5:zz:10:*", f"l:5:{some}:10:0123456789ab"):
             answer = await press(server, ALICE, message_id, data)
             expected = CATEGORY_GONE if data.endswith("ab") else EXPIRED
@@ -1680,6 +1689,31 @@ async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
             said = f"This list is over 30 days old: /latest {name} shows the newest headlines."
             assert answer.params.get("text") == said and answer.params.get("show_alert") is True, answer.params
         assert len(server.calls("sendMessage", chat_id=ALICE)) == before
+
+
+async def test_a_digest_s_rest_button_sends_that_digest_s_own_stories_not_shown(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "Sport: 2 more" paged /latest on from the digest's last story shown: a story an earlier digest showed, or one
+    come since, published between the digest's, was sent as "the rest" and one of the digest's own left out. It sends
+    the stories the digest counted and did not show, these alone."""
+    today = [story(f"Heat {n}", "Sport", START - timedelta(hours=20 + n)) for n in range(7)]
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
+        # Yesterday's news (before this digest's 24 hours), published between two of today's.
+        await write(app, START - timedelta(hours=25), story("Earlier final", "Sport", START - timedelta(hours=25.5)))
+        await write(app, START - timedelta(hours=1), *today)
+        previewed = await reply_call(server, ALICE, "digest")
+        digest_id = previewed.result["message_id"]
+        assert "and 2 more: “Sport: 2 more” below" in visible_text(previewed.params["text"])
+        clock.set(START + timedelta(minutes=1))
+        await write(app, clock.now, story("Later final", "Sport", START - timedelta(hours=25.7)))  # after the digest
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        await press(server, ALICE, digest_id, keyboard(server, ALICE, digest_id)["Sport: 2 more"])
+        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert page_titles(visible_text(page.params["text"])) == ["Heat 5", "Heat 6"], page.params["text"]
+        assert page.params["text"].startswith("<b>Latest in Sport (6 to 7)</b>"), page.params["text"]
+        assert keyboard(server, ALICE, page.result["message_id"]) == {}
 
 
 async def test_more_under_a_named_day_s_list_keeps_to_that_day(

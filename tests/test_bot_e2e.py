@@ -1113,6 +1113,10 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert hello.startswith("Hello! I answer questions about 5 news articles") and "Nothing" not in hello
     thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
     assert thanks == ACKNOWLEDGED
+    # Smiles alone, with "!" too, are thanks as "🙂" was: they were told that they had no words to search for; praise
+    # and laughter too, which were searched ("Nothing in the articles answers that" over three random headlines).
+    for smiles in ("🙂🙂", "👍👍!", "😁", "thank you so much, that was helpful!", "lol"):
+        assert visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, smiles))) == ACKNOWLEDGED
     # "Tell me more" would find stories of people telling things: the answer's button is the way on.
     more = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Tell me more!")))
     assert more == MORE_HINT
@@ -1128,12 +1132,30 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
+async def test_asked_the_time_or_the_date_the_bot_tells_them_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "what time is it?" and "what's today's date?" were searched: three random headlines under "Nothing in the
+    articles answers that". They get the time and day on the chat's clock; a question of a story's time is searched."""
+    app.bot_data.clock = lambda: datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What time is it?")))
+    assert said == "It is 23:30 on Saturday 28 March 2026 (UTC). /latest shows the newest headlines.", said
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "timezone", "Berlin"))
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what's today's date?")))
+    assert said.startswith("It is 00:30 on Sunday 29 March 2026 (Europe/Berlin)."), said
+    asked = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "what time did the strike end?"))
+    )
+    assert "Rail Strike" in asked, asked
+
+
 async def test_a_reader_writing_in_another_language_is_answered_in_english_and_told_so_once(
     app: Bot, server: FakeBotAPI
 ) -> None:
     """A reader whose Telegram is in German (`language_code`), or who writes in another language: thanks and a
     greeting in it are small talk, not searched ("Danke!" was told "No article uses the word “Danke”", "Привет" to
-    ask in English); a question in it is told, once, that the articles are in English."""
+    ask in English); a question in it is told, once, that the articles are in English, and within the hour after
+    only briefly (a decline) or not at all (passages matched by names): it was told under every answer."""
     reader = 77
     server.add_user(reader, language_code="de")
     for thanks in ("Danke!", "Merci beaucoup", "gracias 🙏", "Grazie mille", "Спасибо!"):
@@ -1144,7 +1166,14 @@ async def test_a_reader_writing_in_another_language_is_answered_in_english_and_t
     question = "Was hat der Hafenrat beschlossen?"
     asked = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, question)))
     assert asked.count("The articles are in English") == 1 and asked.endswith("please ask in English."), asked
-    # Its names matched all the same: said once, above the passages.
+    told = datetime.now(UTC)
+    app.bot_data.clock = lambda: told + timedelta(minutes=59)
+    again = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Was sagt der Hafenrat?")))
+    assert "The articles are in English" not in again and "Ask in English." in again, again
+    named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
+    assert "English" not in named and "Chess Prodigy" in named, named
+    # An hour on, its names matched all the same: said again, once, above the passages.
+    app.bot_data.clock = lambda: told + timedelta(hours=1, seconds=1)
     named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
     assert named.count("The articles are in English") == 1, named
     assert named.index("Ask in English") < named.index("Chess Prodigy"), named
@@ -1973,9 +2002,11 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
         assert heading.startswith("Latest") and headlines and all(line.startswith("• ") for line in headlines), args
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "\n\n" not in categories
-    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
-    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
-    assert asked == categories
+    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories", and
+    # "how many articles do you have?" was told that nothing in the articles answers it.
+    for typed in ("What categories are there?", "how many articles do you have?"):
+        asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert asked == categories, typed
 
 
 async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(
@@ -2128,12 +2159,13 @@ async def test_reindex_while_another_process_rebuilds_says_so_instead_of_buildin
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:
     chat = 43
-    emoji = visible_text(await reply_to(server, chat, lambda: server.send_text(chat, "😀🎉")))
+    # Signs that are no thanks ("😀🎉" is, as "🙂" is: see the greeting's test).
+    emoji = visible_text(await reply_to(server, chat, lambda: server.send_text(chat, "🌧⚡")))
     # Its example was "Who won the election?" whatever the library held: the newest story's, which it answers.
     assert emoji == f"That has no words to search for. Try a question such as: {example_of(library_of(app).store)}"
     # In a group, as a group asks (an example typed there without /ask or a mention is read by no one).
     group = GROUP - 2  # GROUP stays silent below
-    in_group = visible_text(await reply_to(server, group, lambda: server.send_command(group, "ask", "😀🎉")))
+    in_group = visible_text(await reply_to(server, group, lambda: server.send_command(group, "ask", "🌧⚡")))
     assert in_group.endswith(f"such as: /ask {example_of(library_of(app).store)}"), in_group
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
@@ -2278,7 +2310,7 @@ async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged
     """A question whose answer was paged on with "More", then edited twice in quick succession: the paged message
     is edited once an edit, into the last edit's answer, and no answer is sent anew. A press of the earlier answer's
     button that comes after (tapped as the edit landed) showed the earlier question's next page over the new
-    answer; it now says the answer was replaced."""
+    answer; it now says the answer was replaced (a forged one says it expired)."""
     asked = server.send_text(ALICE, "harbor")
     answer, data = await more_button(app, server, ALICE, 1)
     paged = answer.result["message_id"]
@@ -2293,6 +2325,12 @@ async def test_a_question_edited_twice_after_more_was_pressed_replaces_the_paged
     late = server.get_update(server.press_button(ALICE, paged, data, force=True))["callback_query"]["id"]
     [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
     assert said.params.get("text") == ANSWER_REPLACED
+    # A forged button (its key keeps no question of the chat's) on the edited message says what a tampered button
+    # says anywhere: it said the answer was replaced.
+    forged = data.replace(data.split(":")[1], "0123456789ab", 1)
+    late = server.get_update(server.press_button(ALICE, paged, forged, force=True))["callback_query"]["id"]
+    [said] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == late)
+    assert (said.params.get("text"), said.params.get("show_alert")) == (EXPIRED, True)
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     assert (
         len(server.calls("editMessageText", chat_id=ALICE)) == 3

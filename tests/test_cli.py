@@ -31,7 +31,7 @@ from bot.index import TantivyEngine
 from bot.index.holder import holder_of
 from bot.library import Library
 from bot.models import Command
-from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
+from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, clock_reply, talk_reply
 from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
 from bot.services.latest import NOTHING_TODAY
@@ -1861,6 +1861,18 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
     """ "test" said no article uses the word, and "help" was answered from a story that used it."""
     assert main(["ask", question]) == 0
     assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+def test_asked_the_time_ask_tells_it_on_the_default_zone_s_clock(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "what time is it?" was searched: three random headlines under "Nothing in the articles answers that"."""
+    monkeypatch.setenv("NEWSBOT_DEFAULT_TIMEZONE", "Asia/Tokyo")
+    before = datetime.now(UTC)
+    assert main(["ask", "what time is it?"]) == 0
+    said = capsys.readouterr().out
+    told = {clock_reply(at, ZoneInfo("Asia/Tokyo"), COMMAND_LINE) for at in (before, datetime.now(UTC))}
+    assert said.removesuffix("\n") in told and "(Asia/Tokyo). newsbot latest shows" in said, said
 
 
 @pytest.mark.parametrize(

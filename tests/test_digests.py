@@ -18,7 +18,7 @@ from bot.render.digests import NOTHING_NEW, late_note, render_digest, since_when
 from bot.render.split import with_note
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome, digest_key
-from bot.services.digests import Digests, digest_of, key_of, sections
+from bot.services.digests import Digests, digest_of, key_of, rest_page, sections
 from bot.services.fanout import LATE, Outgoing, Report
 from bot.services.presence import Presence
 from bot.services.schedule import Window, local_day, next_digest
@@ -501,10 +501,11 @@ def test_a_category_is_capped_with_the_count_of_the_rest(store: Store) -> None:
     [digest] = reader.to(CHAT)
     assert headlines(digest.text) == ["Match 7", "Match 6", "Match 5", "Match 4", "Match 3"]
     assert "and 3 more: “Sport: 3 more” below" in digest.text
-    # The button under it pages on from the last one shown, as /latest's More does.
+    # The button under it sends the rest of the digest's own stories: those of its window past the 5 shown.
     [rest] = digest.rests
-    last = store.article(rest.last)
-    assert (rest.category, rest.place, rest.more, last and last.title) == ("sport", 4, 3, "Match 3")
+    assert (rest.category, rest.shown, rest.more) == ("sport", 5, 3)
+    page = rest_page(store, "sport", Window(rest.start, rest.end), rest.shown, 10)
+    assert ([a.title for a in page.articles], page.more) == (["Match 2", "Match 1", "Match 0"], False)
 
 
 def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None:

@@ -648,7 +648,20 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("🙏🏽", "acknowledgement"),
         ("❤️", "acknowledgement"),
         ("👍👍", "acknowledgement"),
+        # Other smiles, and with "!" or ".": "That has no words to search for", where "🙂" alone was thanks.
+        ("🙂🙂!", "acknowledgement"),
+        ("😁", "acknowledgement"),
+        ("😀😀", "acknowledgement"),
+        ("👍👍.", "acknowledgement"),
+        ("!!!", None),
+        ("😢", None),
         ("thank you for the news", "acknowledgement"),
+        # Praise or laughter: searched, "Nothing in the articles answers that" over three random headlines.
+        ("thank you so much, that was helpful!", "acknowledgement"),
+        ("lol", "acknowledgement"),
+        ("Interesting, good to know", "acknowledgement"),
+        ("was the ferry helpful to islanders", None),
+        ("interesting facts about apples", None),
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),
         ("hi, are you there?", "greeting"),
@@ -718,6 +731,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What categories are there?", "categories"),
         ("what topics do you cover?", "categories"),
         ("which category won the oscar?", None),
+        # The reader's clock: searched, three random headlines under "Nothing in the articles answers that".
+        ("What time is it?", "clock"),
+        ("what's today's date?", "clock"),
+        ("what time did the strike end?", None),
+        # Their counts: "Nothing in the articles answers that".
+        ("How many articles do you have?", "categories"),
+        ("how many articles mention the harbor?", None),
         # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
         ("subscribe me to sport", "subscriptions"),
         ("Unsubscribe from sport please", "subscriptions"),

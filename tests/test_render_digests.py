@@ -125,7 +125,7 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
 def test_and_n_more_names_the_button_that_sends_them() -> None:
     """ "and 3 more: /latest sport 8" was tapped as "/latest" alone (Telegram links the command, not its words):
     the line names the button under the message that sends them, a page of MAX_LATEST_COUNT at a time past that,
-    and the digest lists a button for each category with a rest, the last of its shown stories to page from."""
+    and the digest lists a button for each category with a rest, with its window and how many it shows."""
     shown = tuple(headline(f"Story {n}") for n in range(5))
     most = MAX_LATEST_COUNT
     assert (
@@ -137,7 +137,7 @@ def test_and_n_more_names_the_button_that_sends_them() -> None:
     assert more_line(DigestSection("", shown, more=3)) == "and 3 more"  # /latest cannot ask for these alone
     assert more_line(DigestSection("r&d", shown, more=1)) == "and 1 more: “R&amp;d: 1 more” below"
     sections = (DigestSection("", shown, 3), DigestSection("r&d", shown[:2], 1), DigestSection("sport", shown, 0))
-    assert digest(*sections).rests == (Rest("r&d", shown[1].article.id, 1, 1),)
+    assert digest(*sections).rests == (Rest("r&d", WHEN - timedelta(days=1), WHEN, 2, 1),)
 
 
 def test_a_held_alert_names_the_day_its_first_story_came_when_not_today() -> None:

@@ -1092,20 +1092,22 @@ def test_a_store_made_before_0036_keeps_its_digests_days_and_zones_as_columns(st
     out of its key ("2026-03-27 Europe/Berlin"), are columns, filled from the keys of the rows stored before (an
     alert, and a key naming no zone, get none); a claim made after it stores them itself."""
     claimed = {"status": "claimed", "claimed_by": "gone", "claimed_at": NOW, "due": NOW}
+    keys: dict[int, str] = {}
     with store.engine.begin() as connection:
         for kind, chat_id, key in (
             ("digest", 1, "2026-03-27 Europe/Berlin"),
             ("digest", 2, "2026-03-27"),
             ("alert", 1, "5-9"),
         ):
-            connection.execute(deliveries.insert().values(kind=kind, chat_id=chat_id, key=key, **claimed))
+            row = connection.execute(deliveries.insert().values(kind=kind, chat_id=chat_id, key=key, **claimed))
+            keys[row.inserted_primary_key[0]] = key
         for column in ("local_day", "day_zone"):
             connection.execute(text(f"ALTER TABLE deliveries DROP COLUMN {column}"))
     with migrated_again(store, "0036_delivery_days") as upgraded:
         seen: list[tuple[str, object, object]] = []
 
         def verdict(orphan: Orphan, claimer: object) -> str:
-            seen.append((orphan.key, orphan.day, orphan.zone))
+            seen.append((keys[orphan.id], orphan.day, orphan.zone))
             return "keep"
 
         upgraded.recover_deliveries(NOW, "me", ["digest", "alert"], verdict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
@@ -42,6 +43,11 @@ ACKNOWLEDGEMENTS = frozenset(
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
         "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
         "good bot", "good job", "well done", "awesome",
+        # Praise and laughter after an answer: searched, "thank you so much, that was helpful!" listed three random
+        # headlines under "Nothing in the articles answers that", "lol" was told no article uses the word.
+        "helpful", "very helpful", "that was helpful", "that helps", "that helped", "this helps", "good to know",
+        "interesting", "makes sense", "that makes sense", "wow", "brilliant", "excellent", "amazing", "love it",
+        "noted", "understood", "lol", "haha", "hahaha", "lmao",
         # And thanks in it: searched, "Danke!" was told "No article uses the word “Danke”".
         "danke", "danke schön", "danke sehr", "vielen dank", "merci", "merci beaucoup", "gracias", "muchas gracias",
         "grazie", "grazie mille", "obrigado", "obrigada", "dank je", "dank je wel", "bedankt", "tack", "спасибо",
@@ -49,9 +55,11 @@ ACKNOWLEDGEMENTS = frozenset(
     }
 )  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")
-# A thumbs-up, a heart or folded hands sent alone (a skin tone or a variation selector after them too): thanks
-# without words, which was searched ("That has no words to search for").
-_THANKS_SIGNS = re.compile(r"(?:[\s👍👌🙏❤♥🙂😊👏🤝💯]|[\U0001F3FB-\U0001F3FF\uFE0F])+")
+# A thumbs-up, a heart, folded hands or a smile sent alone (a skin tone or a variation selector after each too, and
+# "!" or "." among them): thanks without words, which was searched ("That has no words to search for": "🙂" was
+# thanks, "😀", "😁" or "👍👍!" a question).
+_THANKS_SIGN = "[👍👌🙏❤♥☺🙂😊😀😃😄😁😆😉😍🥰😘🤗👏🤝💯💪🎉✨⭐🌟🔥✅💙💚💛💜🧡🤍💕💖💗][\U0001f3fb-\U0001f3ff\ufe0f]*"
+_THANKS_SIGNS = re.compile(rf"[\s!.]*(?:{_THANKS_SIGN}[\s!.]*)+")
 
 
 # Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
@@ -75,6 +83,16 @@ COMMAND_WORDS = {
         "all categories", "what categories", "what topics are there", "what topics do you have", "which topics",
         "what topics do you cover", "what sections are there", "what kinds of news", "what kind of news",
         "what news do you have",
+        # Their counts: searched, "how many articles do you have?" was told that nothing in the articles answers it.
+        "how many articles do you have", "how many articles are there", "how many articles", "how many stories",
+        "how many stories do you have", "how many stories are there", "how many news articles do you have",
+    ),
+    # The reader's clock (`clock_reply`): searched, three random headlines under "Nothing in the articles answers that".
+    "clock": (
+        "what time is it", "what's the time", "whats the time", "what is the time", "time please", "the time",
+        "what day is it", "what day is it today", "what's the date", "whats the date", "what is the date",
+        "what's today's date", "whats todays date", "what is today's date", "what date is it", "today's date",
+        "what's the date today", "what is the date today",
     ),
     # A first message to see whether anything answers: searched, "test" said no article uses the word.
     "test": (
@@ -242,6 +260,13 @@ TALK_REPLIES = {
     "more": "{more}, or ask me another question.",
     "subscriptions": "{subscriptions}",
 }
+
+
+def clock_reply(now: datetime, zone: tzinfo, front: FrontEnd) -> str:
+    """What "what time is it?" or "what's the date?" gets: the time and the day on the reader's clock (`zone`)."""
+    local = now.astimezone(zone)
+    day = f"{local:%A} {local.day} {local:%B %Y}"
+    return f"It is {local:%H:%M} on {day} ({zone}). {front.latest} shows the newest headlines."
 
 
 def talk_reply(kind: str | None, front: FrontEnd) -> str | None:

@@ -36,6 +36,8 @@ from bot.store.articles import ADDED
 BATCH = 1000
 # Stories shown per category in one alert.
 PER_CATEGORY = 5
+# The least step of the store's times.
+ONE_INSTANT = timedelta(microseconds=1)
 
 
 def select(batch: AlertBatch, now: datetime, grace: timedelta) -> list[Claim]:
@@ -99,7 +101,8 @@ class Alerts:
             arrived = [h.article.added_at for h in headlines if h.article.added_at is not None]
             if not arrived:
                 continue
-            end = max(arrived)
+            # Its window's end is past its last story, as a digest's is (`Rest`: the window holds its stories).
+            end = max(arrived) + ONE_INSTANT
             built[ids] = Digest(min(arrived), end, (), sections(headlines, self.per_category))
         self.built += len(built)
         return built

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from bot.models import Digest, DigestSection, Headline, StoredArticle
+from bot.services.latest import LatestPage
 from bot.services.schedule import FIRST_WINDOW, Window, digest_window
 from bot.store import Store
 from bot.wording import alphabetical
@@ -110,6 +111,16 @@ def digest_of(arrived: Sequence[Headline], key: DigestKey, per_category: int = P
         and (not wanted or h.article.category in wanted)
     ]
     return Digest(key.window.start, key.window.end, key.categories, sections(chosen, per_category))
+
+
+def rest_page(store: Store, category: str, window: Window, shown: int, size: int) -> LatestPage:
+    """The `size` stories of `category` after the `shown` first that a digest (or an alert) of `window` holds: its
+    own choice made again (`digest_of`), so its "Sport: 3 more" sends the stories it counted, not /latest's list
+    paged on from its last shown, where stories of earlier digests and ones come since stood between."""
+    arrived = store.arrivals(window.start, window.end)
+    every = digest_of(arrived, key_of([category], window), per_category=len(arrived))
+    held = [h.article for section in every.sections for h in section.headlines]
+    return LatestPage(held[shown : shown + size], shown, len(held) > shown + size)
 
 
 class Digests:

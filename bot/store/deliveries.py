@@ -108,7 +108,6 @@ class Orphan:
     claimed_by: str
     attempted: bool
     due: datetime
-    key: str = ""
     # A digest's local day and the zone of its calendar (None: an alert's, a notice's, or a row no migration read).
     day: date | None = None
     zone: str | None = None
@@ -304,17 +303,13 @@ def orphans(connection: Connection, kinds: Sequence[str]) -> list[Orphan]:
             deliveries.c.claimed_by,
             deliveries.c.attempted_at,
             deliveries.c.due,
-            deliveries.c.key,
             deliveries.c.local_day,
             deliveries.c.day_zone,
         )
         .where(deliveries.c.status == CLAIMED, deliveries.c.kind.in_(list(kinds)))
         .order_by(deliveries.c.id)
     )
-    return [
-        Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due, row.key, *_day(row))
-        for row in rows
-    ]
+    return [Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due, *_day(row)) for row in rows]
 
 
 def _day(row: Any) -> tuple[date | None, str | None]:

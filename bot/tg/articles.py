@@ -6,12 +6,12 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
@@ -23,9 +23,21 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
 from bot.render.welcome import takes_no_words
-from bot.services.latest import NO_MORE_HEADLINES, newest_of_day, one_category, page_after
+from bot.services.digests import LONGEST_WINDOW, rest_page
+from bot.services.latest import NO_MORE_HEADLINES, LatestPage, newest_of_day, one_category, page_after
+from bot.services.schedule import Window
 from bot.store import Store, sends
-from bot.tg.buttons import EVERY_CATEGORY, answer_press, button_key, expired_button, instant, latest_more, read_on
+from bot.tg.buttons import (
+    EVERY_CATEGORY,
+    answer_press,
+    button_key,
+    expired_button,
+    from_micros,
+    instant,
+    latest_more,
+    read_on,
+    rest_more,
+)
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -254,10 +266,60 @@ async def more_latest(update: Update, context: Context) -> None:
     """Send the headlines after those of the list whose "More" was pressed, as a reply to it, unless they went out
     from this button lately (a double tap, another process's); a category gone since, or a tampered button, is
     said."""
-    query = update.callback_query
-    assert query is not None and context.match is not None
+    assert context.match is not None
     place, anchor, size, key, since, before = context.match.groups()
-    if int(size) > MAX_LATEST_COUNT or query.message is None:
+    if int(size) > MAX_LATEST_COUNT:
+        await expired_button(update, context)
+        return
+    span = instant(since or ""), instant(before or "")
+
+    def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
+        return page_after(store, category, anchor, int(place), int(size), *span, zone)
+
+    def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
+        last = page.start + len(page.articles) - 1
+        return latest_more(page.articles[-1], last, int(size), category, *span) if page.more else None
+
+    await send_headlines(update, context, key, anchor, read, after)
+
+
+async def rest_of_digest(update: Update, context: Context) -> None:
+    """Send the stories of a category that a digest or an alert counted and did not show (or the next page of them),
+    as a reply to it, as a "More" of /latest does (`send_headlines`)."""
+    assert context.match is not None
+    key, start, end, shown = context.match.groups()
+    window = Window(from_micros(start), from_micros(end))
+    # A tampered window: none a digest has, and a long one would read months of stories.
+    if not timedelta(0) < window.end - window.start <= LONGEST_WINDOW:
+        await expired_button(update, context)
+        return
+
+    def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
+        assert category is not None, "a rest's key names a category"
+        return rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+
+    def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
+        assert category is not None
+        return rest_more(category, *window, page.start + len(page.articles)) if page.more else None
+
+    await send_headlines(update, context, key, f"{key}.{shown}", read, after)
+
+
+async def send_headlines(
+    update: Update,
+    context: Context,
+    key: str,
+    claimed: str,
+    read: Callable[[Store, str | None, tzinfo], LatestPage],
+    after: Callable[[LatestPage, str | None], InlineKeyboardMarkup | None],
+) -> None:
+    """Send the page of headlines a press asks for (of the category of `key`, `read` for the chat's zone in a worker
+    thread, with the button `after` makes for the next), as a reply to its message, unless the page went out from
+    this button lately (`claimed`: what the press sends, a double tap or another process's claims it too); a
+    category gone since, a list too old to remember its sends, or a button not on a message, is said."""
+    query = update.callback_query
+    assert query is not None
+    if query.message is None:
         await expired_button(update, context)
         return
     store, now, chat_id = context.bot_data.library.store, context.bot_data.clock(), chat_of(query)
@@ -273,14 +335,13 @@ async def more_latest(update: Update, context: Context) -> None:
         await answer_press(query, LIST_TOO_OLD.format(days=sends.KEPT.days, named=named), alert=True)
         return
     button = f"{query.message.message_id}:more"
-    sent = SentArticle(store, chat_id, button, anchor, update.update_id, now, sends.KEPT)
+    sent = SentArticle(store, chat_id, button, claimed, update.update_id, now, sends.KEPT)
     if not await sent.claim():
         await answer_press(query, MORE_SENT)
         return
-    span = instant(since or ""), instant(before or "")
     try:
         zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, chat_id)
-        page = await asyncio.to_thread(page_after, store, category, anchor, int(place), int(size), *span, zone)
+        page = await asyncio.to_thread(read, store, category, zone)
         if not page.articles:
             await sent.release()
             await answer_press(query, NO_MORE_HEADLINES)
@@ -288,10 +349,9 @@ async def more_latest(update: Update, context: Context) -> None:
         await answer_press(query)
         username = context.bot_data.username
         blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1)
-        last = page.start + len(page.articles) - 1
-        markup = latest_more(page.articles[-1], last, int(size), category, *span) if page.more else None
         said = [html.escape(page.note)] if page.note else []
         texts = split_message([*said, *blocks, *([html.escape(page.ending)] if page.ending else [])])
+        markup = after(page, category)
         await send_messages(context.bot, chat_id, texts, topic_of(query.message), query.message.message_id, markup)
     except BaseException:
         await sent.release()  # not sent: a press again sends it

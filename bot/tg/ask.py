@@ -17,8 +17,8 @@ import re
 import secrets
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import tzinfo
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from typing import NamedTuple
 
 from telegram import (
@@ -33,7 +33,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
+from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
@@ -47,16 +47,18 @@ from bot.render.welcome import (
     about_attached,
     asks_of_nothing,
     bare_mention,
+    clock_reply,
     refused,
     small_talk,
     talk_of,
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, points_back, split_follow_up
+from bot.retrieval import Request, ask_in, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
+from bot.store.language import NAMES, library_language
 from bot.tg.answered import first_earlier, replying, withdrawn
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
@@ -148,28 +150,57 @@ NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
 
 @dataclass(frozen=True)
 class Page:
-    """One page of an answer, ready to send; `saved` is the question to keep for its "More" button."""
+    """One page of an answer, ready to send; `saved` is the question to keep for its "More" button; `foreign`: it
+    answers a question in another language than the articles', which it said unless told not to."""
 
     text: str
     markup: InlineKeyboardMarkup | None
     saved: SavedQuery | None = None
+    foreign: bool = False
 
 
 def first_page(
-    library: Library, request: Request, username: str, zone: tzinfo, chat_id: int, note: str = "", hint: str = ""
+    library: Library,
+    request: Request,
+    username: str,
+    zone: tzinfo,
+    chat_id: int,
+    note: str = "",
+    hint: str = "",
+    told: bool = False,
 ) -> Page:
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` and above
-    `hint` (plain text) when given (in a worker thread)."""
+    `hint` (plain text) when given (in a worker thread); a chat `told` lately that the articles are in another
+    language than its questions is not told it again at length (`told_lately`)."""
     seen = searched_in(library)
     answer = library.ask(request)
+    language = library_language(library.store)
+    # The retrieval's decline asks in the articles' language in its reason: the one place that says it.
+    asked_in = ask_in(language)
+    foreign = bool(answer.names_only) or (bool(asked_in) and asked_in in answer.reason)
+    if foreign and told:
+        answer = replace(answer, names_only="", reason=answer.reason.replace(asked_in, f" Ask in {NAMES[language]}."))
     # A question in another language than the articles' was answered from its names alone, as if understood.
     note = note or (NAMES_ONLY.format(language=answer.names_only) if answer.names_only else "")
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
-        return Page(text, keyboard(answer, ""))
+        return Page(text, keyboard(answer, ""), foreign=foreign)
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
-    return Page(text, keyboard(answer, saved.key, seen), saved)
+    return Page(text, keyboard(answer, saved.key, seen), saved, foreign)
+
+
+def told_lately(data: BotData, chat_id: int, now: datetime) -> bool:
+    """Whether the chat was told less than LANGUAGE_TOLD_AGAIN_AFTER ago that its questions are not in the
+    articles' language (in this process: told again by another costs a sentence)."""
+    told = data.language_told.get(chat_id)
+    return told is not None and now - told < LANGUAGE_TOLD_AGAIN_AFTER
+
+
+def remember_told(data: BotData, chat_id: int, now: datetime) -> None:
+    """Note that the chat was told it now, forgetting the chats told long enough ago to be told again."""
+    data.language_told = {c: at for c, at in data.language_told.items() if now - at < LANGUAGE_TOLD_AGAIN_AFTER}
+    data.language_told[chat_id] = now
 
 
 def searched_in(library: Library) -> str:
@@ -334,6 +365,10 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     if talk == "latest":
         await send_latest(message, context, (), asked=question)
         return
+    if talk == "clock":
+        zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
+        await reply_answer(update, context, html.escape(clock_reply(context.bot_data.clock(), zone, TELEGRAM)))
+        return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await reply_answer(update, context, html.escape(reply))
         return
@@ -368,9 +403,11 @@ async def _answer_question(update: Update, context: Context, message: Message, q
             question = await asyncio.to_thread(library.follow_up, question, followed, shown, answered)
         request = library.request(question)
         subscriptions = context.bot_data.digesting.subscriptions
+        now = context.bot_data.clock()
+        told = told_lately(context.bot_data, message.chat_id, now)
         page = await asyncio.to_thread(
             lambda: first_page(
-                library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id, note, hint
+                library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id, note, hint, told
             )
         )
     except QuestionError as exc:
@@ -393,6 +430,8 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         await reply_answer(update, context, html.escape(refused(exc, asked)))
         return
     await reply_answer(update, context, page.text, page.markup)
+    if page.foreign and not told:
+        remember_told(context.bot_data, message.chat_id, now)
     await keep_question(context, page.saved)
     if page.saved is not None and context.application.running:
         context.application.create_task(rank_later_pages(context.bot_data, request))
@@ -654,7 +693,9 @@ async def more(update: Update, context: Context) -> None:
     if pages.shown(query):
         await answer_press(query, ALREADY_SHOWN)
         return
-    if replaced(query, key):
+    # Replaced only if its key keeps a question of the chat's: a forged or long-stale button on an edited message
+    # is told what one is anywhere (below), not of an edit it never answered.
+    if replaced(query, key) and await asyncio.to_thread(kept_question, library, key, chat_id, saving) is not None:
         await answer_press(query, ANSWER_REPLACED)
         return
     page = await asyncio.to_thread(

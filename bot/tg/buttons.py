@@ -7,7 +7,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -49,6 +49,12 @@ LATEST_MORE_DATA = re.compile(
     r"^l:(0|[1-9][0-9]{0,2}):([0-9a-f]{16}):([1-9][0-9]?):([0-9a-f]{12}|\*)(?::([0-9]{1,8})?:([0-9]{1,8}))?$"
 )
 EVERY_CATEGORY = "*"
+# The rest of a digest's (or an alert's) category: "d:<the category's `button_key`>:<the digest's window's start>:<its
+# end>:<stories shown before>", the window in microseconds since 1970 (the store's times, exactly), at most 2 + 12 +
+# 18 + 18 + 5 = 55 bytes. The stories are the digest's own choice made again (`digests.rest_page`).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = timedelta(microseconds=1)
+REST_DATA = re.compile(r"^d:([0-9a-f]{12}):([0-9]{1,17}):([0-9]{1,17}):([1-9][0-9]{0,3})$")
 # "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
 # `render.articles.start_mark`; buttons sent before have the whole message's, or none). The article is split again
 # on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged number), or
@@ -125,16 +131,36 @@ def more_data(
 
 def rest_buttons(rests: Sequence[Rest]) -> list[list[InlineKeyboardButton]]:
     """A button a row under a digest or an alert for each category's stories it counted and did not show ("Sport: 3
-    more"), which sends them as /latest's "More" does, from the last one shown (a page of the rest, or of
-    MAX_LATEST_COUNT when they are more, and its own "More")."""
+    more"), which sends them (MAX_LATEST_COUNT a page, with its own "More" for the next: `rest_more`)."""
     return [
         [
             InlineKeyboardButton(
-                rest_label(r.category, r.more), callback_data=more_data(r.last, r.place, r.more, r.category)
+                rest_label(r.category, r.more), callback_data=rest_data(r.category, r.start, r.end, r.shown)
             )
         ]
         for r in rests
     ]
+
+
+def rest_data(category: str, start: datetime, end: datetime, shown: int) -> str:
+    """The data of a button that sends the stories of `category` a digest of the window [start, end) holds after
+    its `shown` first (`REST_DATA`)."""
+    return f"d:{button_key(category)}:{micros(start)}:{micros(end)}:{shown}"
+
+
+def rest_more(category: str, start: datetime, end: datetime, shown: int) -> InlineKeyboardMarkup:
+    """The "More" under a page of a digest's rest, for its stories after the `shown` first."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=rest_data(category, start, end, shown))]])
+
+
+def micros(instant: datetime) -> int:
+    """An instant as a digest's rest button carries it: whole microseconds since 1970, exactly."""
+    return (instant - EPOCH) // ONE_MICROSECOND
+
+
+def from_micros(micros: str) -> datetime:
+    """The instant a digest's rest button carries (`micros`)."""
+    return EPOCH + int(micros) * ONE_MICROSECOND
 
 
 def minutes(instant: datetime) -> int:

@@ -62,6 +62,8 @@ class BotData:
     troubles: Troubles = field(default_factory=Troubles, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
+    # When each chat was last told that its questions are not in the articles' language (`ask.told_lately`).
+    language_told: dict[int, datetime] = field(default_factory=dict, repr=False)
     # The page each answer paged lately shows, so a double tap of "More" searches once.
     pages: Pages = field(default_factory=Pages, repr=False)
     # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running

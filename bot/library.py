@@ -542,10 +542,9 @@ class Library:
             log.warning("could not keep the waits %s asked for", ", ".join(w.site for w in waits), exc_info=True)
 
     def ask(self, request: Request, now: datetime | None = None) -> Answer:
-        """Answer a question asked at `now`, the clock's by default (raises QuestionError for one that cannot be
-        searched). An answer is of its day: "next year" is the year after it (`retrieval.asked_year`), and a test of a
-        library's answers fixes it, or answers it passed once fail a year on (three desks' questions, on 1 January
-        2027)."""
+        """Answer a question asked at `now` (the clock's by default; raises QuestionError for one that cannot be
+        searched). The day is the answer's: "next year" is the year after it (`retrieval.asked_year`), so a test of a
+        library's answers gives one, or what passed fails a year on (three desks' tests would from 1 January 2027)."""
         with self._later_lock:
             self._asking += 1
         try:
@@ -559,7 +558,7 @@ class Library:
             return replace(answered, reason=f"{answered.reason} {INDEX_BEHIND}".lstrip())
         return answered
 
-    def _answer(self, request: Request, now: datetime | None = None) -> Answer:
+    def _answer(self, request: Request, now: datetime | None) -> Answer:
         least = self.settings.min_answerability
         if not request.offset:
             return answer(request, self.engine, self.store, least, self.semantic, now)

@@ -541,12 +541,14 @@ class Library:
         except Exception:
             log.warning("could not keep the waits %s asked for", ", ".join(w.site for w in waits), exc_info=True)
 
-    def ask(self, request: Request) -> Answer:
-        """Answer a question (raises QuestionError for one that cannot be searched)."""
+    def ask(self, request: Request, now: datetime | None = None) -> Answer:
+        """Answer a question asked at `now` (the clock's by default; raises QuestionError for one that cannot be
+        searched). The day is the answer's: "next year" is the year after it (`retrieval.asked_year`), so a test of a
+        library's answers gives one, or what passed fails a year on (three desks' tests would from 1 January 2027)."""
         with self._later_lock:
             self._asking += 1
         try:
-            answered = self._searched(lambda: self._answer(request))
+            answered = self._searched(lambda: self._answer(request, now))
         finally:
             with self._later_lock:
                 self._asking -= 1
@@ -556,11 +558,11 @@ class Library:
             return replace(answered, reason=f"{answered.reason} {INDEX_BEHIND}".lstrip())
         return answered
 
-    def _answer(self, request: Request) -> Answer:
+    def _answer(self, request: Request, now: datetime | None) -> Answer:
         least = self.settings.min_answerability
         if not request.offset:
-            return answer(request, self.engine, self.store, least, self.semantic)
-        pages = self._later_pages(request)
+            return answer(request, self.engine, self.store, least, self.semantic, now)
+        pages = self._later_pages(request, now)
         return compose(request, pages.ranking, least, pages.lead)
 
     def ranked_in(self) -> tuple[object, ...]:
@@ -573,11 +575,11 @@ class Library:
             ranked_by += (semantic.vectors.cursor, semantic.vectors.count(), semantic.pieces is not None)
         return ranked_by
 
-    def _later_pages(self, request: Request) -> LaterPages:
-        """The later pages of `request` as ranked now: remembered, being ranked (waited for), or ranked here. The
-        store's head is part of the state: a story another process removed is out of the store before this
-        process's index follows."""
-        key = (replace(request, offset=0), self.ranked_in(), self.store.head())
+    def _later_pages(self, request: Request, now: datetime | None = None) -> LaterPages:
+        """The later pages of `request` (asked at `now`, the clock's by default) as ranked now: remembered, being
+        ranked (waited for), or ranked here. The store's head is part of the state: a story another process removed
+        is out of the store before this process's index follows."""
+        key = (replace(request, offset=0), now, self.ranked_in(), self.store.head())
         with self._later_lock:
             ranking = self._later.get(key)
             ranks_here = ranking is None
@@ -590,7 +592,7 @@ class Library:
             return ranking.result()
         try:
             ranking.set_result(
-                later_pages(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+                later_pages(request, self.engine, self.store, self.settings.min_answerability, self.semantic, now)
             )
         except BaseException as exc:
             with self._later_lock:  # the next press ranks again (a damaged index rebuilt, the store back)

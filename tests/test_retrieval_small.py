@@ -1799,6 +1799,11 @@ DESKS = [
 ]
 
 
+# The day the desks' questions are asked on, as they were written (their stories are of October to December 2026):
+# "next year" of them is 2027. On the clock's day, three desks' tests failed from 1 January 2027 (`asked_year`).
+DESKS_ASKED_ON = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
 def missed_of(asked: Iterable[tuple[str, object]]) -> str:
     """The failure message of a question set asked in one test: each question failed, one a line, with what was
     answered. One test a set, not one a question: pytest's and xdist's own work for each of 1,600 such cases cost
@@ -1819,10 +1824,34 @@ def test_a_desk_reader_s_question_is_answered_among_the_3_shown(desks: Callable[
         question = case["question"]
         if following := case.get("following"):
             question = library.follow_up(question, [str(DATA / desk / following)])
-        answer = library.ask(library.request(question))
+        answer = library.ask(library.request(question), DESKS_ASKED_ON)
         if not any(g in p.text for p in answer.passages[:3] for g in case["gold"]):
             missed.append((case["question"], answer))
     assert not missed, missed_of(missed)
+
+
+def test_a_library_answers_of_next_year_as_of_the_day_it_is_asked_on(desks: Callable[[str], Library]) -> None:
+    """A question asking of "next year" is answered as of the day `Library.ask` is given: the council desk's budget
+    story of 2026 tells of 2027's council tax, the year the desks' day asks of, and not of 2028, which a reader asking
+    in June 2027 means (declined, saying so). The desks' tests asked on the clock's day, and would have failed from 1
+    January 2027."""
+    library = desks("council_desk")
+    asked = library.request("How much will council tax go up in Kestlebury next year?")
+    then = library.ask(asked, DESKS_ASKED_ON)
+    assert then.confident and "raise council tax by 4.99% next year" in then.passages[0].text, then
+    later = library.ask(asked, datetime(2027, 6, 1, 12, tzinfo=UTC))
+    assert not later.found, later
+    assert later.reason == "Nothing in the articles answers that. The story it may be about is from 2026.", later
+
+
+def test_next_year_in_a_followed_story_s_headline_is_not_the_reader_s(desks: Callable[[str], Library]) -> None:
+    """A follow-up is searched with its stories' headlines (`Library.follow_up`), whose "next year" is the story's:
+    "how much does it cost?" in reply to the culture desk's game delayed "until next year", a story of 2026, was
+    declined once the clock read 2027, as if the reader had asked of 2028."""
+    library = desks("culture_desk")
+    question = library.follow_up("how much does it cost?", [str(DATA / "culture_desk" / "ember_crown_delay.txt")])
+    answer = library.ask(library.request(question), datetime(2027, 6, 1, 12, tzinfo=UTC))
+    assert answer.found and "will cost \u00a359.99" in answer.passages[0].text, answer
 
 
 @pytest.mark.parametrize(

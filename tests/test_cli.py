@@ -78,6 +78,11 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     passage = data["passages"][0]
     assert passage["published"] == "2013-03-07T07:37:00+00:00" and passage["category"] == "News"
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
+    # A question in another language carries the articles' (the bot's chat layer reads it: `Answer.foreign_to`).
+    assert data["foreign_to"] is None
+    assert main(["ask", "--json", "Что сказал Путин?"]) == 1
+    declined = json.loads(capsys.readouterr().out)
+    assert declined["foreign_to"] == "en" and declined["reason"].endswith("please ask in English."), declined
 
 
 def test_ask_json_names_the_words_matched_as_the_passage_writes_them_as_an_answer_emboldens_them(

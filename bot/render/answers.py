@@ -187,4 +187,6 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         ],
         "closest": [article_json(a, bot_username) for a in answer.closest],
         "more": answer.more,
+        # The articles' language ("en") where the question seemed asked in another (`Answer.foreign_to`).
+        "foreign_to": answer.foreign_to or None,
     }

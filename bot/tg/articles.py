@@ -19,18 +19,22 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.named_days import without_day
 from bot.render.articles import ArticlePart, article_messages
+from bot.render.digests import alert_sent, digest_sent, rest_heading
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
 from bot.render.welcome import takes_no_words
+from bot.services import alerts
 from bot.services.digests import LONGEST_WINDOW, rest_page
 from bot.services.latest import NO_MORE_HEADLINES, LatestPage, newest_of_day, one_category, page_after
 from bot.services.schedule import Window
 from bot.store import Store, sends
 from bot.tg.buttons import (
     EVERY_CATEGORY,
+    alert_rest_data,
     answer_press,
     button_key,
+    digest_rest_data,
     expired_button,
     from_micros,
     instant,
@@ -296,11 +300,33 @@ async def rest_of_digest(update: Update, context: Context) -> None:
 
     def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
         assert category is not None, "a rest's key names a category"
-        return rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+        page = rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+        return page._replace(heading=rest_heading(category, len(page.articles), digest_sent(window.end, zone)))
 
     def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
         assert category is not None
-        return rest_more(category, *window, page.start + len(page.articles)) if page.more else None
+        return rest_more(digest_rest_data(category, *window, page.start + len(page.articles))) if page.more else None
+
+    await send_headlines(update, context, key, f"{key}.{shown}", read, after)
+
+
+async def rest_of_alert(update: Update, context: Context) -> None:
+    """Send the stories of a category that an alert carried and did not show (or the next page of them), as a reply
+    to it, as a "More" of /latest does (`send_headlines`): those of its delivery to this chat (`Rest.delivery`)."""
+    assert context.match is not None and update.callback_query is not None
+    delivery, key, shown = context.match.groups()
+    chat_id, message = chat_of(update.callback_query), update.callback_query.message
+
+    def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
+        assert category is not None and message is not None, "a rest's key names a category, under a message"
+        page = alerts.rest_page(store, int(delivery), chat_id, category, int(shown), MAX_LATEST_COUNT)
+        return page._replace(heading=rest_heading(category, len(page.articles), alert_sent(message.date, zone)))
+
+    def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
+        assert category is not None
+        return (
+            rest_more(alert_rest_data(int(delivery), category, page.start + len(page.articles))) if page.more else None
+        )
 
     await send_headlines(update, context, key, f"{key}.{shown}", read, after)
 
@@ -348,7 +374,7 @@ async def send_headlines(
             return
         await answer_press(query)
         username = context.bot_data.username
-        blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1)
+        blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1, heading=page.heading)
         said = [html.escape(page.note)] if page.note else []
         texts = split_message([*said, *blocks, *([html.escape(page.ending)] if page.ending else [])])
         markup = after(page, category)

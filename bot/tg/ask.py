@@ -58,7 +58,7 @@ from bot.retrieval import Request, ask_in, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.store.language import NAMES, library_language
+from bot.store.language import NAMES
 from bot.tg.answered import first_earlier, replying, withdrawn
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
@@ -174,14 +174,13 @@ def first_page(
     language than its questions is not told it again at length (`told_lately`)."""
     seen = searched_in(library)
     answer = library.ask(request)
-    language = library_language(library.store)
-    # The retrieval's decline asks in the articles' language in its reason: the one place that says it.
-    asked_in = ask_in(language)
-    foreign = bool(answer.names_only) or (bool(asked_in) and asked_in in answer.reason)
-    if foreign and told:
-        answer = replace(answer, names_only="", reason=answer.reason.replace(asked_in, f" Ask in {NAMES[language]}."))
+    foreign = answer.foreign_to in NAMES
+    language = NAMES.get(answer.foreign_to, "")
     # A question in another language than the articles' was answered from its names alone, as if understood.
-    note = note or (NAMES_ONLY.format(language=answer.names_only) if answer.names_only else "")
+    note = note or (NAMES_ONLY.format(language=language) if answer.names_only and not told else "")
+    if foreign and told:
+        # The retrieval's decline asks in the articles' language in its reason: briefly, to a chat told lately.
+        answer = replace(answer, reason=answer.reason.replace(ask_in(answer.foreign_to), f" Ask in {language}."))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):

@@ -2004,9 +2004,15 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
     assert "\n\n" not in categories
     # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories", and
     # "how many articles do you have?" was told that nothing in the articles answers it.
-    for typed in ("What categories are there?", "how many articles do you have?"):
-        asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
-        assert asked == categories, typed
+    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
+    assert asked == categories
+    # Asked how many, the total and the stories' dates above the same lines (it was the categories alone).
+    asked = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "how many articles do you have?"))
+    )
+    told, *lines = asked.split("\n")
+    assert re.fullmatch(r"I have 5 news articles in \d categories, from \d+ \w+ \d{4} to \d+ \w+ \d{4}:", told), told
+    assert lines == categories.split("\n")[1:], asked
 
 
 async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(

@@ -1943,6 +1943,9 @@ def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixtu
     """ "what categories are there?" was searched, and answered from whatever story used "categories"."""
     assert main(["ask", "what categories are there?"]) == 0
     assert capsys.readouterr().out == "• News: 1 article\n"
+    # Asked how many, it was told as tersely: the total, the categories and the dates, as the bot tells it.
+    assert main(["ask", "how many articles do you have?"]) == 0
+    assert capsys.readouterr().out == "I have 1 news article in 1 category, published 7 Mar 2013:\n• News: 1 article\n"
 
 
 def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from bot.render.digests import alert_sent, digest_sent, rest_heading
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.render.welcome import takes_no_words
+from bot.render.welcome import NO_ARTICLES, holdings, takes_no_words
 from bot.services import alerts
 from bot.services.digests import LONGEST_WINDOW, rest_page
 from bot.services.latest import NO_MORE_HEADLINES, LatestPage, newest_of_day, one_category, page_after
@@ -47,7 +47,6 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
 log = logging.getLogger(__name__)
 
-NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -399,9 +398,14 @@ async def categories(update: Update, context: Context) -> None:
     await send_categories(update.message, context, context.args or ())
 
 
-async def send_categories(message: Message, context: Context, args: Sequence[str] = ()) -> None:
+async def send_categories(message: Message, context: Context, args: Sequence[str] = (), counted: bool = False) -> None:
     """Reply with the categories and their article counts (/categories, or "what categories are there?" typed),
-    and after words /categories does not read (`args`), where they go."""
+    and after words /categories does not read (`args`), where they go; `counted`, under how many articles there are
+    and their dates ("how many articles do you have?": `holdings`)."""
+    if counted:
+        stats = await asyncio.to_thread(context.bot_data.library.store.stats)
+        await reply_messages(message, split_message([holdings(stats)]))
+        return
     known = await asyncio.to_thread(context.bot_data.library.store.categories)
     if not known:
         await message.reply_text(NO_ARTICLES)

@@ -52,6 +52,7 @@ from bot.tg.articles import (
 )
 from bot.tg.ask import (
     ASK_USAGE,
+    INLINE_DESCRIPTION_CHARS,
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
     NOT_A_REPLY,
@@ -1644,6 +1645,23 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
         assert "button" not in answered[talk].params, talk
         assert answered[talk].params["results"] == answered[""].params["results"], talk
     assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
+
+
+async def test_an_inline_result_s_description_shows_the_words_asked_in_a_long_paragraph(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """An inline result's description was its passage's first 200 characters: of a long paragraph, words the reader
+    did not ask about, and Telegram's list shows those alone. It shows the sentences holding the words asked."""
+    opening = "The regatta committee met on Monday evening in the boathouse by the river to plan the season. " * 3
+    said = "Its treasurer said the new pontoon would cost eleven thousand pounds."
+    regatta = Article("Regatta plans for the season", (f"{opening}{said}",), "Sport", datetime(2024, 1, 1, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [regatta])
+    server.inline_query(ALICE, "pontoon treasurer")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    [result] = [r for r in call.params["results"] if r["title"] == regatta.title]
+    description = result["description"]
+    assert "pontoon" in description and description.startswith("… "), description
+    assert len(description) <= INLINE_DESCRIPTION_CHARS + len("…  …"), description
 
 
 async def test_an_inline_query_too_short_to_search_lists_the_latest_headlines(app: Bot, server: FakeBotAPI) -> None:

@@ -37,7 +37,7 @@ from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHA
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
-from bot.render.answers import fit_answer
+from bot.render.answers import fit_answer, snippet
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
@@ -786,7 +786,7 @@ def passage_results(answer: Answer, username: str, zone: tzinfo) -> list[InlineQ
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
             InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username, zone=zone)[1]),
-            description=passage.text[:INLINE_DESCRIPTION_CHARS],
+            description=snippet(passage, INLINE_DESCRIPTION_CHARS),
         )
         for passage in answer.passages
     ]

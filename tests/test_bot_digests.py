@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -419,6 +420,34 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
         await tick(app)
         [digest] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(DIGEST)]
         assert list(keyboard(server, ALICE, digest.result["message_id"])) == ["Markets: 2 more", "Sport: 3 more"]
+
+
+async def test_a_reply_to_an_alert_or_a_digest_asks_of_its_stories(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "when was that?" in reply to an alert of a rowing final was told that the message it replied to named no
+    story (its words alone are common ones), and so in reply to a digest, whose stories it lists. A reply to a digest
+    or an alert asks of the stories it lists, as a reply to an answer does."""
+    final = story(
+        "Harbour crew takes the regatta final", "Sport", START, "Gullhaven beat the county eight by a length."
+    )
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "alerts", "on")
+        clock.set(START + timedelta(minutes=5))
+        await write(app, clock.now, final)
+        await asyncio.to_thread(app.bot_data.library.follow)  # its index follows the store, as every few seconds
+        await tick(app)
+        [alert] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
+        clock.set(START + timedelta(minutes=6))
+        previewed = await reply_call(server, ALICE, "digest")
+        for replied in (alert.result["message_id"], previewed.result["message_id"]):
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            server.send_text(ALICE, "when was that?", reply_to_bot_message_id=replied)
+            answer = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+            shown = visible_text(answer.params["text"])
+            assert re.findall(r"^1\. (.+)$", shown, re.MULTILINE) == [final.title] and "Gullhaven" in shown, shown
 
 
 async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -142,6 +142,13 @@ def split(
     return messages
 
 
+def lists_stories(text: str) -> bool:
+    """Whether a message of the bot's (its text, as Telegram gives it back) is a digest or an alert, or the preview
+    of one, whose headlines link the stories a reply to it asks about (the first of a digest split in several)."""
+    heading = text.split("\n", 1)[0]
+    return heading.startswith((DIGEST_HEADING, ALERT_HEADING)) or heading.partition(":")[0].endswith("digest so far")
+
+
 def preview_heading(group: str) -> str:
     """The heading of /digest's preview: "This group's digest so far" ("This channel's") in a group or channel,
     whose digest it is."""

@@ -38,6 +38,7 @@ from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer, snippet
+from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
@@ -556,13 +557,17 @@ def bots_message(message: Message, bot_id: int) -> Message | None:
 
 def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
     """The articles a message follows up on when it replies to one of the bot's answers (the ids of its "Full
-    article" buttons) or to a full article (the link it shows as its "Source"); () for a reply to anything else
-    (a digest, /help, a part of a full article before its last), or for no reply."""
+    article" buttons), to a full article (the link it shows as its "Source"), or to a digest or an alert (its
+    headlines' links, the first `retrieval.FOLLOWED_STORIES` read: "who won?" of an alert's one story was searched
+    alone, and answered from another); () for a reply to anything else (/help, a part of a full article before its
+    last), or for no reply."""
     if (replied := bots_message(message, bot_id)) is None:
         return ()
     if ids := _answered_articles(replied):
         return ids
     links = replied.parse_entities([MessageEntity.TEXT_LINK])
+    if lists_stories(replied.text or ""):
+        return tuple(entity.url for entity in links if entity.url)
     return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
 
 

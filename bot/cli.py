@@ -73,6 +73,7 @@ from bot.render.welcome import (
     THE_BOT,
     clock_reply,
     greeting,
+    holdings,
     refused,
     talk_of,
     talk_reply,
@@ -730,7 +731,9 @@ def _setting_asked(library: Library, question: str) -> int | None:
     request = setting_request(without_opening(question), library.store.category_names)
     if request is None:
         return None
-    if isinstance(request, CategoriesAsked):  # "what categories are there?"
+    if isinstance(request, CategoriesAsked) and request.counted:  # "how many articles do you have?", as the bot says
+        print(holdings(library.store.stats(), _style()))
+    elif isinstance(request, CategoriesAsked):  # "what categories are there?"
         print("\n".join(category_lines(library.store.categories(), _style())))
     elif isinstance(request, CategoryMisnamed):  # "subscribe me to sprot": did you mean Sport?
         print(request.problem)

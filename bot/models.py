@@ -157,9 +157,16 @@ class Answer:
     # Declined within a category or dates: said after the reason (`render.answers.reason_of`) unless a note says
     # what the limits kept out (`newsbot ask`), which turns it off rather than cutting the words out of the reason.
     limited: bool = False
-    # The articles' language, named, where the question was asked in another and answered from its names alone
-    # (`bot.retrieval.in_another_language`): Telegram says so above the passages. "" for any other answer.
-    names_only: str = ""
+    # The articles' language (`bot.store.language.NAMES`' code) where the question seemed asked in another
+    # (`bot.retrieval.in_another_language`): passages found matched only its names (Telegram says so above them), a
+    # decline's reason asks in that language (`bot.retrieval.ask_in`). "" for any other question, and where newsbot
+    # knows no name of the articles' language.
+    foreign_to: str = ""
+
+    @property
+    def names_only(self) -> bool:
+        """Passages of a question in another language than the articles', found by its names alone."""
+        return self.found and bool(self.foreign_to)
 
     @property
     def found(self) -> bool:
@@ -195,6 +202,10 @@ class Rest:
     end: datetime
     shown: int
     more: int
+    # An alert's delivery to the chat (`services.alerts.rest_page`): its rest is the stories it carried and did not
+    # show, exactly. Its window held stories of the category it did not carry (a chat following one since
+    # mid-window, a held alert's window reaching to its sending). None for a digest's.
+    delivery: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3736,7 +3736,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
-        names_only=NAMES.get(ranking.language, "") if ranking.foreign else "",
+        foreign_to=ranking.language if ranking.foreign else "",
     )
 
 
@@ -3753,7 +3753,8 @@ def declined(request: Request, ranking: Ranking, asked: str, closest: tuple[Stor
     )
     reason = "Nothing in the articles answers that." + unused + dated_before_note(ranking)
     limited = bool(request.category or request.since or request.until)
-    return Answer(request.question, (), closest, reason=reason, limited=limited)
+    foreign_to = ranking.language if ranking.foreign else ""
+    return Answer(request.question, (), closest, reason=reason, limited=limited, foreign_to=foreign_to)
 
 
 def writes_counted(question: str, story: Sequence[Passage]) -> bool:

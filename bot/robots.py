@@ -31,8 +31,11 @@ from bot.models import SiteRobots
 
 LIFETIME = timedelta(hours=24)
 UNREACHABLE_WAIT = timedelta(minutes=10)
-# How long a process reading a site's robots.txt again has it to itself: the others keep the rules read before.
+# How long a process reading a site's robots.txt has it to itself: the others keep the rules read before, or wait
+# for a first read (no longer: its reader died).
 READ_LEASE = timedelta(minutes=2)
+# How often a process waiting for another's first read of a site's robots.txt looks whether it is kept.
+FIRST_READ_LOOK = 0.1
 # RFC 9309: a crawler must read at least 500 KiB of a robots.txt; what follows is not read.
 MAX_BYTES = 500 * 1024
 ACCEPT = "text/plain, */*;q=0.5"
@@ -142,6 +145,8 @@ class RobotsKeeper(Protocol):
 
     def keep_robots(self, read: SiteRobots) -> None: ...
 
+    def drop_first_read(self, site: str) -> None: ...
+
 
 def site_of(url: str) -> str:
     """The site whose robots.txt rules `url`: its scheme, host and port."""
@@ -193,17 +198,36 @@ class Robots:
         return Verdict(refused, rules.delay, asked_again_at=robots.until)
 
     async def _rules(self, fetcher: Fetcher, site: str, now: datetime) -> SiteRobots | None:
-        """The site's robots.txt as kept, else read again (claimed: another process reading it, the rules kept)."""
+        """The site's robots.txt as kept, else read again (claimed: another process reading it, the rules kept, or
+        for a site never read those it keeps once read: `first_read`)."""
         keeper = self.keeper()
         kept = await asyncio.to_thread(keeper.robots, site)
         if kept is not None and kept.until > now:
             return kept
-        if kept is not None and not await asyncio.to_thread(keeper.claim_read, site, now, READ_LEASE):
-            return await asyncio.to_thread(keeper.robots, site) or kept
+        if not await asyncio.to_thread(keeper.claim_read, site, now, READ_LEASE):
+            if kept is not None:
+                return await asyncio.to_thread(keeper.robots, site) or kept
+            if (first := await self._first_read(keeper, site, now)) is not None:
+                return first
         read = await self._read(fetcher, site, now, kept)
         if read is not None:
             await asyncio.to_thread(keeper.keep_robots, read)
+        elif kept is None:
+            await asyncio.to_thread(keeper.drop_first_read, site)
         return read
+
+    async def _first_read(self, keeper: RobotsKeeper, site: str, now: datetime) -> SiteRobots | None:
+        """The rules another process is reading for the first time, once kept; None to read them here: it kept none
+        (the site asked to be left) and this process claimed the read, or it has not within READ_LEASE (it died)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + READ_LEASE.total_seconds()
+        while loop.time() < end:
+            await asyncio.sleep(FIRST_READ_LOOK)
+            if (kept := await asyncio.to_thread(keeper.robots, site)) is not None:
+                return kept
+            if await asyncio.to_thread(keeper.claim_read, site, now, READ_LEASE):
+                return None
+        return None
 
     async def _read(self, fetcher: Fetcher, site: str, now: datetime, before: SiteRobots | None) -> SiteRobots | None:
         fetched = await fetcher.get(f"{site}/robots.txt", accept=ACCEPT)

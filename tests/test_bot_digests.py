@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -33,6 +34,7 @@ from bot.render.welcome import send_anew
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
+from bot.services.latest import NO_MORE_HEADLINES
 from bot.services.presence import Presence
 from bot.store import Worker
 from bot.tg.articles import CATEGORY_GONE, LATEST_USAGE, MORE_SENT
@@ -373,31 +375,88 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """The fan-out's sends carry the buttons too: under a scheduled digest, and under an alert above its "Turn
-    alerts off", whose press takes only itself away; the alert's sends the stories it did not show."""
+    alerts off", whose press takes only itself away; the alert's sends the stories it did not show, those alone: it
+    sent every story of the category that arrived in its span, one that came before the chat followed it too."""
     clock = Clock(START)
     async with bot(sqlite_bot_settings, clock) as app:
         await say(server, ALICE, "subscribe", "sport")
         await say(server, ALICE, "time", "06:00")
         await say(server, ALICE, "alerts", "on")
+        clock.set(START + timedelta(minutes=3))
+        await write(app, START - 3 * DAY, story("Old deal", "Markets", START - 3 * DAY))  # a category to follow
+        await say(server, ALICE, "subscribe", "markets")
+        # Arrived before Markets was followed: a toss, and a deal it was not sent.
+        early = START + timedelta(minutes=1)
+        toss = story("Toss", "Sport", early - timedelta(seconds=30))  # between Heat 4 and Heat 5
         clock.set(START + timedelta(minutes=5))
-        await write(app, clock.now, *(story(f"Heat {n}", "Sport", clock.now - timedelta(minutes=n)) for n in range(7)))
+        heats = [story(f"Heat {n}", "Sport", clock.now - timedelta(minutes=n)) for n in range(7)]
+        deals = [story(f"Deal {n}", "Markets", clock.now) for n in range(6)]
+        store = app.bot_data.library.store
+        # In one go, that no alert of the bot's own every minute takes the first alone.
+        await asyncio.to_thread(
+            lambda: (
+                store.write_articles([toss, story("Early deal", "Markets", early)], early),
+                store.write_articles([*heats, *deals], clock.now),
+            )
+        )
         await tick(app)
         [alert] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
         alert_id = alert.result["message_id"]
-        assert "and 2 more: “Sport: 2 more” below" in visible_text(alert.params["text"])
-        assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more", "Turn alerts off"]
-        # Its stories came at one instant: the alert's window holds the last of them too.
-        before = len(server.calls("sendMessage", chat_id=ALICE))
-        await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Sport: 2 more"])
-        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
-        assert page_titles(visible_text(page.params["text"])) == ["Heat 5", "Heat 6"], page.params["text"]
+        assert "and 3 more: “Sport: 3 more” below" in visible_text(alert.params["text"])
+        assert "Early deal" not in alert.params["text"] and "and 1 more: “Markets: 1 more”" in alert.params["text"]
+        assert list(keyboard(server, ALICE, alert_id)) == ["Markets: 1 more", "Sport: 3 more", "Turn alerts off"]
+        shown = [line for line in visible_text(alert.params["text"]).splitlines() if line.startswith("• Deal")]
+        for label, rest in (("Sport: 3 more", ["Toss", "Heat 5", "Heat 6"]), ("Markets: 1 more", None)):
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)[label])
+            page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+            titles = page_titles(visible_text(page.params["text"]))
+            if rest is None:  # the one deal of six it did not show (of one instant, in the order they came)
+                assert len(titles) == 1 and titles[0].startswith("Deal") and len(shown) == 5, titles
+                assert not any(line.startswith(f"• {titles[0]} ") for line in shown), titles
+            else:
+                assert titles == rest, page.params["text"]
+            # Its time is the message's (the fake server dates them by the real clock).
+            assert page.params["text"].startswith(f"<b>{label} from the alert of "), page.params["text"]
+        # Another chat's alert (a forged button): nothing to send.
+        _, delivery, key, _ = keyboard(server, ALICE, alert_id)["Sport: 3 more"].split(":")
+        forged = await press(server, ALICE, alert_id, f"e:{int(delivery) + 1000}:{key}:1")
+        assert forged.params.get("text") == NO_MORE_HEADLINES, forged.params
         await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Turn alerts off"])
         await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
-        assert list(keyboard(server, ALICE, alert_id)) == ["Sport: 2 more"]
+        assert list(keyboard(server, ALICE, alert_id)) == ["Markets: 1 more", "Sport: 3 more"]
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         await tick(app)
         [digest] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(DIGEST)]
-        assert list(keyboard(server, ALICE, digest.result["message_id"])) == ["Sport: 2 more"]
+        assert list(keyboard(server, ALICE, digest.result["message_id"])) == ["Markets: 2 more", "Sport: 3 more"]
+
+
+async def test_a_reply_to_an_alert_or_a_digest_asks_of_its_stories(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "when was that?" in reply to an alert of a rowing final was told that the message it replied to named no
+    story (its words alone are common ones), and so in reply to a digest, whose stories it lists. A reply to a digest
+    or an alert asks of the stories it lists, as a reply to an answer does."""
+    final = story(
+        "Harbour crew takes the regatta final", "Sport", START, "Gullhaven beat the county eight by a length."
+    )
+    clock = Clock(START)
+    async with bot(sqlite_bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "alerts", "on")
+        clock.set(START + timedelta(minutes=5))
+        await write(app, clock.now, final)
+        await asyncio.to_thread(app.bot_data.library.follow)  # its index follows the store, as every few seconds
+        await tick(app)
+        [alert] = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.params["text"].startswith(ALERT)]
+        clock.set(START + timedelta(minutes=6))
+        previewed = await reply_call(server, ALICE, "digest")
+        for replied in (alert.result["message_id"], previewed.result["message_id"]):
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            server.send_text(ALICE, "when was that?", reply_to_bot_message_id=replied)
+            answer = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+            shown = visible_text(answer.params["text"])
+            assert re.findall(r"^1\. (.+)$", shown, re.MULTILINE) == [final.title] and "Gullhaven" in shown, shown
 
 
 async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
@@ -1644,7 +1703,8 @@ async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
         before = len(server.calls("sendMessage", chat_id=ALICE))
         assert (await press(server, ALICE, digest_id, buttons["Sport: 3 more"])).params.get("text") is None
         page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
-        assert page.params["text"].startswith("<b>Latest in Sport (6 to 8)</b>"), page.params["text"]
+        # Headed as what it is: "Latest in Sport (6 to 8)" said neither whose stories they were nor why from 6.
+        assert page.params["text"].startswith("<b>Sport: 3 more from the digest of Sat 28 Mar</b>\n")
         assert page_titles(visible_text(page.params["text"])) == [s.title for s in sport[5:]]
         assert page.params["reply_parameters"]["message_id"] == digest_id
         clock.set(START + timedelta(hours=1))
@@ -1657,7 +1717,7 @@ async def test_and_n_more_in_a_digest_is_a_button_that_sends_those_stories_once(
             page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
             assert page.params["reply_parameters"]["message_id"] == message_id
             if len(seen) == 5:  # the digest's button: the next 30, and More for the 30 after them
-                assert page.params["text"].startswith("<b>Latest in Markets (6 to 35)</b>")
+                assert page.params["text"].startswith("<b>Markets: 30 more from the digest of Sat 28 Mar</b>")
             if len(seen) == 65:  # a second press of the same button sends nothing more
                 assert (await press(server, ALICE, message_id, data)).params.get("text") == MORE_SENT
                 assert len(server.calls("sendMessage", chat_id=ALICE)) == before + 1
@@ -1712,7 +1772,7 @@ async def test_a_digest_s_rest_button_sends_that_digest_s_own_stories_not_shown(
         await press(server, ALICE, digest_id, keyboard(server, ALICE, digest_id)["Sport: 2 more"])
         page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
         assert page_titles(visible_text(page.params["text"])) == ["Heat 5", "Heat 6"], page.params["text"]
-        assert page.params["text"].startswith("<b>Latest in Sport (6 to 7)</b>"), page.params["text"]
+        assert page.params["text"].startswith("<b>Sport: 2 more from the digest of Sat 28 Mar</b>"), page.params["text"]
         assert keyboard(server, ALICE, page.result["message_id"]) == {}
 
 

@@ -52,6 +52,7 @@ from bot.tg.articles import (
 )
 from bot.tg.ask import (
     ASK_USAGE,
+    INLINE_DESCRIPTION_CHARS,
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
     NOT_A_REPLY,
@@ -1646,6 +1647,23 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
     assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
 
 
+async def test_an_inline_result_s_description_shows_the_words_asked_in_a_long_paragraph(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """An inline result's description was its passage's first 200 characters: of a long paragraph, words the reader
+    did not ask about, and Telegram's list shows those alone. It shows the sentences holding the words asked."""
+    opening = "The regatta committee met on Monday evening in the boathouse by the river to plan the season. " * 3
+    said = "Its treasurer said the new pontoon would cost eleven thousand pounds."
+    regatta = Article("Regatta plans for the season", (f"{opening}{said}",), "Sport", datetime(2024, 1, 1, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [regatta])
+    server.inline_query(ALICE, "pontoon treasurer")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    [result] = [r for r in call.params["results"] if r["title"] == regatta.title]
+    description = result["description"]
+    assert "pontoon" in description and description.startswith("… "), description
+    assert len(description) <= INLINE_DESCRIPTION_CHARS + len("…  …"), description
+
+
 async def test_an_inline_query_too_short_to_search_lists_the_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
     """Telegram sends an inline query for every letter typed: "w", "who" or "the and of" got no results and "No
     article answers that" on the button, where "?" got the latest headlines. A query whose words are all common ones
@@ -2004,9 +2022,15 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
     assert "\n\n" not in categories
     # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories", and
     # "how many articles do you have?" was told that nothing in the articles answers it.
-    for typed in ("What categories are there?", "how many articles do you have?"):
-        asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
-        assert asked == categories, typed
+    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
+    assert asked == categories
+    # Asked how many, the total and the stories' dates above the same lines (it was the categories alone).
+    asked = visible_text(
+        await reply_to(server, ALICE, partial(server.send_text, ALICE, "how many articles do you have?"))
+    )
+    told, *lines = asked.split("\n")
+    assert re.fullmatch(r"I have 5 news articles in \d categories, from \d+ \w+ \d{4} to \d+ \w+ \d{4}:", told), told
+    assert lines == categories.split("\n")[1:], asked
 
 
 async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(

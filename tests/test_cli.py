@@ -78,6 +78,11 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     passage = data["passages"][0]
     assert passage["published"] == "2013-03-07T07:37:00+00:00" and passage["category"] == "News"
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
+    # A question in another language carries the articles' (the bot's chat layer reads it: `Answer.foreign_to`).
+    assert data["foreign_to"] is None
+    assert main(["ask", "--json", "Что сказал Путин?"]) == 1
+    declined = json.loads(capsys.readouterr().out)
+    assert declined["foreign_to"] == "en" and declined["reason"].endswith("please ask in English."), declined
 
 
 def test_ask_json_names_the_words_matched_as_the_passage_writes_them_as_an_answer_emboldens_them(
@@ -1938,6 +1943,9 @@ def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixtu
     """ "what categories are there?" was searched, and answered from whatever story used "categories"."""
     assert main(["ask", "what categories are there?"]) == 0
     assert capsys.readouterr().out == "• News: 1 article\n"
+    # Asked how many, it was told as tersely: the total, the categories and the dates, as the bot tells it.
+    assert main(["ask", "how many articles do you have?"]) == 0
+    assert capsys.readouterr().out == "I have 1 news article in 1 category, published 7 Mar 2013:\n• News: 1 article\n"
 
 
 def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:

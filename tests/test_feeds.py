@@ -30,11 +30,13 @@ from sqlalchemy import delete, func, inspect, select, text, update
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
+from bot.fetch import Fetcher
 from bot.ingest import Skipped
 from bot.ingest.feeds import parse_feed
 from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
+from bot.robots import Robots
 from bot.services.digests import Digests
 from bot.services.feeds import (
     HELD,
@@ -52,6 +54,7 @@ from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
+from bot.store.robots import RobotsStore
 from bot.store.schema import feed_entries, migrations
 from tests.conftest import open_library
 from tests.newsroom import Bot, Reader, story
@@ -1110,6 +1113,26 @@ async def test_an_entry_with_no_link_is_said_by_the_poll_that_finds_it_not_at_ev
         assert poll.status == OK and poll.unchanged == 1
         said = [p.location for p in poll.problems]
         assert said == ([f"{web.url('/live/unlinked.xml')} entry 3"] if n == 1 else []), said
+
+
+async def test_a_site_s_robots_txt_asked_for_first_by_two_processes_at_once_is_read_once(
+    web: WebServer, feed_library: Library, feed_settings: Settings
+) -> None:
+    """A site's first read of robots.txt was claimed by no process (only reading it again was): two polling its
+    feeds at once both read it. The first claims it; the other waits for the rules it keeps, and keeps to them."""
+    web.live["robots.txt"] = b"User-agent: *\nDisallow: /live/private_\n"
+    web.delays["robots.txt"] = 0.5  # still on its way when the other process asks
+    other = Library.open(feed_settings)
+    try:
+        stores = (feed_library.store, other.store)
+        readers = [Robots(feed_settings.user_agent, lambda s=store: RobotsStore(s.engine)) for store in stores]
+        async with Fetcher(feed_settings) as fetcher:
+            pages = [web.url("/live/story_tide.html"), web.url("/live/private_notes.html")]
+            verdicts = await asyncio.gather(*(r.verdict(fetcher, page, NOW) for r in readers for page in pages))
+    finally:
+        other.close()
+    assert [v.refused is None for v in verdicts] == [True, False, True, False], verdicts
+    assert web.count("/robots.txt") == 1
 
 
 async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fetched_and_keep_the_summary(

@@ -736,7 +736,7 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("what's today's date?", "clock"),
         ("what time did the strike end?", None),
         # Their counts: "Nothing in the articles answers that".
-        ("How many articles do you have?", "categories"),
+        ("How many articles do you have?", "holdings"),
         ("how many articles mention the harbor?", None),
         # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
         ("subscribe me to sport", "subscriptions"),

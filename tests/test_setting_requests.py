@@ -74,6 +74,7 @@ def unread() -> Sequence[str]:
         ("send me the news every morning", TimeAsked(None, "morning")),
         ("send me the news daily", DailyAsked((), DailyAsk((), None, None))),
         ("what categories are there?", CategoriesAsked()),
+        ("how many articles do you have?", CategoriesAsked(counted=True)),
         ("what time is my digest?", SettingsAsked()),
         ("What's my timezone?", SettingsAsked()),
         # Questions that merely hold a setting's words stay questions.

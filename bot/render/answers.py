@@ -46,6 +46,14 @@ def trim(text: str, matched: Iterable[str], limit: int = MAX_PASSAGE_CHARS) -> s
     return ("… " if start > 0 else "") + body + (" …" if end < len(parts) - 1 or len(body) < len(parts[end]) else "")
 
 
+def snippet(passage: Passage, limit: int) -> str:
+    """A passage in about `limit` characters, plain: its sentences around the one holding most of the words asked
+    (`trim`), as an inline result's description. Its first `limit` characters left the words asked out of a long
+    paragraph ("maroon 5 grammy" was described by a list of other winners, the band named past its 200th character)."""
+    with analysed_in(passage.language):
+        return trim(passage.text, passage.matched, limit)
+
+
 def _matched_spans(text: str, matched: Iterable[str]) -> list[tuple[int, int]]:
     """Where `text` writes the words whose analysed terms are in `matched`, in order."""
     wanted = set(matched)
@@ -187,4 +195,6 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         ],
         "closest": [article_json(a, bot_username) for a in answer.closest],
         "more": answer.more,
+        # The articles' language ("en") where the question seemed asked in another (`Answer.foreign_to`).
+        "foreign_to": answer.foreign_to or None,
     }

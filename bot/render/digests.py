@@ -94,6 +94,24 @@ def rest_label(category: str, more: int) -> str:
     return f"{cap(category_label(category), REST_LABEL_CHARS)}: {more} more"
 
 
+def rest_heading(category: str, stories: int, sent: str) -> str:
+    """The heading of the page a rest's button sends (plain text): "Sport: 3 more from the digest of Sat 28 Mar"
+    (`sent`: `digest_sent`, `alert_sent`). It was /latest's "Latest in Sport (6 to 8)", which said neither what the
+    stories were nor why the list began at 6."""
+    return f"{category_label(category)}: {stories} more from {sent}"
+
+
+def digest_sent(end: datetime, zone: tzinfo) -> str:
+    """A digest named by the day of its window's last instant on the reader's clock ("the digest of Sat 28 Mar"; a
+    digest at midnight holds the day before)."""
+    return f"the digest of {(end - timedelta(microseconds=1)).astimezone(zone):%a %-d %b}"
+
+
+def alert_sent(sent: datetime, zone: tzinfo) -> str:
+    """An alert named by when it was sent on the reader's clock ("the alert of Sat 28 Mar, 14:05")."""
+    return f"the alert of {sent.astimezone(zone):%a %-d %b, %H:%M}"
+
+
 def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator[str]:
     yield from (render_story(h, bot_username, zone) for h in section.headlines)
     if section.more:
@@ -122,6 +140,13 @@ def split(
             first = False
     messages.append(current)
     return messages
+
+
+def lists_stories(text: str) -> bool:
+    """Whether a message of the bot's (its text, as Telegram gives it back) is a digest or an alert, or the preview
+    of one, whose headlines link the stories a reply to it asks about (the first of a digest split in several)."""
+    heading = text.split("\n", 1)[0]
+    return heading.startswith((DIGEST_HEADING, ALERT_HEADING)) or heading.partition(":")[0].endswith("digest so far")
 
 
 def preview_heading(group: str) -> str:

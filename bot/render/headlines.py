@@ -52,14 +52,15 @@ def latest_lines(
     zone: tzinfo = UTC,
     style: Style = HTML,
     first: int = 1,
+    heading: str = "",
 ) -> list[str]:
     """The heading and the newest headlines, one a line (in `style`: `newsbot latest` prints them, a story without
     a link naming its file); `capped` when the reader asked for more than the most /latest shows (as many as there
     are here), which the heading then says; `first` the place of the first in the list (a "More" page's: "Latest
-    in Sport (31 to 60)")."""
+    in Sport (31 to 60)"); `heading` (plain text) said in place of that one."""
     named = f" in {style.escape(category_label(articles[0].category))}" if category and articles else ""
     places = f" ({first} to {first + len(articles) - 1})" if first > 1 else ""
-    heading = style.bold(f"Latest{named}{places}") + (
+    heading = style.bold(style.escape(heading) if heading else f"Latest{named}{places}") + (
         f" (the newest {len(articles)}, the most I show at once)" if capped else ""
     )
     # Under "Latest in Sport" every line would end in "· Sport" again.
@@ -75,10 +76,12 @@ def latest_blocks(
     capped: bool = False,
     zone: tzinfo = UTC,
     first: int = 1,
+    heading: str = "",
 ) -> list[str]:
-    """/latest's heading and headlines one a line, as blocks for `split_message` (`lines_in_blocks`): as blocks of
-    their own a blank line stood between every two headlines, where /categories and a digest list one a line."""
-    return lines_in_blocks(latest_lines(articles, category, bot_username, capped, zone, first=first))
+    """/latest's heading (or `heading`, plain text) and headlines one a line, as blocks for `split_message`
+    (`lines_in_blocks`): as blocks of their own a blank line stood between every two headlines, where /categories and
+    a digest list one a line."""
+    return lines_in_blocks(latest_lines(articles, category, bot_username, capped, zone, first=first, heading=heading))
 
 
 def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
 from bot.errors import NoWordsError, QuestionError
 from bot.named_days import without_day
+from bot.render.headlines import category_lines
 from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
 
@@ -83,7 +84,10 @@ COMMAND_WORDS = {
         "all categories", "what categories", "what topics are there", "what topics do you have", "which topics",
         "what topics do you cover", "what sections are there", "what kinds of news", "what kind of news",
         "what news do you have",
-        # Their counts: searched, "how many articles do you have?" was told that nothing in the articles answers it.
+    ),
+    # The library's size (`holdings`): searched, "how many articles do you have?" was told that nothing in the
+    # articles answers it; then given the categories alone, "• News: 1 article", no total and no dates.
+    "holdings": (
         "how many articles do you have", "how many articles are there", "how many articles", "how many stories",
         "how many stories do you have", "how many stories are there", "how many news articles do you have",
     ),
@@ -567,6 +571,22 @@ def _dates(stats: StoreStats) -> str:
     first, last = f"{stats.first_published:%-d %b %Y}", f"{stats.last_published:%-d %b %Y}"
     span = f", published {first}" if first == last else f", from {first} to {last}"
     return span + (f" ({stats.undated:,} undated)" if stats.undated else "")
+
+
+# What a list of the articles (/latest, /categories, "how many articles do you have?") says of an empty library.
+NO_ARTICLES = "I have no articles yet."
+
+
+def holdings(stats: StoreStats, style: Style = HTML) -> str:
+    """What "how many articles do you have?" is told, in `style`: how many, in how many categories, published
+    when (as the greeting says it), then each category with its count (`category_lines`)."""
+    if not stats.articles:
+        return NO_ARTICLES
+    named = [name for name, _ in stats.categories if name]
+    within = f" in {count(len(named), 'category', 'categories')}" if named else ""
+    lines = category_lines(stats.categories, style) if named else []
+    told = f"I have {count(stats.articles, 'news article')}{within}{_dates(stats)}"
+    return "\n".join([f"{told}{':' if lines else '.'}", *lines])
 
 
 def greeting(

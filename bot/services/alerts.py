@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 from bot.models import Digest
 from bot.services.deliveries import ALERT, DEFAULT_ALERT_PACE, DEFAULT_GRACE
-from bot.services.digests import is_news, sections
+from bot.services.digests import by_news_order, is_news, page_of, sections
+from bot.services.latest import LatestPage
 from bot.store import AlertBatch, Claim, Delivery, Store
 from bot.store.articles import ADDED
 
@@ -61,6 +62,16 @@ def select(batch: AlertBatch, now: datetime, grace: timedelta) -> list[Claim]:
                 owed[chat_id].append(article.id)
     key = f"{batch.changes[0].seq}-{batch.changes[-1].seq}"
     return [Claim(ALERT, chat_id, key, now, None, tuple(ids)) for chat_id, ids in sorted(owed.items())]
+
+
+def rest_page(store: Store, delivery: int, chat_id: int, category: str, shown: int, size: int) -> LatestPage:
+    """The `size` stories of `category` after the `shown` first that the alert of `delivery` carried to `chat_id`,
+    in the order it showed them (`sections`); none for another chat's alert, or one pruned (`Rest.delivery`)."""
+    ids = store.alert_articles(delivery, chat_id)
+    found = store.arrivals_of(ids)
+    # In the order it carried them, as `build` made its sections of them: stories of one instant keep it.
+    carried = [found[i] for i in ids if i in found and found[i].article.category == category]
+    return page_of([h.article for h in by_news_order(carried)], shown, size)
 
 
 class Alerts:

@@ -119,8 +119,13 @@ def rest_page(store: Store, category: str, window: Window, shown: int, size: int
     paged on from its last shown, where stories of earlier digests and ones come since stood between."""
     arrived = store.arrivals(window.start, window.end)
     every = digest_of(arrived, key_of([category], window), per_category=len(arrived))
-    held = [h.article for section in every.sections for h in section.headlines]
-    return LatestPage(held[shown : shown + size], shown, len(held) > shown + size)
+    return page_of([h.article for section in every.sections for h in section.headlines], shown, size)
+
+
+def page_of(held: Sequence[StoredArticle], shown: int, size: int) -> LatestPage:
+    """The `size` stories of a digest's or an alert's category (`held`, in the order it shows them) after the
+    `shown` first."""
+    return LatestPage(list(held[shown : shown + size]), shown, len(held) > shown + size)
 
 
 class Digests:

@@ -86,6 +86,12 @@ def outgoing(digest: Digest, render: Render, zone_key: str) -> Outgoing | None:
     return None if messages is None else Outgoing(messages, digest.rests)
 
 
+def carried_by(alert: Outgoing, delivery: int) -> Outgoing:
+    """An alert as its delivery to one chat sends it: its rests' buttons send the stories it carried there
+    (`Rest.delivery`), where chats following the same categories share its text."""
+    return alert._replace(rests=tuple(replace(rest, delivery=delivery) for rest in alert.rests))
+
+
 class Access(Enum):
     """What Telegram says, asked, of the bot in a group that restricted it."""
 
@@ -294,7 +300,8 @@ class FanOut:
                     rendered = rendered._replace(messages=with_note(rendered.messages, note))
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             elif delivery.kind == ALERT:
-                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id], paced[delivery.id]))
+                rendered = rendered_alerts.get((delivery.articles, zones[delivery.id], paced[delivery.id]))
+                texts[delivery.id] = rendered and carried_by(rendered, delivery.id)
             else:
                 notice = notice_text(delivery.key)
                 texts[delivery.id] = None if notice is None else Outgoing(notice)

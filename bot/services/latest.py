@@ -99,6 +99,8 @@ class LatestPage(NamedTuple):
     more: bool
     note: str = ""
     ending: str = ""
+    # Said in place of /latest's heading ("" for it): a digest's rest says whose it is (`render.digests.rest_heading`).
+    heading: str = ""
 
 
 class DayLatest(NamedTuple):

@@ -154,7 +154,10 @@ class DailyAsked:
 
 @dataclass(frozen=True)
 class CategoriesAsked:
-    """The categories there are, with their articles."""
+    """The categories there are, with their articles; `counted`: asked how many articles there are ("how many
+    articles do you have?"), told first with their dates (`render.welcome.holdings`)."""
+
+    counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,7 @@ def _a_phrase(text: str) -> bool:
 # What small talk asks to be shown.
 _SHOWN: dict[str, SettingRequest] = {
     "categories": CategoriesAsked(),
+    "holdings": CategoriesAsked(counted=True),
     "settings": SettingsAsked(),
     "digest": DigestAsked(),
 }

@@ -676,6 +676,11 @@ class Store:
         with reading(self.engine) as connection:
             return deliveries.of_chat(connection, chat_id)
 
+    def alert_articles(self, delivery_id: int, chat_id: int) -> tuple[str, ...]:
+        """The stories the alert of a delivery carried to `chat_id` (none for another chat's, or one pruned)."""
+        with reading(self.engine) as connection:
+            return deliveries.articles_of(connection, delivery_id, chat_id)
+
     def prune_deliveries(self, before: datetime) -> int:
         with writing(self.engine) as connection:
             return deliveries.prune(connection, before)

@@ -367,6 +367,17 @@ def of_chat(connection: Connection, chat_id: int) -> list[tuple[str, str, str]]:
     return [(row.kind, row.key, row.status) for row in rows]
 
 
+def articles_of(connection: Connection, delivery_id: int, chat_id: int) -> tuple[str, ...]:
+    """The stories an alert to `chat_id` carried, by the id of its delivery (none for another chat's, or one
+    pruned)."""
+    row = connection.execute(
+        select(deliveries.c.articles).where(
+            deliveries.c.id == delivery_id, deliveries.c.chat_id == chat_id, deliveries.c.kind == ALERT
+        )
+    ).first()
+    return tuple(row.articles.split()) if row is not None else ()
+
+
 def move(connection: Connection, old: int, new: int) -> None:
     """A migrated group's deliveries go to its new id, so it still gets at most one digest that day."""
     taken = select(deliveries.c.kind, deliveries.c.key).where(deliveries.c.chat_id == new)

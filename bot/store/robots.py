@@ -1,8 +1,10 @@
 """Sites' robots.txt and the turns of their story pages, kept for every process (tables `site_robots`, `site_turns`).
 
-A site's robots.txt read by one process serves every other until it expires (see `bot.robots`). Reading it again is
+A site's robots.txt read by one process serves every other until it expires (see `bot.robots`). Reading it is
 claimed: the first process to find it expired moves its end on by a short lease and reads it; the others go on
-with the rules as they were meanwhile, as RFC 9309 lets a crawler keep rules it cannot read again.
+with the rules as they were meanwhile, as RFC 9309 lets a crawler keep rules it cannot read again. A site never
+read is claimed by a row of no rules (`FIRST_READ`) until the read is kept: the others wait for it (two processes
+reading a new site's robots.txt at once read it twice).
 
 A site's turns: each story page a poll asks a site for takes the site's next turn in one short write transaction,
 and moves it on by the site's gap (its Crawl-delay, else newsbot's), so two processes polling feeds of one site keep
@@ -13,27 +15,35 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from bot.models import SiteRobots
 from bot.store.engine import reading, writing
 from bot.store.schema import site_robots, site_turns
 from bot.store.upsert import upsert
 
+# The status of a site's row while its first read is claimed (`claim_read`): no rules read yet.
+FIRST_READ = "being read for the first time"
+
 
 def robots(connection: Connection, site: str) -> SiteRobots | None:
+    """The site's robots.txt as last read; None if it never was (its first read claimed or not)."""
     row = connection.execute(select(site_robots).where(site_robots.c.site == site)).first()
-    return None if row is None else SiteRobots(row.site, row.text, row.status, row.fetched_at, row.until)
+    if row is None or row.status == FIRST_READ:
+        return None
+    return SiteRobots(row.site, row.text, row.status, row.fetched_at, row.until)
 
 
 def claim_read(connection: Connection, site: str, now: datetime, lease: timedelta) -> bool:
-    """Whether this process is the one to read the site's robots.txt again (kept and expired at `now`): its end moves
-    on by `lease`, so the others keep the rules kept meanwhile. A site never read has no claim: the first read of a
-    site by two processes at once is made twice."""
-    claimed = (
-        update(site_robots).where(site_robots.c.site == site, site_robots.c.until <= now).values(until=now + lease)
-    )
-    return bool(connection.execute(claimed).rowcount)
+    """Whether this process is the one to read the site's robots.txt (never read, or expired at `now`): its end
+    moves on by `lease`, so the others keep the rules kept meanwhile, or wait for a first read (`FIRST_READ`)."""
+    first = {"site": site, "text": None, "status": FIRST_READ, "fetched_at": now, "until": now + lease}
+    return upsert(connection, site_robots, first, ["site"], ["until"], where=site_robots.c.until <= now)
+
+
+def drop_first_read(connection: Connection, site: str) -> None:
+    """Give up the claim of a first read that kept nothing (the site asked to be left): another may claim it."""
+    connection.execute(delete(site_robots).where(site_robots.c.site == site, site_robots.c.status == FIRST_READ))
 
 
 def keep_robots(connection: Connection, read: SiteRobots) -> None:
@@ -70,6 +80,10 @@ class RobotsStore:
     def keep_robots(self, read: SiteRobots) -> None:
         with writing(self.engine) as connection:
             keep_robots(connection, read)
+
+    def drop_first_read(self, site: str) -> None:
+        with writing(self.engine) as connection:
+            drop_first_read(connection, site)
 
     def take_turn(self, site: str, at: datetime, gap: timedelta, latest: datetime) -> datetime | None:
         with writing(self.engine) as connection:

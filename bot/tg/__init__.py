@@ -144,6 +144,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(articles.more_latest, pattern=buttons.LATEST_MORE_DATA),
             buttons.ButtonHandler(articles.rest_of_digest, pattern=buttons.REST_DATA),
+            buttons.ButtonHandler(articles.rest_of_alert, pattern=buttons.ALERT_REST_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
             buttons.ButtonHandler(subscriptions.alerts_off, pattern=f"^{sending.ALERTS_OFF_DATA}$"),
             buttons.ButtonHandler(feeds.add_anyway, pattern=feeds.ADD_ANYWAY_DATA),

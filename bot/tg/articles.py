@@ -19,18 +19,22 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.named_days import without_day
 from bot.render.articles import ArticlePart, article_messages
+from bot.render.digests import alert_sent, digest_sent, rest_heading
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.render.welcome import takes_no_words
+from bot.render.welcome import NO_ARTICLES, holdings, takes_no_words
+from bot.services import alerts
 from bot.services.digests import LONGEST_WINDOW, rest_page
 from bot.services.latest import NO_MORE_HEADLINES, LatestPage, newest_of_day, one_category, page_after
 from bot.services.schedule import Window
 from bot.store import Store, sends
 from bot.tg.buttons import (
     EVERY_CATEGORY,
+    alert_rest_data,
     answer_press,
     button_key,
+    digest_rest_data,
     expired_button,
     from_micros,
     instant,
@@ -43,7 +47,6 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
 log = logging.getLogger(__name__)
 
-NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -296,11 +299,33 @@ async def rest_of_digest(update: Update, context: Context) -> None:
 
     def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
         assert category is not None, "a rest's key names a category"
-        return rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+        page = rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+        return page._replace(heading=rest_heading(category, len(page.articles), digest_sent(window.end, zone)))
 
     def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
         assert category is not None
-        return rest_more(category, *window, page.start + len(page.articles)) if page.more else None
+        return rest_more(digest_rest_data(category, *window, page.start + len(page.articles))) if page.more else None
+
+    await send_headlines(update, context, key, f"{key}.{shown}", read, after)
+
+
+async def rest_of_alert(update: Update, context: Context) -> None:
+    """Send the stories of a category that an alert carried and did not show (or the next page of them), as a reply
+    to it, as a "More" of /latest does (`send_headlines`): those of its delivery to this chat (`Rest.delivery`)."""
+    assert context.match is not None and update.callback_query is not None
+    delivery, key, shown = context.match.groups()
+    chat_id, message = chat_of(update.callback_query), update.callback_query.message
+
+    def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
+        assert category is not None and message is not None, "a rest's key names a category, under a message"
+        page = alerts.rest_page(store, int(delivery), chat_id, category, int(shown), MAX_LATEST_COUNT)
+        return page._replace(heading=rest_heading(category, len(page.articles), alert_sent(message.date, zone)))
+
+    def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
+        assert category is not None
+        return (
+            rest_more(alert_rest_data(int(delivery), category, page.start + len(page.articles))) if page.more else None
+        )
 
     await send_headlines(update, context, key, f"{key}.{shown}", read, after)
 
@@ -348,7 +373,7 @@ async def send_headlines(
             return
         await answer_press(query)
         username = context.bot_data.username
-        blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1)
+        blocks = latest_blocks(page.articles, category, username, zone=zone, first=page.start + 1, heading=page.heading)
         said = [html.escape(page.note)] if page.note else []
         texts = split_message([*said, *blocks, *([html.escape(page.ending)] if page.ending else [])])
         markup = after(page, category)
@@ -373,9 +398,14 @@ async def categories(update: Update, context: Context) -> None:
     await send_categories(update.message, context, context.args or ())
 
 
-async def send_categories(message: Message, context: Context, args: Sequence[str] = ()) -> None:
+async def send_categories(message: Message, context: Context, args: Sequence[str] = (), counted: bool = False) -> None:
     """Reply with the categories and their article counts (/categories, or "what categories are there?" typed),
-    and after words /categories does not read (`args`), where they go."""
+    and after words /categories does not read (`args`), where they go; `counted`, under how many articles there are
+    and their dates ("how many articles do you have?": `holdings`)."""
+    if counted:
+        stats = await asyncio.to_thread(context.bot_data.library.store.stats)
+        await reply_messages(message, split_message([holdings(stats)]))
+        return
     known = await asyncio.to_thread(context.bot_data.library.store.categories)
     if not known:
         await message.reply_text(NO_ARTICLES)

@@ -37,7 +37,8 @@ from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHA
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
-from bot.render.answers import fit_answer
+from bot.render.answers import fit_answer, snippet
+from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
@@ -58,7 +59,7 @@ from bot.retrieval import Request, ask_in, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.store.language import NAMES, library_language
+from bot.store.language import NAMES
 from bot.tg.answered import first_earlier, replying, withdrawn
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
@@ -174,14 +175,13 @@ def first_page(
     language than its questions is not told it again at length (`told_lately`)."""
     seen = searched_in(library)
     answer = library.ask(request)
-    language = library_language(library.store)
-    # The retrieval's decline asks in the articles' language in its reason: the one place that says it.
-    asked_in = ask_in(language)
-    foreign = bool(answer.names_only) or (bool(asked_in) and asked_in in answer.reason)
-    if foreign and told:
-        answer = replace(answer, names_only="", reason=answer.reason.replace(asked_in, f" Ask in {NAMES[language]}."))
+    foreign = answer.foreign_to in NAMES
+    language = NAMES.get(answer.foreign_to, "")
     # A question in another language than the articles' was answered from its names alone, as if understood.
-    note = note or (NAMES_ONLY.format(language=answer.names_only) if answer.names_only else "")
+    note = note or (NAMES_ONLY.format(language=language) if answer.names_only and not told else "")
+    if foreign and told:
+        # The retrieval's decline asks in the articles' language in its reason: briefly, to a chat told lately.
+        answer = replace(answer, reason=answer.reason.replace(ask_in(answer.foreign_to), f" Ask in {language}."))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
@@ -557,13 +557,17 @@ def bots_message(message: Message, bot_id: int) -> Message | None:
 
 def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
     """The articles a message follows up on when it replies to one of the bot's answers (the ids of its "Full
-    article" buttons) or to a full article (the link it shows as its "Source"); () for a reply to anything else
-    (a digest, /help, a part of a full article before its last), or for no reply."""
+    article" buttons), to a full article (the link it shows as its "Source"), or to a digest or an alert (its
+    headlines' links, the first `retrieval.FOLLOWED_STORIES` read: "who won?" of an alert's one story was searched
+    alone, and answered from another); () for a reply to anything else (/help, a part of a full article before its
+    last), or for no reply."""
     if (replied := bots_message(message, bot_id)) is None:
         return ()
     if ids := _answered_articles(replied):
         return ids
     links = replied.parse_entities([MessageEntity.TEXT_LINK])
+    if lists_stories(replied.text or ""):
+        return tuple(entity.url for entity in links if entity.url)
     return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
 
 
@@ -787,7 +791,7 @@ def passage_results(answer: Answer, username: str, zone: tzinfo) -> list[InlineQ
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
             InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username, zone=zone)[1]),
-            description=passage.text[:INLINE_DESCRIPTION_CHARS],
+            description=snippet(passage, INLINE_DESCRIPTION_CHARS),
         )
         for passage in answer.passages
     ]

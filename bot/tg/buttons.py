@@ -55,6 +55,9 @@ EVERY_CATEGORY = "*"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
 REST_DATA = re.compile(r"^d:([0-9a-f]{12}):([0-9]{1,17}):([0-9]{1,17}):([1-9][0-9]{0,3})$")
+# An alert's: "e:<its delivery's id>:<the category's `button_key`>:<stories shown before>", at most 2 + 19 + 13 + 5 =
+# 39 bytes: the stories it carried (`Rest.delivery`). Those sent before carry its window (`REST_DATA`).
+ALERT_REST_DATA = re.compile(r"^e:([0-9]{1,19}):([0-9a-f]{12}):([1-9][0-9]{0,3})$")
 # "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
 # `render.articles.start_mark`; buttons sent before have the whole message's, or none). The article is split again
 # on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged number), or
@@ -132,25 +135,30 @@ def more_data(
 def rest_buttons(rests: Sequence[Rest]) -> list[list[InlineKeyboardButton]]:
     """A button a row under a digest or an alert for each category's stories it counted and did not show ("Sport: 3
     more"), which sends them (MAX_LATEST_COUNT a page, with its own "More" for the next: `rest_more`)."""
-    return [
-        [
-            InlineKeyboardButton(
-                rest_label(r.category, r.more), callback_data=rest_data(r.category, r.start, r.end, r.shown)
-            )
-        ]
-        for r in rests
-    ]
+    return [[InlineKeyboardButton(rest_label(r.category, r.more), callback_data=rest_data(r))] for r in rests]
 
 
-def rest_data(category: str, start: datetime, end: datetime, shown: int) -> str:
-    """The data of a button that sends the stories of `category` a digest of the window [start, end) holds after
-    its `shown` first (`REST_DATA`)."""
+def rest_data(rest: Rest) -> str:
+    """The data of a button that sends a rest's stories after its `shown` first: an alert's by its delivery, a
+    digest's by its window."""
+    if rest.delivery is not None:
+        return alert_rest_data(rest.delivery, rest.category, rest.shown)
+    return digest_rest_data(rest.category, rest.start, rest.end, rest.shown)
+
+
+def digest_rest_data(category: str, start: datetime, end: datetime, shown: int) -> str:
+    """The stories of `category` a digest of the window [start, end) holds after its `shown` first (`REST_DATA`)."""
     return f"d:{button_key(category)}:{micros(start)}:{micros(end)}:{shown}"
 
 
-def rest_more(category: str, start: datetime, end: datetime, shown: int) -> InlineKeyboardMarkup:
-    """The "More" under a page of a digest's rest, for its stories after the `shown` first."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=rest_data(category, start, end, shown))]])
+def alert_rest_data(delivery: int, category: str, shown: int) -> str:
+    """The stories of `category` the alert of `delivery` carried after its `shown` first (`ALERT_REST_DATA`)."""
+    return f"e:{delivery}:{button_key(category)}:{shown}"
+
+
+def rest_more(data: str) -> InlineKeyboardMarkup:
+    """The "More" under a page of a digest's or an alert's rest (`digest_rest_data`, `alert_rest_data`)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
 
 
 def micros(instant: datetime) -> int:

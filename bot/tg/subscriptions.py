@@ -439,8 +439,8 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     match request:
         case None:
             return False
-        case CategoriesAsked():
-            await send_categories(message, context)
+        case CategoriesAsked(counted):
+            await send_categories(message, context, counted=counted)
             return True
         case SettingsAsked():
             await message.reply_text((await settings_of(update, context))[1])

@@ -6,10 +6,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -24,7 +27,7 @@ from bot.semantic.vectors import MAP_FILE, passage
 from bot.store import Store
 from tests.conftest import built_once
 from tests.paths import ROOT
-from tests.processes import Collected, newsbot
+from tests.processes import Collected, newsbot, process_env
 from tests.test_processes import until
 from tests.test_semantic import assert_vectors_follow_the_store
 
@@ -264,17 +267,39 @@ def test_vectors_made_by_processes_killed_and_taking_over_beside_changes_follow_
         store.close()
 
 
-def interrupted_vectors(settings: Settings, before: int) -> tuple[int, int, str]:
-    """`newsbot vectors` given Ctrl-C 0.2 s after its first step's commit is seen (`before`: the paragraphs with
-    vectors as it starts): the paragraphs with vectors at the signal and after the stop, and what it said."""
-    vectors = newsbot(settings, "vectors")
-    until(lambda: mapped_paragraphs(settings) > before or vectors.poll() is not None, timeout=300)
-    time.sleep(0.2)
-    at_the_signal = mapped_paragraphs(settings)
-    vectors.send_signal(signal.SIGINT)
-    _, err = vectors.communicate(timeout=120)
-    assert vectors.returncode == 130 and "Traceback" not in err, err
-    return at_the_signal, mapped_paragraphs(settings), err
+# `newsbot ARGS...`, given Ctrl-C (SIGINT sent to the process) once the encoder has embedded the first chunk of a step
+# after a step's commit, and heard (the stop asked) before the encoder goes on: a Ctrl-C in the middle of a step for
+# sure. Prints how many paragraphs had vectors at the signal.
+INTERRUPT_A_STEP = textwrap.dedent(
+    """
+    import os, signal, sys, threading
+    from bot.cli import main
+    from bot.library import Library
+    from bot.semantic import Encoder, VectorStore
+
+    committed, heard = [], threading.Event()
+    commit, embed, stop = VectorStore.commit, Encoder.embed, Library.stop
+
+    def commit_counted(vectors, *args, **kwargs):
+        commit(vectors, *args, **kwargs)
+        committed.append(vectors.count())
+
+    def embed_then_interrupt(encoder, *args, **kwargs):
+        made = embed(encoder, *args, **kwargs)
+        if committed and not heard.is_set():
+            print(f"interrupting a step at {committed[-1]} paragraphs", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGINT)
+            heard.wait(60)
+        return made
+
+    def stop_heard(library):
+        stop(library)
+        heard.set()
+
+    VectorStore.commit, Encoder.embed, Library.stop = commit_counted, embed_then_interrupt, stop_heard
+    sys.exit(main(sys.argv[1:]))
+    """
+)
 
 
 def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_how_far_they_got(
@@ -284,10 +309,10 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     articles, where a bot stopping keeps the articles it embedded whole. It keeps them now, says so and how many
     have vectors, and the next run embeds only the rest.
 
-    The signal is meant for the middle of a step, sent 0.2 s after a step's commit is seen; on a loaded machine it
-    came within the commit's end or before the next step's first chunk, where a stop keeps none of that step (as it
-    should), and the test failed. Such a run is said and the command run again, each run going on from the last,
-    until a signal lands inside a step (at most three runs: a missed run takes up one step of the four)."""
+    The signal was sent 0.2 s after a step's commit was seen, meant for the middle of the next step; on a loaded
+    machine it came within the commit's end, or before the encoder had finished a batch of that step, where a stop
+    keeps none of it (as it should), and three runs in a row did so (2 tries in 2 at a load of 16). It is sent now
+    from within the process once the encoder has embedded a chunk of the step after a commit (`INTERRUPT_A_STEP`)."""
     records = [
         {
             "title": f"Place{n} market",
@@ -299,14 +324,21 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     code, _, err = run(settings, "ingest", str(tmp_path / "markets.jsonl"))
     assert code == 0, err
     paragraphs = 2 * len(records) + 11  # and the shipped article's
-    kept = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
-    for _ in range(3):
-        before = kept
-        at_the_signal, kept, err = interrupted_vectors(settings, before)
-        if kept > at_the_signal:
-            break
-        print(f"the signal came between two steps, at {at_the_signal} paragraphs: running again")
-    assert at_the_signal < kept < paragraphs  # what the step running had embedded whole, and no more
+    before = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
+    vectors = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_A_STEP, "vectors"],
+        env=process_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    err = vectors.stderr
+    assert vectors.returncode == 130 and "Traceback" not in err, err
+    said = re.search(r"^interrupting a step at (\d+) paragraphs$", err, re.MULTILINE)
+    assert said, err
+    at_the_signal, kept = int(said[1]), mapped_paragraphs(settings)
+    # What the step running had embedded whole (the chunk before the signal), and no more.
+    assert before < at_the_signal < kept < min(at_the_signal + 2 * 100, paragraphs), err
     assert "stopping once the articles embedded whole are kept" in err
     assert err.rstrip().endswith(
         f"newsbot: stopped after embedding {kept - before:,} paragraphs, kept: {kept:,} of {paragraphs:,} have"

@@ -322,6 +322,7 @@ class Follower:
         with self._lock:
             if (name := self._named()) not in ("", self._generation) and (engine := self._open(name)) is not None:
                 self._take(engine)
+                log.info("took index %s, which another process swapped in", name)
             self.engine.refresh()
 
     def _take(self, engine: Engine) -> None:

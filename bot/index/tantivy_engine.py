@@ -10,11 +10,12 @@ tantivy maps its segment files into memory, and reading a page past the end of a
 outside tool truncating it in place) kills the process with SIGBUS: no exception, no log line. tantivy writes a
 segment file once and never shortens it, so a file shorter than when this process last reloaded was cut by
 someone else: the engine reloads only when told (not in tantivy's own thread, whose one late reload at open it
-waits out), checks the sizes before each reload and search and, finding one cut, is damaged for good
-(IndexCorruptError: the follower builds a new index from the store) instead of reading it. A file cut while a
-search, a reload or a merge of this process's writer reads it still kills the process: only not mapping the files
-would avoid that. A file whose bytes are garbled (its size whole) makes tantivy panic when a search decodes them:
-the engine is damaged for good alike.
+waits out) and only if a commit was made since its last reload, checks the sizes before each reload and search and,
+finding one cut, is damaged for good (IndexCorruptError: the follower builds a new index from the store) instead of
+reading it. A file cut while a search, a reload or a merge of this process's writer reads it still kills the
+process: only not mapping the files would avoid that; a process waiting (a chat at its prompt, a bot between
+questions, no other process writing) reads none. A file whose bytes are garbled (its size whole) makes tantivy panic
+when a search decodes them: the engine is damaged for good alike.
 
 tantivy checks a file's footer when it opens it, not the checksum the footer holds, and on bytes it cannot decode
 panics (printing a Rust backtrace to stderr, and at open raising out of our reach). So before tantivy opens or
@@ -26,6 +27,7 @@ files found whole are kept beside the index (`checked`), so a command opening a 
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
@@ -69,6 +71,8 @@ PAIR_SEPARATOR = "|"  # never part of a term (bot/analysis.py)
 CURSOR_FILE = "cursor"
 # tantivy's lock on its one writer (a flock), in which the holder records itself.
 WRITER_LOCK_FILE = ".tantivy-writer.lock"
+# tantivy's lock on its meta.json, which it takes (making the file, or opening it to write) to open or reload an index.
+META_LOCK_FILE = ".tantivy-meta.lock"
 META_FILE = "meta.json"
 # Beside the cursor: each committed file found whole, with its (inode, size, modification time) then.
 CHECKED_FILE = "checked"
@@ -121,7 +125,7 @@ class TantivyEngine:
         self.schema = builder.build()
         remove_left_aside(directory)
         self._checked = self._read_checked()
-        self._check_files()
+        loading = self._check_files()
         before = self._segment_sizes()
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
@@ -145,6 +149,9 @@ class TantivyEngine:
         # (or open), and why the engine is damaged ("" if not).
         self._sizes = _as_mapped(before, self._segment_sizes())
         self._damaged = ""
+        # meta.json as read before the last reload (or open), which tantivy's reader holds that commit of or a later
+        # one: "" when there was none.
+        self._loaded = loading
 
     @property
     def cursor(self) -> int:
@@ -250,9 +257,15 @@ class TantivyEngine:
 
     def _reload(self) -> None:
         """See the last commit, unless a segment file was cut short since the last reload (reading it would crash)
-        or a file the commit names is missing or not whole."""
+        or a file the commit names is missing or not whole. With no commit since the last reload, tantivy is not
+        asked: its reload opens every segment again, reading each file's end, and the follower's look every second
+        did so on an index nobody wrote: a file cut between the look's check of the sizes and that read (under load,
+        a window of milliseconds at every look) killed a chat waiting at its prompt with SIGBUS."""
         self._check_sizes()
-        self._check_files()
+        loading = self._check_files()
+        if loading and loading == self._loaded:
+            self._check_lockable()
+            return
         before = self._segment_sizes()
         try:
             self._index.reload()
@@ -265,12 +278,24 @@ class TantivyEngine:
             self._damaged = self._damage_of(exc)
             raise IndexCorruptError(self._damaged) from None
         self._sizes = _as_mapped([*self._sizes, *before], self._segment_sizes())
+        self._loaded = loading
 
-    def _check_files(self) -> None:
+    def _check_lockable(self) -> None:
+        """Raise IndexUnwritableError if tantivy could no longer take its lock here to reload the index (a disk turned
+        read-only), as a reload would: a look with nothing to reload said nothing of it, while every other process
+        failed to open the index."""
+        try:
+            os.close(os.open(self.directory / META_LOCK_FILE, os.O_WRONLY | os.O_CREAT, 0o644))
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise _unwritable(self.directory, exc.strerror or str(exc)) from exc
+            raise IndexCorruptError(f"cannot read the index in {self.directory}: {exc.strerror or exc}") from exc
+
+    def _check_files(self) -> str:
         """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
         checksum, or meta.json is missing beside what a commit leaves (tantivy would start an empty index there).
         A commit of another process's between reading meta.json and a file (its merge removing the file) is read
-        again."""
+        again. Returns meta.json as checked ("" if there is none yet)."""
         meta = missing = ""
         while True:
             try:
@@ -278,7 +303,7 @@ class TantivyEngine:
             except FileNotFoundError:
                 if self._committed_before():
                     self._fail(f"its {META_FILE} is missing")
-                return
+                return ""
             except (OSError, UnicodeDecodeError) as exc:
                 self._fail(f"its {META_FILE} cannot be read: {_reason(exc)}")
             if now == meta:
@@ -289,7 +314,7 @@ class TantivyEngine:
             except (ValueError, KeyError, TypeError, AttributeError):
                 self._fail(f"its {META_FILE} is garbled")
             if not (missing := self._check_whole(names)):
-                return
+                return meta
 
     def _check_whole(self, names: Iterable[str]) -> str:
         """Check the files `names` whole (each not checked before as it is now); returns the name of one missing."""
@@ -571,10 +596,14 @@ def _raise_if_unwritable(error: ValueError, directory: Path) -> None:
     write there (which it needs to open or reload an index): on a read-only disk every command said the index was
     damaged and failed to build it again, and a running bot said so every second."""
     if _LOCK_FAILED in str(error) and any(kind in str(error) for kind in _NOT_WRITABLE):
-        raise IndexUnwritableError(
-            f"cannot read the index in {directory}: its directory cannot be written ({_reason(error)}), and the"
-            " index needs a lock file there even to be read; make the data directory writable again"
-        ) from error
+        raise _unwritable(directory, _reason(error)) from error
+
+
+def _unwritable(directory: Path, reason: str) -> IndexUnwritableError:
+    return IndexUnwritableError(
+        f"cannot read the index in {directory}: its directory cannot be written ({reason}), and the index needs a"
+        " lock file there even to be read; make the data directory writable again"
+    )
 
 
 def _reason(error: Exception) -> str:

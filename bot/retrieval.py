@@ -3675,6 +3675,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         and (
             (best < CONFIDENT_ANSWERABILITY and not (writes_asked_in_story(own, story) and tells))
             or (not tells and not followed and writes_counted(own, story))
+            or (bool(story) and not followed and not counts_what_is_asked(own, chosen[: request.k], ranking.pieces))
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
@@ -3773,6 +3774,45 @@ def writes_counted(question: str, story: Sequence[Passage]) -> bool:
     return bool(writing) and not any(
         counted_near(sentence, counted, _SHARE_OR_PLACE) for text in writing for sentence in sentences(text)
     )
+
+
+def counts_what_is_asked(question: str, shown: Sequence[Passage], pieces: WordPieces | None) -> bool:
+    """Whether a passage an answer's page shows (`shown`, of any story) writes, in a sentence giving a number, a word
+    of what a "how many ...?" `question` asks beyond the names it asks of and its frame: the thing counted or the deed
+    ("caps", "watched", "employ"), as written, as its doer ("players" of "play", `doer_terms`) or by meaning (`_near`,
+    the word pieces' soft match); true of a question asking no count, or nothing beyond its names. A story naming the
+    firm or the person asked of writes numbers of other things, and the names and the cosine made it near: of the BBC
+    questions no story answers, "How many people watched Jerry Springer - The Opera on the BBC?" was answered
+    confidently by "The BBC received 47,000 complaints", and "How many people does Yukos employ?" by its $27bn in
+    taxes. Declined whatever the score (`compose`). Of the passages a page shows, not of the first story's alone: "How
+    many new posts had European leaders pledged to create ...?" is answered by "20 million new jobs", another story's
+    passage shown third; nor of every page's, whose later stories write numbers of anything. A question counting
+    anyone ("how many people ...?", which `counted_words` and `tells_of_asked` read as no thing counted) is read by
+    its deed ("watched", "employ") and its other words."""
+    if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
+        return True
+    # All of its words, not only those before its deed (`tells_of_asked`): "How many people signed the petition ...?"
+    # is answered by "a petition with 2,400 names".
+    asked = _term_set(question) - name_terms(question) - frame_terms(question)
+    asked |= _term_set(" ".join(counted_words(question)))
+    if not asked:
+        return True
+    numbered = [
+        sentence
+        for p in shown
+        for sentence in sentences(p.text)
+        # A share or a place in a series tells how many too: "It is the sixth outbreak this winter" (`writes_counted`).
+        if writes_amount(sentence) or any(n.search(sentence) for n in (_COUNTED_IN_WORDS, _COUNT_WORD, _SHARE_OR_PLACE))
+    ]
+    typed = [question[start:end] for start, end, term in words(question) if term in asked]
+    # Who does the deed counts it too: "About 144 players ..." of "how many golfers will play in the championship".
+    written = asked | doer_terms(asked)
+    # A question naming no thing counted ("how many died", "how many people live on the island") counts people, whom
+    # a story counts by what they are: "Six bodies ... rescued 151 people", "about 40 residents".
+    anyone = not counted_words(question)
+    return any(
+        written & _term_set(sentence) or (anyone and _PERSONS_COUNTED.search(sentence)) for sentence in numbered
+    ) or _near(typed, numbered, pieces)
 
 
 def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
@@ -4193,6 +4233,14 @@ _SHARE_OR_PLACE = re.compile(
     r"|\b(?:second|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
+# A count of people by what they are: a number, perhaps a word, then a word counting anyone (`_ANYONE`) or a plural
+# naming people by what they do or are ("residents", "passengers", "employees", "tourists").
+_PERSONS_COUNTED = re.compile(
+    rf"(?:{_COUNT_NUMBER.pattern})\s+(?:[\w-]+\s+)?"
+    rf"(?:{'|'.join(sorted(_ANYONE))}|[a-z]+(?:ents|ers|ees|ians|ors|ists))\b",
+    re.IGNORECASE,
+)
+
 _RATE = re.compile(r"\b(?:a|an|per|each|every)\s+(?:hour|day|night|week|month|year)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\b(?:to|at|in|on|of|for|from|by|with|during|after|before|since)\b", re.IGNORECASE)
 # "How much did the Dome cost?", "how much is the hoard worth?" and "how much did Google pay for Android?" ask for the

@@ -3777,18 +3777,18 @@ def writes_counted(question: str, story: Sequence[Passage]) -> bool:
 
 
 def counts_what_is_asked(question: str, shown: Sequence[Passage], pieces: WordPieces | None) -> bool:
-    """Whether a passage an answer's page shows (`shown`, of any story) writes, in a sentence giving a number, a word
-    of what a "how many ...?" `question` asks beyond the names it asks of and its frame: the thing counted or the deed
+    """Whether a passage an answer's page shows (`shown`, of any story) writes, in a sentence giving a number, a word of
+    what a "how many ...?" `question` asks beyond the names it asks of and its frame: the thing counted or the deed
     ("caps", "watched", "employ"), as written, as its doer ("players" of "play", `doer_terms`) or by meaning (`_near`,
-    the word pieces' soft match); true of a question asking no count, or nothing beyond its names. A story naming the
-    firm or the person asked of writes numbers of other things, and the names and the cosine made it near: of the BBC
-    questions no story answers, "How many people watched Jerry Springer - The Opera on the BBC?" was answered
-    confidently by "The BBC received 47,000 complaints", and "How many people does Yukos employ?" by its $27bn in
-    taxes. Declined whatever the score (`compose`). Of the passages a page shows, not of the first story's alone: "How
-    many new posts had European leaders pledged to create ...?" is answered by "20 million new jobs", another story's
-    passage shown third; nor of every page's, whose later stories write numbers of anything. A question counting
-    anyone ("how many people ...?", which `counted_words` and `tells_of_asked` read as no thing counted) is read by
-    its deed ("watched", "employ") and its other words."""
+    the word pieces' soft match); true of a question asking no count, or nothing beyond its names, and of a page writing
+    no number. A story naming the firm or the person asked of writes numbers of other things, and the names and the
+    cosine made it near: of the BBC questions no story answers, "How many people watched Jerry Springer - The Opera on
+    the BBC?" was answered confidently by "The BBC received 47,000 complaints", and "How many people does Yukos employ?"
+    by its $27bn in taxes. Declined whatever the score (`compose`). Of the passages a page shows, not of the first
+    story's alone: "How many new posts had European leaders pledged to create ...?" is answered by "20 million new
+    jobs", another story's passage shown third; nor of every page's, whose later stories write numbers of anything. A
+    question counting anyone ("how many people ...?", which `counted_words` and `tells_of_asked` read as no thing
+    counted) is read by its deed ("watched", "employ") and its other words."""
     if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
         return True
     # All of its words, not only those before its deed (`tells_of_asked`): "How many people signed the petition ...?"
@@ -3797,13 +3797,20 @@ def counts_what_is_asked(question: str, shown: Sequence[Passage], pieces: WordPi
     asked |= _term_set(" ".join(counted_words(question)))
     if not asked:
         return True
+    # Read with the reader's words after news's for them (`as_phrased`): "230 redundancies" counts who "will lose
+    # their jobs".
+    phrased = phrasings(question)
     numbered = [
-        sentence
+        as_phrased(sentence, phrased)
         for p in shown
         for sentence in sentences(p.text)
         # A share or a place in a series tells how many too: "It is the sixth outbreak this winter" (`writes_counted`).
         if writes_amount(sentence) or any(n.search(sentence) for n in (_COUNTED_IN_WORDS, _COUNT_WORD, _SHARE_OR_PLACE))
     ]
+    # A page writing no number counts nothing else: whether it tells how many ("Visits to the library's web site
+    # doubled") is for the other rules (`writes_asked_in_story`).
+    if not numbered:
+        return True
     typed = [question[start:end] for start, end, term in words(question) if term in asked]
     # Who does the deed counts it too: "About 144 players ..." of "how many golfers will play in the championship".
     written = asked | doer_terms(asked)

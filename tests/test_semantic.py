@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import shutil
@@ -37,6 +38,9 @@ from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, MAP_FILE, Embed, conte
 from bot.store import Store
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
+
+# OpenBLAS's call saying how many threads it runs, as numpy's builds name it (scipy-openblas's 64-bit one first).
+OPENBLAS_THREADS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads")
 
 
 @pytest.fixture(scope="module")
@@ -1119,3 +1123,15 @@ def test_searches_are_answered_while_a_large_step_goes_into_the_index(tmp_path: 
     assert total == 6_000
     assert [n for n in seen if 0 < n < total], sorted(seen)
     vectors.close()
+
+
+def test_the_tests_run_numpy_s_products_on_one_openblas_thread() -> None:
+    # bot/__init__.py keeps OpenBLAS to one thread only if it loads before numpy; tests/conftest.py imports numpy
+    # first, so tests/__init__.py loads bot: without it every worker's soft word matches ran on two threads spinning
+    # after each small product, 1.8x a question's CPU. Asked of the OpenBLAS numpy loaded into this process.
+    loaded = {line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines() if "openblas" in line}
+    assert loaded, "no OpenBLAS is loaded into the test process"
+    library = ctypes.CDLL(sorted(loaded)[0])
+    asked = [name for name in OPENBLAS_THREADS if hasattr(library, name)]
+    assert asked, f"{sorted(loaded)[0]} has none of {OPENBLAS_THREADS}"
+    assert getattr(library, asked[0])() == 1

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,6 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-from bot.robots import READ_LEASE
 from bot.services.feeds import FeedService
 from bot.store import Store
 from bot.store.feeds import NOT_MODIFIED, OK
@@ -234,10 +232,11 @@ def test_a_story_polled_in_one_process_is_answered_in_another_after_follow(
         reader.close()
 
 
-# Whether the page at argv[1] may be fetched, as its site's robots.txt says, asked as a poll asks (the store shared).
+# Whether the page at argv[1] may be fetched, as its site's robots.txt says, asked as a poll asks (the store shared),
+# and in how many seconds.
 ROBOTS_VERDICT = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, sys, time
     from datetime import UTC, datetime
     from bot.config import Settings
     from bot.fetch import Fetcher
@@ -253,7 +252,9 @@ ROBOTS_VERDICT = textwrap.dedent(
             robots = Robots(settings.user_agent, lambda: RobotsStore(store.engine))
             return await robots.verdict(fetcher, sys.argv[1], datetime.now(UTC))
 
-    print("allowed" if asyncio.run(verdict()).refused is None else "refused", flush=True)
+    asked = time.monotonic()
+    refused = asyncio.run(verdict()).refused
+    print("allowed" if refused is None else "refused", f"{time.monotonic() - asked:.1f}", flush=True)
     store.close()
     """
 )
@@ -284,15 +285,13 @@ def test_a_process_waiting_for_a_first_read_of_robots_txt_whose_reader_was_kille
         del web.delays["robots.txt"]
         waiting = asking()
         reader.send_signal(signal.SIGKILL)
-        killed = time.monotonic()
-        out, _ = waiting.communicate(timeout=120 + READ_LEASE.total_seconds())
-        took = time.monotonic() - killed
+        out, _ = waiting.communicate(timeout=300)
     finally:
         reader.kill()
         reader.wait()
     assert reader.returncode == -signal.SIGKILL
-    assert (waiting.returncode, out) == (0, "refused\n")
+    verdict, took = out.split()
+    assert (waiting.returncode, verdict) == (0, "refused")
     assert web.count("/robots.txt") == 2
-    # The claim lapses READ_LEASE after its last renewal; the rest is the waiting process's start, which a loaded
-    # machine may take seconds for.
-    assert took < READ_LEASE.total_seconds() + 30, f"{took:.1f} s"
+    # The claim lapses READ_LEASE after its holder's last renewal (it was waited out 2 minutes).
+    assert float(took) < 30, f"{took} s"

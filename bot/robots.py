@@ -215,6 +215,9 @@ class Robots:
             if (first := await self._first_read(keeper, site, now)) is not None:
                 return first
         renewing = asyncio.ensure_future(_renewed(keeper, site, now))
+        # A renewal the store refused (out of reach) lets the claim lapse and the read goes on: the store's trouble is
+        # said by what asks it next, not as a task's exception never retrieved.
+        renewing.add_done_callback(lambda task: task.cancelled() or task.exception())
         try:
             read = await self._read(fetcher, site, now, kept)
         finally:

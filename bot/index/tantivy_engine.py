@@ -13,9 +13,12 @@ someone else: the engine reloads only when told (not in tantivy's own thread, wh
 waits out) and only if a commit was made since its last reload, checks the sizes before each reload and search and,
 finding one cut, is damaged for good (IndexCorruptError: the follower builds a new index from the store) instead of
 reading it. A file cut while a search, a reload or a merge of this process's writer reads it still kills the
-process: only not mapping the files would avoid that; a process waiting (a chat at its prompt, a bot between
-questions, no other process writing) reads none. A file whose bytes are garbled (its size whole) makes tantivy panic
-when a search decodes them: the engine is damaged for good alike.
+process: only not mapping the files would avoid that, and tantivy-py maps every index it opens from disk (it offers no
+other directory); a process waiting (a chat at its prompt, a bot between questions, no other process writing) reads
+none. Removing a file leaves its mapping whole (a generation deleted under a reader is still searched), and newsbot
+never cuts one: only an outside tool does (a copy written over the live files truncates each first). A file whose
+bytes are garbled (its size whole) makes tantivy panic when a search decodes them: the engine is damaged for good
+alike.
 
 tantivy checks a file's footer when it opens it, not the checksum the footer holds, and on bytes it cannot decode
 panics (printing a Rust backtrace to stderr, and at open raising out of our reach). So before tantivy opens or

@@ -26,6 +26,11 @@ class IndexCorruptError(NewsbotError):
     """The on-disk index cannot be opened or written; it is rebuilt from the store (`newsbot reindex`)."""
 
 
+class IndexWriteError(IndexCorruptError):
+    """A write to the index failed (a full disk) and nothing in it was found damaged: it is answered from as it is,
+    and the next write tries again (replaying the store's change log is idempotent)."""
+
+
 class IndexUnwritableError(IndexCorruptError):
     """The index's directory cannot be written (a read-only disk or directory): tantivy makes a lock file there even
     to read the index. Nothing is damaged, and building it again would fail alike: the message says what to do."""

@@ -31,9 +31,12 @@ from bot.models import SiteRobots
 
 LIFETIME = timedelta(hours=24)
 UNREACHABLE_WAIT = timedelta(minutes=10)
-# How long a process reading a site's robots.txt has it to itself: the others keep the rules read before, or wait
-# for a first read (no longer: its reader died).
-READ_LEASE = timedelta(minutes=2)
+# How long a process reading a site's robots.txt has it to itself unless it renews its claim, which it does every
+# READ_RENEWAL while it reads: the others keep the rules read before, or wait for a first read, and take the read over
+# once the claim lapses (its reader died or hangs). A lease of 2 minutes, never renewed, kept a process waiting for a
+# first read 2 minutes when its reader was killed, and let a second read begin beside a read slower than that.
+READ_LEASE = timedelta(seconds=10)
+READ_RENEWAL = timedelta(seconds=2)
 # How often a process waiting for another's first read of a site's robots.txt looks whether it is kept.
 FIRST_READ_LOOK = 0.1
 # RFC 9309: a crawler must read at least 500 KiB of a robots.txt; what follows is not read.
@@ -145,6 +148,8 @@ class RobotsKeeper(Protocol):
 
     def keep_robots(self, read: SiteRobots) -> None: ...
 
+    def renew_read(self, site: str, held: datetime, until: datetime) -> bool: ...
+
     def drop_first_read(self, site: str) -> None: ...
 
 
@@ -209,7 +214,14 @@ class Robots:
                 return await asyncio.to_thread(keeper.robots, site) or kept
             if (first := await self._first_read(keeper, site, now)) is not None:
                 return first
-        read = await self._read(fetcher, site, now, kept)
+        renewing = asyncio.ensure_future(_renewed(keeper, site, now))
+        # A renewal the store refused (out of reach) lets the claim lapse and the read goes on: the store's trouble is
+        # said by what asks it next, not as a task's exception never retrieved.
+        renewing.add_done_callback(lambda task: task.cancelled() or task.exception())
+        try:
+            read = await self._read(fetcher, site, now, kept)
+        finally:
+            renewing.cancel()
         if read is not None:
             await asyncio.to_thread(keeper.keep_robots, read)
         elif kept is None:
@@ -218,16 +230,15 @@ class Robots:
 
     async def _first_read(self, keeper: RobotsKeeper, site: str, now: datetime) -> SiteRobots | None:
         """The rules another process is reading for the first time, once kept; None to read them here: it kept none
-        (the site asked to be left) and this process claimed the read, or it has not within READ_LEASE (it died)."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + READ_LEASE.total_seconds()
-        while loop.time() < end:
+        (the site asked to be left), or its claim lapsed (its process died or hangs), and this process claimed the
+        read."""
+        clock = _Clock(now)
+        while True:
             await asyncio.sleep(FIRST_READ_LOOK)
             if (kept := await asyncio.to_thread(keeper.robots, site)) is not None:
                 return kept
-            if await asyncio.to_thread(keeper.claim_read, site, now, READ_LEASE):
+            if await asyncio.to_thread(keeper.claim_read, site, clock.now(), READ_LEASE):
                 return None
-        return None
 
     async def _read(self, fetcher: Fetcher, site: str, now: datetime, before: SiteRobots | None) -> SiteRobots | None:
         fetched = await fetcher.get(f"{site}/robots.txt", accept=ACCEPT)
@@ -241,3 +252,25 @@ class Robots:
         # Could not be read now: the rules read last, else none of its pages, until it is asked again.
         text = before.text if before is not None else None
         return SiteRobots(site, text, fetched.reason, now, now + UNREACHABLE_WAIT)
+
+
+class _Clock:
+    """`now` as passed in, moved on by the time passed since (a wait for another process's claim to lapse)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._at, self._started = now, asyncio.get_running_loop().time()
+
+    def now(self) -> datetime:
+        return self._at + timedelta(seconds=asyncio.get_running_loop().time() - self._started)
+
+
+async def _renewed(keeper: RobotsKeeper, site: str, now: datetime) -> None:
+    """Keep this process's claim of the site's read (made at `now`) every READ_RENEWAL, until cancelled or taken
+    over (a renewal late past the lease: the other then reads too, which costs the site a second read)."""
+    clock, held = _Clock(now), now + READ_LEASE
+    while True:
+        await asyncio.sleep(READ_RENEWAL.total_seconds())
+        until = clock.now() + READ_LEASE
+        if not await asyncio.to_thread(keeper.renew_read, site, held, until):
+            return
+        held = until

@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import html
 import ipaddress
+import signal
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,8 +23,10 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from bot.services.feeds import FeedService
+from bot.store import Store
 from bot.store.feeds import NOT_MODIFIED, OK
-from tests.processes import newsbot
+from tests.paths import ROOT
+from tests.processes import newsbot, process_env
 from tests.test_feeds import id_of, kinds_since
 from tests.test_processes import assert_in_step, finish, until
 from tests.web_server import WebServer
@@ -224,3 +230,68 @@ def test_a_story_polled_in_one_process_is_answered_in_another_after_follow(
         assert_in_step(reader)
     finally:
         reader.close()
+
+
+# Whether the page at argv[1] may be fetched, as its site's robots.txt says, asked as a poll asks (the store shared),
+# and in how many seconds.
+ROBOTS_VERDICT = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from datetime import UTC, datetime
+    from bot.config import Settings
+    from bot.fetch import Fetcher
+    from bot.robots import Robots
+    from bot.store import Store
+    from bot.store.robots import RobotsStore
+
+    settings = Settings.from_env()
+    store = Store.open(settings.store_url)
+
+    async def verdict():
+        async with Fetcher(settings) as fetcher:
+            robots = Robots(settings.user_agent, lambda: RobotsStore(store.engine))
+            return await robots.verdict(fetcher, sys.argv[1], datetime.now(UTC))
+
+    asked = time.monotonic()
+    refused = asyncio.run(verdict()).refused
+    print("allowed" if refused is None else "refused", f"{time.monotonic() - asked:.1f}", flush=True)
+    store.close()
+    """
+)
+
+
+def test_a_process_waiting_for_a_first_read_of_robots_txt_whose_reader_was_killed_reads_it_soon(
+    web: WebServer, poll_settings: Settings
+) -> None:
+    """A process reading a site's robots.txt for the first time claims it, and another process polling that site waits
+    for the rules it keeps. Its reader killed mid-read, the other waited out the claim's 2 minutes, looking 10 times a
+    second. The claim is now short and renewed while its reader reads: the other reads the rules itself once it
+    lapses."""
+    web.live["robots.txt"] = b"User-agent: *\nDisallow: /live/private_\n"
+    web.delays["robots.txt"] = 60  # the first reader's fetch, on its way when it is killed
+    poll_settings.data_dir.mkdir(parents=True)
+    Store.open(poll_settings.store_url).close()
+
+    def asking() -> subprocess.Popen[str]:
+        env = process_env(poll_settings, **POLLER_ENV)
+        page = web.url("/live/private_notes.html")
+        return subprocess.Popen(
+            [sys.executable, "-c", ROBOTS_VERDICT, page], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+
+    reader = asking()
+    try:
+        until(lambda: web.count("/robots.txt") == 1 or reader.poll() is not None, timeout=120)
+        del web.delays["robots.txt"]
+        waiting = asking()
+        reader.send_signal(signal.SIGKILL)
+        out, _ = waiting.communicate(timeout=300)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert reader.returncode == -signal.SIGKILL
+    verdict, took = out.split()
+    assert (waiting.returncode, verdict) == (0, "refused")
+    assert web.count("/robots.txt") == 2
+    # The claim lapses READ_LEASE after its holder's last renewal (it was waited out 2 minutes).
+    assert float(took) < 30, f"{took} s"

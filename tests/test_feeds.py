@@ -36,7 +36,7 @@ from bot.ingest.feeds import parse_feed
 from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
-from bot.robots import Robots
+from bot.robots import READ_LEASE, Robots
 from bot.services.digests import Digests
 from bot.services.feeds import (
     HELD,
@@ -1133,6 +1133,18 @@ async def test_a_site_s_robots_txt_asked_for_first_by_two_processes_at_once_is_r
         other.close()
     assert [v.refused is None for v in verdicts] == [True, False, True, False], verdicts
     assert web.count("/robots.txt") == 1
+
+
+def test_a_robots_txt_read_s_claim_is_kept_while_renewed_and_taken_over_once_it_lapses(feed_library: Library) -> None:
+    """A reader renews its claim while it reads (a first reader's claim lasted 2 minutes, never renewed, which another
+    process waiting for it waited out when the reader was killed); a claim not renewed lapses and is taken over, and
+    its first holder's renewal then fails."""
+    keeper, site, lease = RobotsStore(feed_library.store.engine), "https://renewed.example", READ_LEASE
+    assert keeper.claim_read(site, NOW, lease)
+    assert keeper.renew_read(site, NOW + lease, NOW + lease / 2 + lease)
+    assert not keeper.claim_read(site, NOW + lease, lease)
+    assert keeper.claim_read(site, NOW + lease / 2 + lease, lease)
+    assert not keeper.renew_read(site, NOW + lease / 2 + lease, NOW + 2 * lease)
 
 
 async def test_story_pages_a_site_disallows_to_newsbot_in_robots_txt_are_not_fetched_and_keep_the_summary(

@@ -22,7 +22,7 @@ import pytest
 
 from bot.config import Settings
 from bot.semantic import Encoder, VectorStore
-from bot.semantic.encoder import load_encoder
+from bot.semantic.encoder import BATCH_SIZE, load_encoder
 from bot.semantic.vectors import MAP_FILE, passage
 from bot.store import Store
 from tests.conftest import built_once
@@ -267,9 +267,10 @@ def test_vectors_made_by_processes_killed_and_taking_over_beside_changes_follow_
         store.close()
 
 
-# `newsbot ARGS...`, given Ctrl-C (SIGINT sent to the process) once the encoder has embedded the first chunk of a step
-# after a step's commit, and heard (the stop asked) before the encoder goes on: a Ctrl-C in the middle of a step for
-# sure. Prints how many paragraphs had vectors at the signal.
+# `newsbot ARGS...` (after SIGNAL and AFTER), given SIGNAL (SIGINT, a Ctrl-C; SIGTERM) by the process itself once the
+# encoder has run AFTER after a step's commit ("embed": the step's first chunk, so between two chunks; "hidden_states":
+# the model's first batch of it, so in the middle of a chunk), and heard (the stop asked) before the encoder goes on:
+# the signal lands where it is meant to, however loaded the machine. Prints how many paragraphs had vectors then.
 INTERRUPT_A_STEP = textwrap.dedent(
     """
     import os, signal, sys, threading
@@ -277,18 +278,19 @@ INTERRUPT_A_STEP = textwrap.dedent(
     from bot.library import Library
     from bot.semantic import Encoder, VectorStore
 
+    sent, after, args = signal.Signals[sys.argv[1]], sys.argv[2], sys.argv[3:]
     committed, heard = [], threading.Event()
-    commit, embed, stop = VectorStore.commit, Encoder.embed, Library.stop
+    commit, encode, stop = VectorStore.commit, getattr(Encoder, after), Library.stop
 
     def commit_counted(vectors, *args, **kwargs):
         commit(vectors, *args, **kwargs)
         committed.append(vectors.count())
 
-    def embed_then_interrupt(encoder, *args, **kwargs):
-        made = embed(encoder, *args, **kwargs)
+    def encode_then_interrupt(encoder, *args, **kwargs):
+        made = encode(encoder, *args, **kwargs)
         if committed and not heard.is_set():
             print(f"interrupting a step at {committed[-1]} paragraphs", file=sys.stderr, flush=True)
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), sent)
             heard.wait(60)
         return made
 
@@ -296,10 +298,20 @@ INTERRUPT_A_STEP = textwrap.dedent(
         stop(library)
         heard.set()
 
-    VectorStore.commit, Encoder.embed, Library.stop = commit_counted, embed_then_interrupt, stop_heard
-    sys.exit(main(sys.argv[1:]))
+    VectorStore.commit, Library.stop = commit_counted, stop_heard
+    setattr(Encoder, after, encode_then_interrupt)
+    sys.exit(main(args))
     """
 )
+
+
+def interrupted_at(process: subprocess.Popen[str]) -> tuple[int, float]:
+    """How many paragraphs had vectors when `process` (running `INTERRUPT_A_STEP`) signalled itself, and when."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        if said := re.fullmatch(r"interrupting a step at (\d+) paragraphs\n", line):
+            return int(said[1]), time.monotonic()
+    raise AssertionError(f"never interrupted: {process.communicate()}")
 
 
 def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_how_far_they_got(
@@ -326,7 +338,7 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     paragraphs = 2 * len(records) + 11  # and the shipped article's
     before = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
     vectors = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_A_STEP, "vectors"],
+        [sys.executable, "-c", INTERRUPT_A_STEP, "SIGINT", "embed", "vectors"],
         env=process_env(settings),
         capture_output=True,
         text=True,
@@ -354,9 +366,10 @@ def test_vectors_stopped_by_sigterm_mid_chunk_exit_at_once_keeping_only_the_batc
     """SIGTERM while the encoder embeds: the chunk under way (up to 128 paragraphs) was embedded to its end first,
     4 to 16 s on two loaded cores (and `newsbot vectors` heard the signal only after the model's batch under way).
     The model's run is given up now: the process exits within a second or two, keeping of that chunk only the
-    encoder's batches of 32 done before the signal. Each step here is one chunk (100 articles of one long paragraph
-    each), so a signal 0.2 s after a step's commit comes inside the next step's only chunk: that chunk embedded to
-    its end kept every paragraph of the step, 99 or more."""
+    encoder's batch of 32 done before the signal. Each step here is one chunk (100 articles of one long paragraph
+    each): that chunk embedded to its end kept every paragraph of the step. The signal was sent 0.2 s after a step's
+    commit was seen, which under load could come before the next chunk began or after it was embedded; it is sent now
+    from within the process once the model has run the first batch of the chunk after a commit (`INTERRUPT_A_STEP`)."""
     records = [
         {
             "title": f"Place{n} council meets",
@@ -371,15 +384,17 @@ def test_vectors_stopped_by_sigterm_mid_chunk_exit_at_once_keeping_only_the_batc
     ingest = newsbot(settings, "ingest", str(tmp_path / "councils.jsonl"), env={"NEWSBOT_SEMANTIC": "off"})
     _, err = ingest.communicate(timeout=300)
     assert ingest.returncode == 0, err
-    vectors = newsbot(settings, "vectors")
-    until(lambda: mapped_paragraphs(settings) > 0 or vectors.poll() is not None, timeout=300)
-    time.sleep(0.2)
-    at_the_signal = mapped_paragraphs(settings)
-    vectors.send_signal(signal.SIGTERM)
-    signalled = time.monotonic()
+    vectors = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPT_A_STEP, "SIGTERM", "hidden_states", "vectors"],
+        env=process_env(settings),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    at_the_signal, signalled = interrupted_at(vectors)
     _, err = vectors.communicate(timeout=120)
     took = time.monotonic() - signalled
     assert vectors.returncode == 130 and "Traceback" not in err, err
     assert 0 < at_the_signal < len(records)
-    assert at_the_signal <= mapped_paragraphs(settings) <= at_the_signal + 3 * 32, err
+    assert mapped_paragraphs(settings) == at_the_signal + BATCH_SIZE, err
     assert took < 5, f"{took:.1f} s from SIGTERM to exit"

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.analysis import analysed_in, analysis_of
-from bot.errors import IndexCorruptError, IndexUnwritableError
+from bot.errors import IndexCorruptError, IndexUnwritableError, IndexWriteError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.lasting import Lasting
@@ -388,7 +388,7 @@ class Follower:
                 finally:
                     if not self._holding:
                         engine.release()
-            except IndexCorruptError as exc:
+            except (IndexWriteError, IndexUnwritableError) as exc:
                 # A full or read-only disk: questions are still answered from the index as it is, and the next
                 # catch-up tries again (replaying is idempotent). Only the text is kept: the exception's frames
                 # hold the failed writer, whose lock on the index goes with the last reference to it. The first
@@ -397,6 +397,11 @@ class Follower:
                 if self._say_write_failures:
                     self._unwritable.failed(str(exc))
                 self._write_failure = self._write_failure or str(exc)
+                return 0
+            except IndexCorruptError as exc:
+                # A file the writer read found damaged (another process's segment garbled under this one): built
+                # again from the store, as a reader's damage is.
+                self._take(self._usable(self._generation, str(exc)))
                 return 0
             self._unwritable.ended()
             self._write_failure = ""

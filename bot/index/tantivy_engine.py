@@ -13,9 +13,12 @@ someone else: the engine reloads only when told (not in tantivy's own thread, wh
 waits out) and only if a commit was made since its last reload, checks the sizes before each reload and search and,
 finding one cut, is damaged for good (IndexCorruptError: the follower builds a new index from the store) instead of
 reading it. A file cut while a search, a reload or a merge of this process's writer reads it still kills the
-process: only not mapping the files would avoid that; a process waiting (a chat at its prompt, a bot between
-questions, no other process writing) reads none. A file whose bytes are garbled (its size whole) makes tantivy panic
-when a search decodes them: the engine is damaged for good alike.
+process: only not mapping the files would avoid that, and tantivy-py maps every index it opens from disk (it offers no
+other directory); a process waiting (a chat at its prompt, a bot between questions, no other process writing) reads
+none. Removing a file leaves its mapping whole (a generation deleted under a reader is still searched), and newsbot
+never cuts one: only an outside tool does (a copy written over the live files truncates each first). A file whose
+bytes are garbled (its size whole) makes tantivy panic when a search decodes them: the engine is damaged for good
+alike.
 
 tantivy checks a file's footer when it opens it, not the checksum the footer holds, and on bytes it cannot decode
 panics (printing a Rust backtrace to stderr, and at open raising out of our reach). So before tantivy opens or
@@ -46,7 +49,7 @@ from typing import Any, NoReturn
 
 import tantivy
 
-from bot.errors import IndexCorruptError, IndexUnwritableError
+from bot.errors import IndexCorruptError, IndexUnwritableError, IndexWriteError
 from bot.index.aside import bytes_of, remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.index.holder import holder_of, record_holder
@@ -176,7 +179,7 @@ class TantivyEngine:
             except ValueError as exc:
                 if "LockBusy" in str(exc):
                     return False
-                raise IndexCorruptError(f"cannot write the index in {self.directory}: {exc}") from exc
+                raise IndexWriteError(f"cannot write the index in {self.directory}: {exc}") from exc
             self._record_holder()
             # Whoever held the writer before may have moved the cursor on.
             self.refresh()
@@ -206,14 +209,26 @@ class TantivyEngine:
 
     @contextmanager
     def _writing(self) -> Iterator[tantivy.IndexWriter]:
-        """The writer for one write. A failed write (a full disk) drops the writer and what it held uncommitted
-        (tantivy kills a writer whose thread failed; the next write takes a new one) and is said in one line."""
+        """The writer for one write. A failed write drops the writer and what it held uncommitted (tantivy kills a
+        writer whose thread failed; the next write takes a new one). One that failed on a file it read damaged
+        (another process's segment garbled under this one) is damage, built again from the store as a reader's is:
+        said as "cannot write the index", it was never rebuilt, and the index fell behind the store for good. Any
+        other (a full disk) is a write failure, said in one line."""
         writer = self._write()
         try:
             yield writer
-        except (ValueError, OSError) as exc:
+        except IndexCorruptError:
             self._writer = None
-            raise IndexCorruptError(f"cannot write the index in {self.directory}: {_reason(exc)}") from exc
+            raise
+        except BaseException as exc:
+            if not isinstance(exc, ValueError | OSError) and not _damage(exc):
+                raise
+            self._writer = None
+            if _damage(exc):
+                # tantivy's words for a file it read damaged are also those of some writes' full disk ("An IO error
+                # occurred: ..."): the files' checksums tell, read anew (a file garbled in place may keep its time).
+                self._check_files(anew=True)
+            raise IndexWriteError(f"cannot write the index in {self.directory}: {_reason(exc)}") from exc
 
     def add(self, paragraphs: Iterable[IndexedParagraph]) -> None:
         with self._writing() as writer:
@@ -237,13 +252,19 @@ class TantivyEngine:
     def commit(self, cursor: int | None = None) -> None:
         """Make the writes so far durable and visible, then record `cursor`; the writer stays open for more."""
         with self._writing() as writer:
+            # tantivy's commit reads every segment to apply the deletes, and on a garbled fast field panicked in a
+            # thread of its own, which aborted the process: a file garbled or cut since the last reload is found first.
+            self._check_sizes()
             writer.commit()
             if cursor is not None:
                 self._write_cursor(cursor)
         self._reload()
 
     def release(self) -> None:
-        """Let background merges finish and drop the writer (and its lock on the index)."""
+        """Let background merges finish and drop the writer (and its lock on the index); a damaged index's writer is
+        dropped with what it held uncommitted, since its commit and merges would read the damaged files."""
+        if self._writer is not None and self._damaged:
+            self._writer = None
         if self._writer is not None:
             with self._writing() as writer:
                 writer.commit()
@@ -291,11 +312,12 @@ class TantivyEngine:
                 raise _unwritable(self.directory, exc.strerror or str(exc)) from exc
             raise IndexCorruptError(f"cannot read the index in {self.directory}: {exc.strerror or exc}") from exc
 
-    def _check_files(self) -> str:
+    def _check_files(self, anew: bool = False) -> str:
         """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
-        checksum, or meta.json is missing beside what a commit leaves (tantivy would start an empty index there).
-        A commit of another process's between reading meta.json and a file (its merge removing the file) is read
-        again. Returns meta.json as checked ("" if there is none yet)."""
+        checksum (`anew`: each read whole, even one found whole before as it is now), or meta.json is missing beside
+        what a commit leaves (tantivy would start an empty index there). A commit of another process's between
+        reading meta.json and a file (its merge removing the file) is read again. Returns meta.json as checked
+        ("" if there is none yet)."""
         meta = missing = ""
         while True:
             try:
@@ -313,11 +335,12 @@ class TantivyEngine:
                 names = _committed_files(json.loads(meta))
             except (ValueError, KeyError, TypeError, AttributeError):
                 self._fail(f"its {META_FILE} is garbled")
-            if not (missing := self._check_whole(names)):
+            if not (missing := self._check_whole(names, anew)):
                 return meta
 
-    def _check_whole(self, names: Iterable[str]) -> str:
-        """Check the files `names` whole (each not checked before as it is now); returns the name of one missing."""
+    def _check_whole(self, names: Iterable[str], anew: bool) -> str:
+        """Check the files `names` whole (each not checked before as it is now, unless `anew`); returns the name of
+        one missing."""
         stamps: dict[str, tuple[int, int, int]] = {}
         for name in names:
             try:
@@ -325,7 +348,7 @@ class TantivyEngine:
             except FileNotFoundError:
                 return name
             stamps[name] = (status.st_ino, status.st_size, status.st_mtime_ns)
-            if self._checked.get(name) != stamps[name] and not _whole(self.directory / name):
+            if (anew or self._checked.get(name) != stamps[name]) and not _whole(self.directory / name):
                 self._fail(f"its file {name} fails its checksum")
         if stamps != self._checked:
             self._checked = stamps
@@ -606,7 +629,7 @@ def _unwritable(directory: Path, reason: str) -> IndexUnwritableError:
     )
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: BaseException) -> str:
     """What went wrong, from tantivy's long Rust debug text when it holds the system's message."""
     # `message: "No space left on device"` in its debug text, or `'No space left on device (os error 28)'`.
     found = re.search(r'message: "([^"]+)"|\'([^\']+) \(os error \d+\)\'', str(error))

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 from usearch.index import Index
 
-from bot.errors import IndexCorruptError, Stopped
+from bot.errors import IndexWriteError, Stopped
 from bot.index.aside import bytes_of
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
@@ -469,7 +469,7 @@ class VectorStore:
             with suppress(OSError):  # the directory removed under this process
                 if shutil.disk_usage(self.directory).free < needed:
                     reason = f"no space left on the disk ({reason})"
-            raise IndexCorruptError(f"cannot write the paragraph vectors in {self.directory}: {reason}") from exc
+            raise IndexWriteError(f"cannot write the paragraph vectors in {self.directory}: {reason}") from exc
 
     def _rollback(self) -> None:
         if self._db.in_transaction:  # SQLite may have rolled a failed write back itself

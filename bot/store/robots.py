@@ -41,6 +41,15 @@ def claim_read(connection: Connection, site: str, now: datetime, lease: timedelt
     return upsert(connection, site_robots, first, ["site"], ["until"], where=site_robots.c.until <= now)
 
 
+def renew_read(connection: Connection, site: str, held: datetime, until: datetime) -> bool:
+    """Move on to `until` the end of this process's claim of the site's read, which it made end at `held`; False if
+    another process has taken it over meanwhile."""
+    renewed = connection.execute(
+        update(site_robots).where(site_robots.c.site == site, site_robots.c.until == held).values(until=until)
+    )
+    return renewed.rowcount == 1
+
+
 def drop_first_read(connection: Connection, site: str) -> None:
     """Give up the claim of a first read that kept nothing (the site asked to be left): another may claim it."""
     connection.execute(delete(site_robots).where(site_robots.c.site == site, site_robots.c.status == FIRST_READ))
@@ -80,6 +89,10 @@ class RobotsStore:
     def keep_robots(self, read: SiteRobots) -> None:
         with writing(self.engine) as connection:
             keep_robots(connection, read)
+
+    def renew_read(self, site: str, held: datetime, until: datetime) -> bool:
+        with writing(self.engine) as connection:
+            return renew_read(connection, site, held, until)
 
     def drop_first_read(self, site: str) -> None:
         with writing(self.engine) as connection:

@@ -4301,13 +4301,14 @@ class CountAsked:
     number an answer writes counts it (`counts_asked`): of a paragraph (`tells_of_asked`), of the story an answer leads
     with (`writes_counted`), of the page it shows (`counts_what_is_asked`)."""
 
-    # The words counted as typed (`counted_words`), the reader's and those the question was searched by (news's for
-    # them, `as_news_writes`: "spectators" of "fans"); none where it counts anyone ("how many people ...", "how many
-    # died").
+    # The words counted as the question was searched (`counted_words`, in news's words for the reader's,
+    # `as_news_writes`: "spectators" of "fans"; none of "how many jobless ...", searched as "how many out of work"),
+    # which a number counts beside it, and their terms.
     typed: tuple[str, ...]
-    # Their terms, and the reader's alone: a story writing one of those is read for a count of it (`writes_counted`),
-    # not one writing news's word ("kids" searched as "children", which a quote writes beside "312 pupils").
     counted: frozenset[str]
+    # The reader's, which a story writing them is read for a count of (`writes_counted`), not one writing news's word
+    # ("kids" searched as "children", which a quote writes beside "312 pupils"); none where it counts anyone ("how many
+    # people ...", "how many died"), whom a page counts by what they are.
     own: frozenset[str]
     # The words of the question that may stand right after a number to tell what it counts ("4.4 million jobless" of
     # "How many Germans were jobless?"): those before its first preposition, without a rate, up to its deed.
@@ -4330,8 +4331,8 @@ def count_asked(
     if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
         return None
     searched = searched or question
-    own = counted_words(question)
-    typed = tuple(dict.fromkeys([*own, *counted_words(searched)]))
+    own = _term_set(" ".join(counted_words(question)))
+    typed = counted_words(searched)
     counted = _term_set(" ".join(typed))
     # Not a rate, which tells how often: "How many trains a day stop at Alderholt station?" of tests/data/alderholt was
     # answered by "About 500 people a day cross the bridge". Nor a word after a preposition, which tells where or of
@@ -4345,14 +4346,15 @@ def count_asked(
     # All of its words, not only those before its deed: "How many people signed the petition ...?" is answered by "a
     # petition with 2,400 names".
     texts = (question, searched)
-    asked = frozenset().union(*(_term_set(text) - name_terms(text) - frame_terms(text) for text in texts)) | counted
+    asked = frozenset().union(*(_term_set(text) - name_terms(text) - frame_terms(text) for text in texts))
+    asked |= counted | own
     asked_typed = tuple(
         dict.fromkeys(text[start:end] for text in texts for start, end, term in words(text) if term in asked)
     )
     return CountAsked(
         typed=typed,
         counted=counted,
-        own=_term_set(" ".join(own)),
+        own=own,
         head=_term_set(" ".join(head[: deed + 1])) - frame_terms(searched),
         # Who does the deed counts it too: "About 144 players ..." of "how many golfers will play in the championship".
         asked=asked | doer_terms(asked),
@@ -4388,7 +4390,7 @@ def counts_asked(count: CountAsked, texts: Sequence[str], within: Within, pieces
         return not count.counted or any(_counted_beside(count, sentence, pieces) for sentence in read)
     numbered = [sentence for sentence in read if gives_number(sentence)]
     return any(
-        count.asked & _term_set(sentence) or (not count.typed and _PERSONS_COUNTED.search(sentence))
+        count.asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
         for sentence in numbered
     ) or _near(count.asked_typed, numbered, pieces)
 

@@ -9,7 +9,7 @@ from bisect import bisect_right
 from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache, cached_property, lru_cache, partial
@@ -1066,10 +1066,6 @@ class Ranking:
     # The question as searched, its words read as the stories write them ("how many out of work ..." of "how many
     # jobless ...", `as_news_writes`): the thing it asks of is the one searched for (`tells_of_asked`).
     searched: str = ""
-    # The words of the question as searched that news writes otherwise, with news's runs of terms for them
-    # (`phrasings`), read once a question: searched for, and read in the stories an answer shows (`count_asked`,
-    # `writes_deed_in_story`).
-    phrased: Mapping[str, Sequence[Sequence[str]]] = field(default_factory=dict)
 
     @cached_property
     def respelt(self) -> Mapping[str, str]:
@@ -1376,7 +1372,6 @@ def ranking_of(
             speller,
             foreign,
             language=language,
-            phrased=phrased,
         )
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked), keywords)
@@ -1407,7 +1402,6 @@ def ranking_of(
         by_meaning=near,
         pieces=semantic.pieces,
         searched=question,
-        phrased=phrased,
     )
 
 
@@ -3626,7 +3620,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     elif not ranking.candidates or best < bar or ranking.answered_outside:
         return declined(request, ranking, asked, closest)
     thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
-    count = count_asked(own, thing_of, ranking.phrased)
+    # The reader's words that news writes otherwise, read once for the count and the deed asked: those of the question
+    # as searched are news's already ("who owns isla pequena" is searched as "owner", and its story writes that the
+    # island "belongs to" a state, news's phrasing of "owns").
+    phrased = phrasings(own)
+    count = count_asked(own, thing_of, phrased)
     ranking = time_or_sum_shown(ranking, own, request.per_article, count)
     chosen = list(lead)
     # The limit a story is of its headline: a story filed again under it (a paragraph added, another id) is the same
@@ -3706,11 +3704,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not followed and not writes_most_in_story(own, story))
             or (bool(story) and not followed and not writes_sum_named(own, chosen))
             or (bool(story) and not followed and not writes_measure_named(own, story))
-            or (
-                bool(story)
-                and not followed
-                and not writes_deed_in_story(own, stories_shown(chosen, ranking), ranking.phrased)
-            )
+            or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking), phrased))
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -4033,7 +4027,7 @@ def writes_deed_in_story(
 ) -> bool:
     """Whether a headline or a paragraph found of the stories an answer shows (`texts`, `stories_shown`) writes the deed
     a "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
-    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrased`, `Ranking.phrased`; of
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrased`, `phrasings`; of
     the question where not given: "paid for" of "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from
     Gregory Vignal" of "Who scored Rangers' goals ...?", BBC tuning half); true of a question asking no such deed or a
     light verb's (`LIGHT_VERBS`: "who took the penalty"; with its particle, "who took over ...?", the pair written,
@@ -4327,7 +4321,7 @@ def count_asked(
 ) -> CountAsked | None:
     """What a "how many ...?" `question` (the reader's) counts (`CountAsked`), with the words it was `searched` by
     (the question as news writes it, `Ranking.searched`; the reader's where not given) and news's words for the
-    reader's (`phrased`, `Ranking.phrased`); none where it asks no count, or a span or a currency (`counted_words`)."""
+    reader's (`phrased`, `phrasings`); none where it asks no count, or a span or a currency (`counted_words`)."""
     if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
         return None
     searched = searched or question

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from enum import Enum
 from functools import cache, cached_property, lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple, TypeVar
@@ -1362,7 +1363,16 @@ def ranking_of(
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked), keywords)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now)
-        return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
+        return Ranking(
+            ranked,
+            articles,
+            texts,
+            LEXICAL_ANSWERABILITY,
+            never_used,
+            speller,
+            foreign,
+            language=language,
+        )
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked), keywords)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1373,7 +1383,7 @@ def ranking_of(
     ranked = named_first(question, ranked, names, texts)
     ranked = later_first(question, ranked, articles, texts, semantic)
     ranked = newest_first(question, ranked, articles, now)
-    ranked = counted_first(question, ranked, articles, texts)
+    ranked = counted_first(question, count_asked(question, question, phrased), ranked, articles, texts)
     # "who won the match?" was declined of first_week, whose match report says "came from behind to beat": no story
     # writes "won" or "match", and a question none of whose words the library uses is one only the vectors could
     # answer, by a guess. Where one story stands far above the others by meaning, that guess is worth showing as such;
@@ -3094,21 +3104,21 @@ def close_behind(ranked: Sequence[Candidate], weaker: float) -> list[Candidate]:
 
 def counted_first(
     question: str,
+    count: CountAsked | None,
     ranked: list[Candidate],
     articles: Mapping[str, StoredArticle],
     texts: Mapping[tuple[str, int], str],
 ) -> list[Candidate]:
-    """The ranked candidates of a "how many ...?" question led by the first of its next passages up to
-    LEAD_CANDIDATES, of any story, that counts what it counts (`tells_of_asked`), when the first does not and no more
-    than KIND_WEAKER below it (or above: a later stage put the first there), holding every word the first was found
-    by (its own, its headline's) (`asked_first`). Two stories of one subject each write its words, one beside a count
-    of another thing: "how many homeowners have tracker mortgages" of tests/data/business_desk led with the rate
-    cut's "Homeowners on a typical tracker mortgage will pay about £29 a month less", and its story counting no
-    homeowners declined the answer (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker
-    mortgages" second, 1.1 below."""
-    kinds = (
-        [Asked(partial(tells_of_asked, question), True, KIND_WEAKER, KIND_WEAKER)] if counted_words(question) else []
-    )
+    """The ranked candidates of a "how many ...?" question led by the first of its next passages up to LEAD_CANDIDATES,
+    of any story, that counts what it counts (`count`, `tells_of_asked`), when the first does not and no more than
+    KIND_WEAKER below it (or above: a later stage put the first there), holding every word the first was found by (its
+    own, its headline's) (`asked_first`). Two stories of one subject each write its words, one beside a count of another
+    thing: "how many homeowners have tracker mortgages" of tests/data/business_desk led with the rate cut's "Homeowners
+    on a typical tracker mortgage will pay about £29 a month less", and its story counting no homeowners declined the
+    answer (`writes_counted`), the rate hold's "the roughly 600,000 homeowners on tracker mortgages" second, 1.1
+    below."""
+    counts = count is not None and bool(count.counted)
+    kinds = [Asked(partial(tells_of_asked, question, count=count), True, KIND_WEAKER, KIND_WEAKER)] if counts else []
     return asked_first(question, ranked, articles, texts, kinds, any_story=True)
 
 
@@ -3609,7 +3619,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         ranking = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id == ranking.by_meaning])
     elif not ranking.candidates or best < bar or ranking.answered_outside:
         return declined(request, ranking, asked, closest)
-    ranking = time_or_sum_shown(ranking, own, request.per_article)
+    thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
+    # The reader's words that news writes otherwise, read once for the count and the deed asked: those of the question
+    # as searched are news's already ("who owns isla pequena" is searched as "owner", and its story writes that the
+    # island "belongs to" a state, news's phrasing of "owns").
+    phrased = phrasings(own)
+    count = count_asked(own, thing_of, phrased)
+    ranking = time_or_sum_shown(ranking, own, request.per_article, count)
     chosen = list(lead)
     # The limit a story is of its headline: a story filed again under it (a paragraph added, another id) is the same
     # story, and its copy's lede took the third place after two of the first copy's paragraphs.
@@ -3665,17 +3681,22 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
-    thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
-    tells = any(tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms) for p in story)
+    tells = any(
+        tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms, count) for p in story
+    )
     if (
         bar > 0
         and not by_meaning
         and (
             (best < CONFIDENT_ANSWERABILITY and not (writes_asked_in_story(own, story) and tells))
-            or (not tells and not followed and writes_counted(own, story))
-            or (bool(story) and not followed and not counts_what_is_asked(own, chosen[: request.k], ranking.pieces))
+            or (not followed and writes_counted(own, story, ranking.pieces, count))
+            or (
+                bool(story)
+                and not followed
+                and not counts_what_is_asked(own, chosen[: request.k], ranking.pieces, count)
+            )
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
@@ -3683,7 +3704,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (bool(story) and not followed and not writes_most_in_story(own, story))
             or (bool(story) and not followed and not writes_sum_named(own, chosen))
             or (bool(story) and not followed and not writes_measure_named(own, story))
-            or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking)))
+            or (bool(story) and not followed and not writes_deed_in_story(own, stories_shown(chosen, ranking), phrased))
         )
     ):
         return declined(request, ranking, asked, closest)
@@ -3721,6 +3742,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             ranking.articles[first.hit.article_id].title,
             ranking.pieces,
             ranking.unseen_terms,
+            count,
         )
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
@@ -3758,68 +3780,50 @@ def declined(request: Request, ranking: Ranking, asked: str, closest: tuple[Stor
     return Answer(request.question, (), closest, reason=reason, limited=limited, foreign_to=foreign_to)
 
 
-def writes_counted(question: str, story: Sequence[Passage]) -> bool:
+def writes_counted(
+    question: str, story: Sequence[Passage], pieces: WordPieces | None = None, count: CountAsked | None = None
+) -> bool:
     """Whether a passage an answer shows of the story it leads with (`story`) writes a word of what a "how many ...?"
-    `question` counts (`counted_words`). Where none of them counts it (`tells_of_asked`), the story counts another
-    thing than the one it tells of, and the answer is declined whatever its score (`compose`): "How many teachers work
-    at Hilltop Primary?" of tests/data/thornwick was answered confidently by "Head teacher Priya Nandra said the result
-    belonged to the school's 410 pupils". Not where the story writes none of its words: it may count it in its own
-    ("How many new posts had European leaders pledged to create ...?" of the BBC's "20 million new jobs", a passage
-    not shown, was a weak answer with two of that story's others). Nor where it writes a share of it or its place in a
-    series beside it (`_SHARE_OR_PLACE`: "about 11% of adults", "the sixth outbreak"). The reader's words
-    (`question`), not those it was searched by: those are the story's own ("kids" searched as "children", which a
-    quote of the story writes beside its count of "312 pupils")."""
-    counted = _term_set(" ".join(counted_words(question)))
-    writing = [p.text for p in story if counted & _term_set(p.text)]
-    return bool(writing) and not any(
-        counted_near(sentence, counted, _SHARE_OR_PLACE) for text in writing for sentence in sentences(text)
+    `question` counts (`CountAsked.own`, read of the question where `count` is not given) and none of them counts it
+    (`counts_asked`, beside a number): the story counts another thing than the one it tells of, and the answer is
+    declined whatever its score (`compose`). "How many teachers work at Hilltop Primary?" of tests/data/thornwick was
+    answered confidently by "Head teacher Priya Nandra said the result belonged to the school's 410 pupils". Not where
+    the story writes none of its words: it may count it in its own ("How many new posts had European leaders pledged
+    to create ...?" of the BBC's "20 million new jobs", a passage not shown, was a weak answer with two of that story's
+    others). The reader's words, not those it was searched by: those are the story's own ("kids" searched as
+    "children", which a quote of the story writes beside its count of "312 pupils")."""
+    count = count or count_asked(question)
+    texts = [p.text for p in story]
+    return (
+        count is not None
+        and any(count.own & _term_set(text) for text in texts)
+        and not counts_asked(count, texts, Within.BESIDE, pieces)
     )
 
 
-def counts_what_is_asked(question: str, shown: Sequence[Passage], pieces: WordPieces | None) -> bool:
+def counts_what_is_asked(
+    question: str, shown: Sequence[Passage], pieces: WordPieces | None, count: CountAsked | None = None
+) -> bool:
     """Whether a passage an answer's page shows (`shown`, of any story) writes, in a sentence giving a number, a word of
-    what a "how many ...?" `question` asks beyond the names it asks of and its frame: the thing counted or the deed
-    ("caps", "watched", "employ"), as written, as its doer ("players" of "play", `doer_terms`) or by meaning (`_near`,
-    the word pieces' soft match); true of a question asking no count, or nothing beyond its names, and of a page writing
-    no number. A story naming the firm or the person asked of writes numbers of other things, and the names and the
-    cosine made it near: of the BBC questions no story answers, "How many people watched Jerry Springer - The Opera on
-    the BBC?" was answered confidently by "The BBC received 47,000 complaints", and "How many people does Yukos employ?"
-    by its $27bn in taxes. Declined whatever the score (`compose`). Of the passages a page shows, not of the first
-    story's alone: "How many new posts had European leaders pledged to create ...?" is answered by "20 million new
-    jobs", another story's passage shown third; nor of every page's, whose later stories write numbers of anything. A
-    question counting anyone ("how many people ...?", which `counted_words` and `tells_of_asked` read as no thing
-    counted) is read by its deed ("watched", "employ") and its other words."""
-    if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
-        return True
-    # All of its words, not only those before its deed (`tells_of_asked`): "How many people signed the petition ...?"
-    # is answered by "a petition with 2,400 names".
-    asked = _term_set(question) - name_terms(question) - frame_terms(question)
-    asked |= _term_set(" ".join(counted_words(question)))
-    if not asked:
-        return True
-    # Read with the reader's words after news's for them (`as_phrased`): "230 redundancies" counts who "will lose
-    # their jobs".
-    phrased = phrasings(question)
-    numbered = [
-        as_phrased(sentence, phrased)
-        for p in shown
-        for sentence in sentences(p.text)
-        # A share or a place in a series tells how many too: "It is the sixth outbreak this winter" (`writes_counted`).
-        if writes_amount(sentence) or any(n.search(sentence) for n in (_COUNTED_IN_WORDS, _COUNT_WORD, _SHARE_OR_PLACE))
-    ]
+    what a "how many ...?" `question` asks beyond the names it asks of and its frame (`counts_asked` within a
+    sentence: the thing counted or the deed, "caps", "watched", "employ", as written, as news writes it, as its doer,
+    "players" of "play", or by meaning); true of a question asking no count, and of a page writing no number. A story
+    naming the firm or the person asked of writes numbers of other things, and the names and the cosine made it near:
+    of the BBC questions no story answers, "How many people watched Jerry Springer - The Opera on the BBC?" was
+    answered confidently by "The BBC received 47,000 complaints", and "How many people does Yukos employ?" by its $27bn
+    in taxes. Declined whatever the score (`compose`). Of the passages a page shows, not of the first story's alone:
+    "How many new posts had European leaders pledged to create ...?" is answered by "20 million new jobs", another
+    story's passage shown third; nor of every page's, whose later stories write numbers of anything."""
+    count = count or count_asked(question)
+    texts = [p.text for p in shown]
     # A page writing no number counts nothing else: whether it tells how many ("Visits to the library's web site
     # doubled") is for the other rules (`writes_asked_in_story`).
-    if not numbered:
-        return True
-    typed = [question[start:end] for start, end, term in words(question) if term in asked]
-    # Who does the deed counts it too: "About 144 players ..." of "how many golfers will play in the championship".
-    written = asked | doer_terms(asked)
-    # A question naming no thing counted ("how many died", "how many people live on the island") counts people, whom
-    # a story counts by what they are: "Six bodies ... rescued 151 people", "about 40 residents".
-    anyone = not counted_words(question)
-    return any(
-        written & _term_set(sentence) or (anyone and _PERSONS_COUNTED.search(sentence)) for sentence in numbered
-    ) or _near(typed, numbered, pieces)
+    return (
+        count is None
+        or not count.asked
+        or not any(gives_number(sentence) for text in texts for sentence in sentences(text))
+        or counts_asked(count, texts, Within.SENTENCE, pieces)
+    )
 
 
 def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
@@ -3847,10 +3851,10 @@ def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
     )
 
 
-def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) -> Ranking:
+def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None, count: CountAsked | None) -> Ranking:
     """The ranking with the first passage of its first story that gives the time or sum the `question` asks for
-    (`writes_time_or_sum_in_story`), and counts what it counts (`tells_of_asked`), among the `per_article` of that
-    story shown, when those before it give none.
+    (`writes_time_or_sum_in_story`), and counts what it counts (`count`, beside a number: `counts_asked`), among the
+    `per_article` of that story shown, when those before it give none.
 
     A story names whom it tells of once and then writes "he": "how much was mossop fined" of a speeding driver's
     story ranked the two paragraphs naming him above "He was fined £1,150 ...", and with two passages a story shown
@@ -3867,13 +3871,10 @@ def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) 
             for c in candidates
         ]
 
-    counts = bool(counted_words(question))
-
     def gives(candidates: Sequence[Candidate]) -> bool:
         shown = passages(candidates)
         return writes_time_or_sum_in_story(question, shown) and (
-            not counts
-            or any(tells_of_asked(question, p.text, article.title, ranking.pieces, ranking.unseen_terms) for p in shown)
+            count is None or counts_asked(count, [p.text for p in shown], Within.BESIDE, ranking.pieces)
         )
 
     if len(story) <= per_article or gives(story[:per_article]):
@@ -4021,22 +4022,24 @@ def stories_shown(chosen: Sequence[Passage], ranking: Ranking) -> list[str]:
     return [*shown.values(), *(text for (a, _), text in ranking.texts.items() if a in shown)]
 
 
-def writes_deed_in_story(question: str, texts: Sequence[str]) -> bool:
+def writes_deed_in_story(
+    question: str, texts: Sequence[str], phrased: Mapping[str, Sequence[Sequence[str]]] | None = None
+) -> bool:
     """Whether a headline or a paragraph found of the stories an answer shows (`texts`, `stories_shown`) writes the deed
     a "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
-    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrasings`: "paid for" of
-    "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from Gregory Vignal" of "Who scored Rangers'
-    goals ...?", BBC tuning half); true of a question asking no such deed or a light verb's (`LIGHT_VERBS`: "who took
-    the penalty"; with its particle, "who took over ...?", the pair written, `writes_phrasal`), of one asking who
-    leads something (`_ASKS_LEADER`) or came in a place (`_ASKS_PLACE`), or whose verb frames it ("who said ...").
-    Stories writing no word of the deed tell of the thing done, not of who did it, and the answer is declined at any
-    score (`compose`): "Who designed the new stadium at Mill Lane?" of tests/data/thornwick was a weak answer with the
-    club chairman's words on the move."""
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrased`, `phrasings`; of
+    the question where not given: "paid for" of "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from
+    Gregory Vignal" of "Who scored Rangers' goals ...?", BBC tuning half); true of a question asking no such deed or a
+    light verb's (`LIGHT_VERBS`: "who took the penalty"; with its particle, "who took over ...?", the pair written,
+    `writes_phrasal`), of one asking who leads something (`_ASKS_LEADER`) or came in a place (`_ASKS_PLACE`), or whose
+    verb frames it ("who said ..."). Stories writing no word of the deed tell of the thing done, not of who did it, and
+    the answer is declined at any score (`compose`): "Who designed the new stadium at Mill Lane?" of
+    tests/data/thornwick was a weak answer with the club chairman's words on the move."""
     asked = _WHO_DOES.match(question)
     if asked is None or _ASKS_LEADER.search(question) or _ASKS_PLACE.match(question):
         return True
     deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
-    runs = [run for found in phrasings(question).values() for run in found]
+    runs = [run for found in (phrasings(question) if phrased is None else phrased).values() for run in found]
     if deed <= LIGHT_VERBS:  # none, or a light verb's
         particle = _PARTICLE.match(question, asked.end())
         return (
@@ -4286,22 +4289,152 @@ def counted_words(question: str) -> tuple[str, ...]:
     return () if any(fold(word) in _ANYONE for word in counted) else tuple(counted)
 
 
+@dataclass(frozen=True)
+class CountAsked:
+    """What a "how many ...?" question counts, read once a question (`count_asked`) for every rule asking whether a
+    number an answer writes counts it (`counts_asked`): of a paragraph (`tells_of_asked`), of the story an answer leads
+    with (`writes_counted`), of the page it shows (`counts_what_is_asked`)."""
+
+    # The words counted as the question was searched (`counted_words`, in news's words for the reader's,
+    # `as_news_writes`: "spectators" of "fans"; none of "how many jobless ...", searched as "how many out of work"),
+    # which a number counts beside it, and their terms.
+    typed: tuple[str, ...]
+    counted: frozenset[str]
+    # The reader's, which a story writing them is read for a count of (`writes_counted`), not one writing news's word
+    # ("kids" searched as "children", which a quote writes beside "312 pupils"); none where it counts anyone ("how many
+    # people ...", "how many died"), whom a page counts by what they are.
+    own: frozenset[str]
+    # The words of the question that may stand right after a number to tell what it counts ("4.4 million jobless" of
+    # "How many Germans were jobless?"): those before its first preposition, without a rate, up to its deed.
+    head: frozenset[str]
+    # Every word it asks beyond its names and frame, the thing counted and its deed, with whoever does that
+    # (`doer_terms`), and those of them as typed (met by meaning, `_near`).
+    asked: frozenset[str]
+    asked_typed: tuple[str, ...]
+    # The reader's words that news writes otherwise, with news's runs of terms for them (`phrasings`), which a
+    # sentence is read with (`as_phrased`: "230 redundancies" counts who "will lose their jobs").
+    phrased: Mapping[str, Sequence[Sequence[str]]]
+
+
+def count_asked(
+    question: str, searched: str = "", phrased: Mapping[str, Sequence[Sequence[str]]] | None = None
+) -> CountAsked | None:
+    """What a "how many ...?" `question` (the reader's) counts (`CountAsked`), with the words it was `searched` by
+    (the question as news writes it, `Ranking.searched`; the reader's where not given) and news's words for the
+    reader's (`phrased`, `phrasings`); none where it asks no count, or a span or a currency (`counted_words`)."""
+    if not _COUNTED.search(question) or _ASKS_SPAN_COUNTED.search(question) or _COUNTS_CURRENCY.search(question):
+        return None
+    searched = searched or question
+    own = _term_set(" ".join(counted_words(question)))
+    typed = counted_words(searched)
+    counted = _term_set(" ".join(typed))
+    # Not a rate, which tells how often: "How many trains a day stop at Alderholt station?" of tests/data/alderholt was
+    # answered by "About 500 people a day cross the bridge". Nor a word after a preposition, which tells where or of
+    # what it counts: "How many supporters came to the stadium meetings?" of tests/data/thornwick was answered by
+    # "Supporters will be asked for their views at two meetings". Nor one after the deed (a word written done, past
+    # "how many" and the first word counted; the deed's own word tells it: "124 votes" of "how many mps voted ...?"),
+    # which tells what was done to or with, not who did it: "How many Californians have reported spyware to the
+    # police?" (BBC, mixed-fit) was answered confidently by a count of spyware programs.
+    head = _PREPOSITION.split(_RATE.sub(" ", searched), maxsplit=1)[0].split()
+    deed = next((i for i, word in enumerate(head) if i > 2 and _written_done(word)), len(head))
+    # All of its words, not only those before its deed: "How many people signed the petition ...?" is answered by "a
+    # petition with 2,400 names".
+    texts = (question, searched)
+    asked = frozenset().union(*(_term_set(text) - name_terms(text) - frame_terms(text) for text in texts))
+    asked |= counted | own
+    asked_typed = tuple(
+        dict.fromkeys(text[start:end] for text in texts for start, end, term in words(text) if term in asked)
+    )
+    return CountAsked(
+        typed=typed,
+        counted=counted,
+        own=own,
+        head=_term_set(" ".join(head[: deed + 1])) - frame_terms(searched),
+        # Who does the deed counts it too: "About 144 players ..." of "how many golfers will play in the championship".
+        asked=asked | doer_terms(asked),
+        asked_typed=asked_typed,
+        phrased=phrasings(question) if phrased is None else phrased,
+    )
+
+
+class Within(Enum):
+    """How near a number what a "how many ...?" question counts must be written for it to count that
+    (`counts_asked`)."""
+
+    # Beside it (`counted_near`, or the words right after it): a paragraph counting it (`tells_of_asked`), and the
+    # story an answer leads with, which writing the thing counted only apart from its numbers counts another
+    # (`writes_counted`).
+    BESIDE = "beside"
+    # Anywhere in its sentence, the question's deed or any other word of it beyond its names: the page an answer shows
+    # (`counts_what_is_asked`), where a count of another thing near the question's names declines the answer at any
+    # score, and a count in other words than the question's must not ("a petition with 2,400 names").
+    SENTENCE = "sentence"
+
+
+def counts_asked(count: CountAsked, texts: Sequence[str], within: Within, pieces: WordPieces | None = None) -> bool:
+    """Whether a sentence of `texts` (a paragraph, a story's passages, a page's) writes a number that counts what a
+    "how many ...?" question counts (`count`), read with news's words for the reader's (`as_phrased`): with the thing
+    counted written `within` its reach of the number, or met there by meaning (`pieces`' soft word match, `_near`). A
+    share of it or its place in a series tells how many too ("about 11% of adults", "the sixth outbreak this winter").
+    Where the question names no thing counted (it counts anyone: "how many died", "how many people live on the
+    island"), a count of people by what they are tells it within a sentence (`_PERSONS_COUNTED`: "Six bodies ...
+    rescued 151 people", "about 40 residents"), and any paragraph beside a number."""
+    read = [as_phrased(sentence, count.phrased) for text in texts for sentence in sentences(text)]
+    if within is Within.BESIDE:
+        return not count.counted or any(_counted_beside(count, sentence, pieces) for sentence in read)
+    numbered = [sentence for sentence in read if gives_number(sentence)]
+    return any(
+        count.asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
+        for sentence in numbered
+    ) or _near(count.asked_typed, numbered, pieces)
+
+
+def gives_number(sentence: str) -> bool:
+    """Whether a sentence gives a number: an amount (`writes_amount`), a count in words or a word that counts ("seven
+    grandchildren", "dozens"), a share or a place in a series ("It is the sixth outbreak this winter")."""
+    return writes_amount(sentence) or any(n.search(sentence) for n in (_COUNTED_IN_WORDS, _COUNT_WORD, _SHARE_OR_PLACE))
+
+
+def _counted_beside(count: CountAsked, sentence: str, pieces: WordPieces | None) -> bool:
+    # Whether a number of `sentence` counts what `count` counts, written beside it (`counts_asked`).
+    if counted_near(sentence, count.counted, _SHARE_OR_PLACE):
+        return True
+    if not (writes_count(sentence, count.counted) or _COUNT_WORD.search(sentence)):
+        return False
+    kept = _NOT_AMOUNT.sub(" ", sentence)
+    for other in _NOT_COUNT:
+        kept = other.sub(" ", kept)
+    if counted_near(kept, count.counted):
+        return True
+    # Beside a number, another word of the question tells what it counts as well (`CountAsked.head`); and a count of
+    # anyone ("11 people had been prosecuted") counts whoever is asked ("How many householders were prosecuted ...?"
+    # of the BBC's held-out questions).
+    beside = [" ".join(kept[n.end() :].split()[:COUNTED_BESIDE]) for n in _COUNT_NUMBER.finditer(kept)]
+    anyone = any(fold(words_beside.split()[0]) in _ANYONE for words_beside in beside if words_beside)
+    return anyone or bool(count.head & _term_set(" ".join(beside))) or _near(count.typed, beside, pieces)
+
+
 def _near(typed: Sequence[str], texts: Sequence[str], pieces: WordPieces | None) -> bool:
     # Whether a word typed is met by meaning in one of `texts` (a soft word match of SOFT_MET: "houses" of "40 homes").
     return pieces is not None and bool(texts) and any(max(pieces.soft_match(w, texts)) >= SOFT_MET for w in typed)
 
 
 def tells_of_asked(
-    question: str, text: str, headline: str, pieces: WordPieces | None = None, unseen: Collection[str] = ()
+    question: str,
+    text: str,
+    headline: str,
+    pieces: WordPieces | None = None,
+    unseen: Collection[str] = (),
+    count: CountAsked | None = None,
 ) -> bool:
-    """Whether a paragraph (under `headline`) counts what a "how many ...?" question counts (`counted_words`: in a
-    sentence writing a count, or right after one of its numbers by meaning, `pieces`' soft word match) and gives the
-    sum of the thing a "how much ...?" question asks the cost or worth of (`_ASKS_SUM_OF`: in a sentence writing a
-    sum, or in the headline) and names the contest a "who won ...?" question asks the winner of (`_ASKS_WINNER_OF`: in
-    a sentence telling a win, or in the headline; of its words, those no article uses (`unseen`) aside: "who won the
-    match?" of a report saying who "headed the winner"); true of a question asking for none. Of tests/data/wexcombe
-    "how many nurses work at the infirmary" was answered with the patients waiting there, and of the BBC's stories
-    "How much did Google pay for Android?" with Google's profit."""
+    """Whether a paragraph (under `headline`) counts what a "how many ...?" question counts (`count`, read of the
+    question where not given: a number with the thing counted beside it, `counts_asked`) and gives the sum of the thing
+    a "how much ...?" question asks the cost or worth of (`_ASKS_SUM_OF`: in a sentence writing a sum, or in the
+    headline) and names the contest a "who won ...?" question asks the winner of (`_ASKS_WINNER_OF`: in a sentence
+    telling a win, or in the headline; of its words, those no article uses (`unseen`) aside: "who won the match?" of a
+    report saying who "headed the winner"); true of a question asking for none. Of tests/data/wexcombe "how many nurses
+    work at the infirmary" was answered with the patients waiting there, and of the BBC's stories "How much did Google
+    pay for Android?" with Google's profit."""
     contest = _ASKS_WINNER_OF.match(question)
     if contest is not None:
         named = _term_set(contest.group("contest")) - frame_terms(question) - frozenset(unseen)
@@ -4310,46 +4443,19 @@ def tells_of_asked(
             or bool(named & _term_set(headline))
             or any(_WIN.search(sentence) and named & _term_set(sentence) for sentence in sentences(text))
         )
-    counted = counted_words(question)
+    count = count or count_asked(question)
+    if count is not None and count.counted:
+        return counts_asked(count, [text], Within.BESIDE, pieces)
     sum_of = _ASKS_SUM_OF.search(question)
     thing = (sum_of.group("thing") or sum_of.group("bought")) if sum_of else ""
-    if not counted and not _term_set(thing):
+    terms = _term_set(thing)
+    if not terms or terms & _term_set(headline):
         return True
-    if not counted and _term_set(thing) & _term_set(headline):
-        return True
-    terms = _term_set(" ".join(counted) or thing)
-    # Beside a number, another word of the question tells what it counts as well: "How many Germans were jobless?"
-    # of "4.4 million jobless"; not one after a preposition, which tells where or of what it counts: "How many
-    # supporters came to the stadium meetings?" of tests/data/thornwick was answered by "Supporters will be asked for
-    # their views at two meetings". Nor a rate, which tells how often: "How many trains a day stop at Alderholt
-    # station?" of tests/data/alderholt was answered by "About 500 people a day cross the bridge". Nor one after the
-    # deed (a word written done, past "how many" and the first word counted; the deed's own word tells it: "124 votes"
-    # of "how many mps voted ...?"), which tells what was done to or with, not who did it: "How many Californians have
-    # reported spyware to the police?" (BBC, mixed-fit) was answered confidently by a count of spyware programs, and
-    # "How many fans watched the League Cup final ...?" by the FA's word on a manager's conduct there.
-    head = _PREPOSITION.split(_RATE.sub(" ", question), maxsplit=1)[0].split()
-    deed = next((i for i, word in enumerate(head) if i > 2 and _written_done(word)), len(head))
-    asked = _term_set(" ".join(head[: deed + 1])) - frame_terms(question)
-    for sentence in sentences(text):
-        if counted and (writes_count(sentence, terms) or _COUNT_WORD.search(sentence)):
-            kept = _NOT_AMOUNT.sub(" ", sentence)
-            for other in _NOT_COUNT:
-                kept = other.sub(" ", kept)
-            if counted_near(kept, terms):
-                return True
-            beside = [" ".join(kept[n.end() :].split()[:COUNTED_BESIDE]) for n in _COUNT_NUMBER.finditer(kept)]
-            # A count of anyone ("11 people had been prosecuted") counts whoever is asked ("How many householders
-            # were prosecuted ...?" of the BBC's held-out questions).
-            anyone = any(fold(words_beside.split()[0]) in _ANYONE for words_beside in beside if words_beside)
-            if anyone or asked & _term_set(" ".join(beside)) or _near(counted, beside, pieces):
-                return True
-        if (
-            not counted
-            and (writes_money(sentence) or _SUM_TOLD.search(sentence))
-            and (terms & _term_set(sentence) or _near(thing.split(), [sentence], pieces))
-        ):
-            return True
-    return False
+    return any(
+        (writes_money(sentence) or _SUM_TOLD.search(sentence))
+        and (terms & _term_set(sentence) or _near(thing.split(), [sentence], pieces))
+        for sentence in sentences(text)
+    )
 
 
 def counted_near(sentence: str, terms: frozenset[str], counting: re.Pattern[str] = _COUNTING) -> bool:

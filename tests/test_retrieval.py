@@ -1746,7 +1746,7 @@ def shown_alone(text: str) -> list[Passage]:
         ("how many adults vape", "Vaping has risen: about 11% of adults now use e-cigarettes.", False),
         ("how many outbreaks of bird flu this winter", "It is the sixth outbreak in England this winter.", False),
         ("how many pupils choose french", "One in five pupils now takes French at GCSE.", False),
-        ("how many teachers work at the school", "The head teacher thanked its 410 pupils and parents.", True),
+        ("how many teachers work at the school", "The head teacher said it belonged to its 410 pupils.", True),
         ("how many adults vape", "Adults who vape said the 2024 ban on flavours made no difference.", True),
     ],
 )

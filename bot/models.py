@@ -159,9 +159,13 @@ class Answer:
     limited: bool = False
     # The articles' language (`bot.store.language.NAMES`' code) where the question seemed asked in another
     # (`bot.retrieval.in_another_language`): passages found matched only its names (Telegram says so above them), a
-    # decline's reason asks in that language (`bot.retrieval.ask_in`). "" for any other question, and where newsbot
+    # decline asks in that language (`language_part`). "" for any other question, and where newsbot
     # knows no name of the articles' language.
     foreign_to: str = ""
+    # The part of a decline's reason that asks in the articles' language (`bot.retrieval.ask_in`), said after the
+    # rest (`render.answers.reason_of`): a part of its own, which a chat told so lately is told more briefly by
+    # putting a shorter one in its place (`bot.tg.ask.first_page`), where it was cut out of the reason's text.
+    language_part: str = ""
 
     @property
     def names_only(self) -> bool:

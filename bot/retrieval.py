@@ -3769,15 +3769,20 @@ def declined(request: Request, ranking: Ranking, asked: str, closest: tuple[Stor
     paragraph holds any word of the question: a lone misspelling ("arsenel") is the commonest such question, and with
     a category or dates the words may be in articles they kept out. Words of another language are no misspellings:
     naming them as words no article uses would say nothing."""
-    unused = (
-        ask_in(ranking.language) + meant(ranking.respelt.values())
-        if ranking.foreign
-        else no_article_uses(asked, ranking)
-    )
+    unused = meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
     reason = "Nothing in the articles answers that." + unused + dated_before_note(ranking)
     limited = bool(request.category or request.since or request.until)
     foreign_to = ranking.language if ranking.foreign else ""
-    return Answer(request.question, (), closest, reason=reason, limited=limited, foreign_to=foreign_to)
+    language_part = ask_in(ranking.language) if ranking.foreign else ""
+    return Answer(
+        request.question,
+        (),
+        closest,
+        reason=reason,
+        limited=limited,
+        foreign_to=foreign_to,
+        language_part=language_part,
+    )
 
 
 def writes_counted(

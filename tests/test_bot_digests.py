@@ -38,7 +38,7 @@ from bot.services.latest import NO_MORE_HEADLINES
 from bot.services.presence import Presence
 from bot.store import Worker
 from bot.tg.articles import CATEGORY_GONE, LATEST_USAGE, MORE_SENT
-from bot.tg.buttons import EXPIRED, GREETING_START
+from bot.tg.buttons import EXPIRED, GREETING_START, digest_rest_data
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
@@ -422,6 +422,12 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
         _, delivery, key, _ = keyboard(server, ALICE, alert_id)["Sport: 3 more"].split(":")
         forged = await press(server, ALICE, alert_id, f"e:{int(delivery) + 1000}:{key}:1")
         assert forged.params.get("text") == NO_MORE_HEADLINES, forged.params
+        # A button of an alert sent before its delivery was carried pages by the alert's window, as a digest's does,
+        # and was headed "from the digest of", a digest the reader never got: it is the alert's.
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        await press(server, ALICE, alert_id, digest_rest_data("Sport", START, clock.now + timedelta(seconds=1), 2))
+        page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert page.params["text"].startswith("<b>Sport: 6 more from the alert of "), page.params["text"]
         await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Turn alerts off"])
         await server.wait_for_async("editMessageReplyMarkup", count=1, chat_id=ALICE)
         assert list(keyboard(server, ALICE, alert_id)) == ["Markets: 1 more", "Sport: 3 more"]
@@ -1838,9 +1844,9 @@ async def test_stories_are_dated_on_the_clocks_of_the_chats_time_zone(
         assert "Lunar probe lands\n28 Mar 2026, 05:00" in visible_text(article.params["text"])
         assert "28 Mar 2026, 05:00" in visible_text(await say(server, ALICE, "latest", "science"))
         await say(server, ALICE, "subscribe", "science")
-        assert "Lunar probe lands · 28 Mar 2026" in visible_text(await say(server, ALICE, "digest"))
+        assert "Lunar probe lands · 28 Mar 2026, 05:00" in visible_text(await say(server, ALICE, "digest"))
         await say(server, BOB, "subscribe", "science")
-        assert "Lunar probe lands · 27 Mar 2026" in visible_text(await say(server, BOB, "digest"))
+        assert "Lunar probe lands · 27 Mar 2026, 20:00" in visible_text(await say(server, BOB, "digest"))
         server.inline_query(ALICE, "lunar probe")
         [inline] = await server.wait_for_async("answerInlineQuery", count=1)
         [result, *_] = inline.params["results"]

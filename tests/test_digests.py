@@ -736,7 +736,7 @@ def test_chats_due_at_one_instant_in_two_zones_read_the_same_stories_each_dated_
     bot = Bot(store, NOON, reader)
     bot.run(NOON, NOON + DAY, timedelta(minutes=30))
     [london], [berlin] = reader.to(CHAT), reader.to(OTHER)
-    assert "Late result · 26 Mar 2026" in london.text and "Late result · 27 Mar 2026" in berlin.text
+    assert "Late result · 26 Mar 2026, 23:30" in london.text and "Late result · 27 Mar 2026, 00:30" in berlin.text
     assert bot.fanout.digests.built == 1
 
 

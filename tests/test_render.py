@@ -126,6 +126,26 @@ def test_passages_are_numbered_only_as_a_list() -> None:
     assert render_answer(Answer("q", (two,), offset=1), PLAIN).startswith("*2. ")
 
 
+def test_a_storys_passages_are_shown_under_its_head_once() -> None:
+    """Two passages of one story each repeated its title, date, category and link: the story's head is written once,
+    its passages under it (a later one wherever it ranks, numbered in the order shown), then its link."""
+    story = stored(url="https://n.example/a")
+    other = replace(stored(url="https://n.example/b"), id="fedcba9876543210", title="Harbour news")
+    first, second = Passage(story, 4, "Profits rose.", 3.0), Passage(story, 0, "Sales grew.", 1.0)
+    between = Passage(other, 2, "The harbour opened.", 2.0)
+    text = render_answer(Answer("q", (first, between, second), more=2), PLAIN)
+    assert text.split("\n\n") == [
+        "*1. Tom & Jerry <live> at \"O'Neill's\"*\n1 May 2020, 09:30 · Culture & Arts\nProfits rose.\n"
+        "*2.* Sales grew.\nSource: https://n.example/a",
+        "*3. Harbour news*\n1 May 2020, 09:30 · Culture & Arts\nThe harbour opened.\nSource: https://n.example/b",
+    ]
+    # A later page numbers on from its place.
+    assert render_answer(Answer("q", (first, second), offset=3), PLAIN).startswith("*4. Tom")
+    alone = render_answer(Answer("q", (first, second)), HTML)
+    assert alone.count("Tom &amp; Jerry") == 1 and alone.count("Source") == 1 and "<b>2.</b> Sales" in alone
+    check_telegram_html(alone)
+
+
 def test_nothing_found_lists_closest_headlines() -> None:
     text = render_answer(Answer("q", (), (stored(url="https://n.example/a"),), reason="Nothing answers."), HTML)
     check_telegram_html(text)
@@ -708,6 +728,14 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("Breaking news?", "latest"),
         ("any breaking news", "latest"),
         ("breaking news on the ferry", None),
+        # A reader with nothing in mind: declined, "No article uses the word “interesting”".
+        ("Anything interesting?", "latest"),
+        ("tell me something", "latest"),
+        ("show me something interesting", "latest"),
+        ("surprise me!", "latest"),
+        ("what should I read?", "latest"),
+        ("tell me something about the ferry", None),
+        ("anything interesting about the ferry?", None),
         ("whats the latest?", "latest"),
         ("news from today", "latest"),
         # Searched, "what happened last week?" was declined: no passage answered "last" and "week".
@@ -880,6 +908,16 @@ def test_the_words_a_message_asks_the_latest_headlines_of(text: str, words: str 
         ("Nice attack", "Nice attack"),
         ("hi-tech exports", "hi-tech exports"),
         ("who said hi, then left?", "who said hi, then left?"),
+        # A polite frame around the question: "tell" and "know" were searched, and an answer without them was weak.
+        ("Can you tell me who resigned?", "who resigned?"),
+        ("could you please tell me, what did Okafor cost", "what did Okafor cost"),
+        ("Hi! Do you know when the ferry sails?", "when the ferry sails?"),
+        ("I'd like to know why schools closed", "why schools closed"),
+        ("tell me how the storm ended", "how the storm ended"),
+        # Asking for the story, which the search reads as such; and no question after the frame.
+        ("tell me about the ferry", "tell me about the ferry"),
+        ("can you tell me more", "can you tell me more"),
+        ("do you know Liv Aronsen?", "do you know Liv Aronsen?"),
     ],
 )
 def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, question: str) -> None:

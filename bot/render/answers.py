@@ -6,7 +6,8 @@ Telegram reply one message under the limit, whatever the articles hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import Any
@@ -78,26 +79,52 @@ def mark(text: str, matched: Iterable[str], style: Style) -> str:
     return "".join(out)
 
 
-def render_passage(
-    number: int | None,
-    passage: Passage,
+def render_story(
+    numbers: Sequence[int] | None,
+    passages: Sequence[Passage],
     style: Style,
     bot_username: str = "",
     local_path: bool = False,
     passage_chars: int = MAX_PASSAGE_CHARS,
     zone: tzinfo = UTC,
 ) -> str:
-    article = passage.article
-    with analysed_in(passage.language):
-        text = mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style)
+    """One story's passages under its head, written once: its title (numbered by its first passage's place in the
+    answer's list), byline, each passage (the later ones numbered when the list is) and its link. Two passages of one
+    story each repeated the story's title, date, category and link."""
+    article = passages[0].article
+    texts = []
+    for i, passage in enumerate(passages):
+        with analysed_in(passage.language):
+            text = mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style)
+        texts.append(style.bold(f"{numbers[i]}.") + f" {text}" if numbers is not None and i else text)
     lines = [
-        style.bold(f"{'' if number is None else f'{number}. '}{style.escape(title_of(article))}"),
+        style.bold(f"{'' if numbers is None else f'{numbers[0]}. '}{style.escape(title_of(article))}"),
         style.escape(byline(article, zone)),
-        text,
+        *texts,
     ]
     if link := source_link(article, bot_username, local_path):
         lines.append(style.link(link, SOURCE_LABEL))
     return "\n".join(lines)
+
+
+# The number a passage's line starts with in a list, as a reader sees it (`render_story`: "2. The council voted").
+_PASSAGE_NUMBER = re.compile(r"^\d+\. ")
+
+
+def shown_lines(text: str) -> tuple[str, ...]:
+    """The lines of an answer as a reader sees it (its text without markup, as Telegram gives a message back), each
+    without the number a passage listed under its story's head starts with: the words the story writes, which a
+    follow-up's search reads to tell the passages shown (`retrieval.seen_paragraphs`)."""
+    return tuple(_PASSAGE_NUMBER.sub("", line) for line in text.splitlines())
+
+
+def by_story(passages: Sequence[Passage]) -> list[list[int]]:
+    """The places of `passages` grouped by story, the stories in the order their first passage comes: a later
+    passage of a story shown before joins it, wherever it ranks."""
+    stories: dict[str, list[int]] = {}
+    for i, passage in enumerate(passages):
+        stories.setdefault(passage.article.id, []).append(i)
+    return list(stories.values())
 
 
 # Said before the passages of an answer whose evidence is weak: shown, not hidden, but not claimed.
@@ -105,9 +132,9 @@ WEAK_ANSWER = "These passages may help:"
 
 
 def reason_of(answer: Answer) -> str:
-    """Why nothing answers (or why the passages are weak evidence), saying so of a search limited by category or
-    date."""
-    return answer.reason + LIMITED_SEARCH if answer.limited else answer.reason
+    """Why nothing answers (or why the passages are weak evidence), its parts joined: asking in the articles'
+    language where the question was in another, and saying so of a search limited by category or date."""
+    return answer.reason + answer.language_part + (LIMITED_SEARCH if answer.limited else "")
 
 
 def render_answer(
@@ -131,13 +158,21 @@ def render_answer(
             lines += ["", *closest]
         return "\n".join(lines)
     # A lone passage is not numbered: "1." promises a list (an inline result, sent as a message of its own, showed
-    # "1." every time).
+    # "1." every time). Passages are numbered in the order shown, a story's together, from the page's place.
+    stories = by_story(answer.passages)
     listed = len(answer.passages) > 1 or answer.offset > 0 or answer.more > 0
+    numbers = iter(range(answer.offset + 1, answer.offset + len(answer.passages) + 1))
     blocks = [
-        render_passage(
-            answer.offset + i + 1 if listed else None, p, style, bot_username, local_path, passage_chars, zone
+        render_story(
+            [next(numbers) for _ in places] if listed else None,
+            [answer.passages[i] for i in places],
+            style,
+            bot_username,
+            local_path,
+            passage_chars,
+            zone,
         )
-        for i, p in enumerate(answer.passages)
+        for places in stories
     ]
     if not answer.confident:
         intro = "\n".join([*([style.escape(answer.reason)] if answer.reason else []), WEAK_ANSWER])

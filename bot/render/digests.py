@@ -67,7 +67,7 @@ def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC)
     """One story: linked headline and date, then its lede on one line."""
     title = HTML.escape(title_of(headline.article)) or "(untitled)"
     link = source_link(headline.article, bot_username)
-    date = HTML.escape(shown_date(headline.article, zone, clock=False))
+    date = HTML.escape(shown_date(headline.article, zone))
     lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)} · {date}"]
     if lede := cap(headline.lede, LEDE_CHARS):
         lines.append(HTML.escape(lede))
@@ -147,6 +147,12 @@ def lists_stories(text: str) -> bool:
     of one, whose headlines link the stories a reply to it asks about (the first of a digest split in several)."""
     heading = text.split("\n", 1)[0]
     return heading.startswith((DIGEST_HEADING, ALERT_HEADING)) or heading.partition(":")[0].endswith("digest so far")
+
+
+def is_alert(text: str) -> bool:
+    """Whether a message of the bot's (its text, as Telegram gives it back) is an alert or its last part, under which
+    its buttons are: headed "Just in", or ending in the hint every alert ends with (`render_alert`)."""
+    return text.startswith(ALERT_HEADING) or text.rstrip().endswith(ALERT_STOP_HINT)
 
 
 def preview_heading(group: str) -> str:

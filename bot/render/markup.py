@@ -111,15 +111,16 @@ def format_date(value: datetime | None, zone: tzinfo = UTC) -> str:
     return in_zone(value, zone).strftime("%-d %b %Y" if is_date_only(value) else "%-d %b %Y, %H:%M")
 
 
-def shown_date(article: StoredArticle, zone: tzinfo = UTC, clock: bool = True) -> str:
-    """The story's date as every listing shows it, in `zone` (the reader's): its publication time as written ("2 Oct
-    2026, 14:05"; the day alone without `clock`), even one after its arrival, which orders it; for an undated
-    story from the web, the arrival that stands for it (`StoredArticle.news_time`), said as such ("received 1 Dec
-    2026, 09:12"); else "undated"."""
+def shown_date(article: StoredArticle, zone: tzinfo = UTC) -> str:
+    """The story's date as every listing shows it (answers, /latest, digests, alerts and their rest pages), in `zone`
+    (the reader's): its publication time as written ("2 Oct 2026, 14:05"), even one after its arrival, which orders
+    it; for an undated story from the web, the arrival that stands for it (`StoredArticle.news_time`), said as such
+    ("received 1 Dec 2026, 09:12"); else "undated". Digests showed the day alone where the page of their rest, and
+    /latest, showed the time: a story read in both was dated two ways."""
     when = article.published or article.news_time
     if when is None:
         return format_date(None)
-    shown = format_date(when, zone) if clock else f"{in_zone(when, zone):%-d %b %Y}"
+    shown = format_date(when, zone)
     return shown if article.published is not None else f"received {shown}"
 
 

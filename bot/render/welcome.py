@@ -123,6 +123,12 @@ COMMAND_WORDS = {
         "breaking news", "latest breaking news", "top news",
         # "stories from last Tuesday", after its day (`without_day`): declined.
         "stories", "any stories",
+        # A reader with nothing in mind, asking for whatever there is: declined, "No article uses the word
+        # “interesting”" ("tell", "surprise", "read").
+        "anything interesting", "something interesting", "what's interesting", "whats interesting",
+        "tell me something", "tell me something interesting", "tell me something new", "tell me the news",
+        "surprise me", "what should i read", "what's worth reading", "anything worth reading", "anything good",
+        "what's trending", "whats trending", "what's hot", "whats hot",
     ),
     # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
     "subscriptions": (
@@ -492,6 +498,10 @@ def small_talk(text: str) -> str | None:
         return "settings"
     if text.strip() and _THANKS_SIGNS.fullmatch(text):
         return "acknowledgement"
+    # A command's words whole, before the greetings and thanks among them: "anything interesting?" lost its
+    # "interesting" (thanks' "interesting!") and was searched for "anything".
+    if (command := _COMMANDS.get(_one_reader(_without_filler(text)))) is not None:
+        return command
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:
@@ -499,7 +509,7 @@ def small_talk(text: str) -> str | None:
             rest = rest.replace(f" {phrase} ", " ", 1)
             kinds.add(kind)
     if not kinds:
-        return _COMMANDS.get(_one_reader(_without_filler(text)))
+        return None
     if set(rest.split()) - SMALL_TALK_FILLER:
         # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
         # `without_opening` needs (searched, "no article uses the word yo").
@@ -517,10 +527,25 @@ _OPENING = re.compile(
 )
 
 
+# A polite frame around a question of who, what, when... ("can you tell me who resigned?", "do you know when the
+# ferry sails?"): searched, "tell" and "know" were words of the question, and where no article used them the answer
+# was weak ("No article uses the word “tell”. These passages may help:"). "tell me about the ferry" asks for the
+# story, as the search reads it: left whole.
+_POLITE_FRAME = re.compile(
+    r"(?:(?:(?:can|could|would|will) you |please |pls )?(?:please |pls )?(?:tell|show) me"
+    r"|(?:do|does) (?:you|anyone|anybody) know|i(?: want| would like|'d like|\u2019d like) to know)"
+    r",? (?=(?:who|whom|whose|what|when|where|why|how|which|whether|if)\b)",
+    re.IGNORECASE,
+)
+
+
 def without_opening(text: str) -> str:
-    """The question after a greeting or thanks that opens it ("Hi! What's new?" asks "What's new?"); else `text`."""
+    """The question after a greeting or thanks that opens it ("Hi! What's new?" asks "What's new?"), and after a
+    polite frame around it ("can you tell me who resigned?" asks "who resigned?"); else `text`."""
     found = _OPENING.match(text)
-    return text[found.end() :] if found else text
+    question = text[found.end() :] if found else text
+    framed = _POLITE_FRAME.match(question.lstrip())
+    return question.lstrip()[framed.end() :] if framed else question
 
 
 def talk_of(text: str) -> tuple[str | None, str]:

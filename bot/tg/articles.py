@@ -19,7 +19,7 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.named_days import without_day
 from bot.render.articles import ArticlePart, article_messages
-from bot.render.digests import alert_sent, digest_sent, rest_heading
+from bot.render.digests import alert_sent, digest_sent, is_alert, rest_heading
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
@@ -297,10 +297,16 @@ async def rest_of_digest(update: Update, context: Context) -> None:
         await expired_button(update, context)
         return
 
+    # An alert's button sent before its delivery was carried (`ALERT_REST_DATA`) pages by window as a digest's does,
+    # but its page is headed as from the alert: "from the digest of" named a digest the reader never got.
+    message = update.callback_query.message if update.callback_query is not None else None
+    alert = isinstance(message, Message) and is_alert(message.text or "")
+
     def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
         assert category is not None, "a rest's key names a category"
         page = rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
-        return page._replace(heading=rest_heading(category, len(page.articles), digest_sent(window.end, zone)))
+        sent = alert_sent(message.date, zone) if alert and message is not None else digest_sent(window.end, zone)
+        return page._replace(heading=rest_heading(category, len(page.articles), sent))
 
     def after(page: LatestPage, category: str | None) -> InlineKeyboardMarkup | None:
         assert category is not None

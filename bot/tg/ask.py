@@ -37,7 +37,7 @@ from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHA
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
-from bot.render.answers import fit_answer, snippet
+from bot.render.answers import by_story, fit_answer, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
@@ -55,7 +55,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, ask_in, points_back, split_follow_up
+from bot.retrieval import Request, points_back, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -144,6 +144,9 @@ NAMES_ONLY = (
     "The articles are in {language} and your question seems not to be, so I matched only its names and any words in "
     "{language}. Ask in {language} for a closer answer."
 )
+# What a decline asks of a question in another language than the articles', to a chat told so lately
+# (`told_lately`), in place of `retrieval.ask_in`'s sentence.
+ASK_IN_BRIEFLY = " Ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -179,9 +182,9 @@ def first_page(
     language = NAMES.get(answer.foreign_to, "")
     # A question in another language than the articles' was answered from its names alone, as if understood.
     note = note or (NAMES_ONLY.format(language=language) if answer.names_only and not told else "")
-    if foreign and told:
-        # The retrieval's decline asks in the articles' language in its reason: briefly, to a chat told lately.
-        answer = replace(answer, reason=answer.reason.replace(ask_in(answer.foreign_to), f" Ask in {language}."))
+    if foreign and told and answer.language_part:
+        # A decline asks in the articles' language: briefly, to a chat told lately.
+        answer = replace(answer, language_part=ASK_IN_BRIEFLY.format(language=language))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
@@ -589,7 +592,7 @@ def answer_lines(message: Message, bot_id: int) -> tuple[str, ...]:
     replied = bots_message(message, bot_id)
     if replied is None or not replied.text or not _answered_articles(replied):
         return ()
-    return tuple(replied.text.splitlines())
+    return shown_lines(replied.text)
 
 
 def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
@@ -759,7 +762,11 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         # "sea" alone, of a library writing "seafront" and "season": answered confidently, it was asked whole.
         alone = typing and not links and library.whole_after_all(typing, ())
         answer = asked_alone(library, whole) if alone else None
-        return Inline(passage_results(answer, username, zone) if answer else latest_results(library, username, zone))
+        return Inline(
+            passage_results(answer, library.settings.per_article, username, zone)
+            if answer
+            else latest_results(library, username, zone)
+        )
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
         found = [text for passage in answer.passages for text in (passage.text, passage.article.title)]
@@ -767,7 +774,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             answer = library.ask(library.request(whole, k=INLINE_RESULTS))  # "harbor pub": "pub" is asked
     except QuestionError:
         return Inline([], NOT_HERE_INLINE if missing else "")
-    results = passage_results(answer, username, zone)
+    results = passage_results(answer, library.settings.per_article, username, zone)
     if not missing:
         return Inline(results)
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
@@ -784,17 +791,23 @@ def asked_alone(library: Library, question: str) -> Answer | None:
     return answer if answer.found and answer.confident else None
 
 
-def passage_results(answer: Answer, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
-    """An answer's passages as inline results, one each, dated in `zone`."""
-    return [
-        InlineQueryResultArticle(
-            f"{passage.article.id}-{passage.position}",
-            title_of(passage.article),
-            InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username, zone=zone)[1]),
-            description=snippet(passage, INLINE_DESCRIPTION_CHARS),
+def passage_results(answer: Answer, most: int, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """An answer's passages as inline results, one a story (its `most` best passages under its head, as a chat's
+    first page shows them: two results of one story were listed under the same title), described by its best
+    passage, dated in `zone`."""
+    results = []
+    for places in by_story(answer.passages):
+        passages = tuple(answer.passages[i] for i in places[:most])
+        first = passages[0]
+        results.append(
+            InlineQueryResultArticle(
+                f"{first.article.id}-{first.position}",
+                title_of(first.article),
+                InputTextMessageContent(fit_answer(Answer(answer.question, passages), username, zone=zone)[1]),
+                description=snippet(first, INLINE_DESCRIPTION_CHARS),
+            )
         )
-        for passage in answer.passages
-    ]
+    return results
 
 
 def typed_so_far(library: Library, question: str) -> bool:

@@ -1448,6 +1448,7 @@ def test_words_that_only_frame_a_question_are_told_from_its_topic(case: dict[str
         ("any news on football?", "on football?"),
         ("What about the council", "the council"),
         ("tell me about the Kestrel lander", "the Kestrel lander"),
+        ("tell me something about the Kestrel lander", "the Kestrel lander"),
         ("what's happening at the harbour?", "at the harbour?"),
         ("what happened?", "what happened?"),  # nothing after the frame: the question is searched as it is
         ("news about the ferry", "the ferry"),

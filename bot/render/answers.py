@@ -79,7 +79,7 @@ def mark(text: str, matched: Iterable[str], style: Style) -> str:
     return "".join(out)
 
 
-def render_story(
+def render_story_passages(
     numbers: Sequence[int] | None,
     passages: Sequence[Passage],
     style: Style,
@@ -107,7 +107,8 @@ def render_story(
     return "\n".join(lines)
 
 
-# The number a passage's line starts with in a list, as a reader sees it (`render_story`: "2. The council voted").
+# The number a passage's line starts with in a list, as a reader sees it (`render_story_passages`: "2. The council
+# voted").
 _PASSAGE_NUMBER = re.compile(r"^\d+\. ")
 
 
@@ -163,7 +164,7 @@ def render_answer(
     listed = len(answer.passages) > 1 or answer.offset > 0 or answer.more > 0
     numbers = iter(range(answer.offset + 1, answer.offset + len(answer.passages) + 1))
     blocks = [
-        render_story(
+        render_story_passages(
             [next(numbers) for _ in places] if listed else None,
             [answer.passages[i] for i in places],
             style,

@@ -221,10 +221,11 @@ class TantivyEngine:
             self._writer = None
             raise
         except BaseException as exc:
-            if not isinstance(exc, ValueError | OSError) and not _damage(exc):
+            damaged = _damage(exc)
+            if not damaged and not isinstance(exc, ValueError | OSError):
                 raise
             self._writer = None
-            if _damage(exc):
+            if damaged:
                 # tantivy's words for a file it read damaged are also those of some writes' full disk ("An IO error
                 # occurred: ..."): the files' checksums tell, read anew (a file garbled in place may keep its time).
                 self._check_files(anew=True)

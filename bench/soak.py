@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import random
 import re
@@ -180,9 +181,11 @@ class Soak:
     update_of: dict[int, int] = field(default_factory=dict)
     batch: int = 0
     stories: int = 0
+    logs: Iterator[int] = field(default_factory=itertools.count)
 
     def start(self, slot: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
-        log = self.folder / f"{slot}-{time.monotonic():.3f}.log"
+        # Numbered too: the two bots' threads start at the same moment, and one's log was the other's.
+        log = self.folder / f"{slot}-{time.monotonic():.3f}-{next(self.logs)}.log"
         with log.open("w") as written:
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot", *args],
@@ -196,7 +199,7 @@ class Soak:
 
     def ended(self, slot: str, process: subprocess.Popen[str], log: Path, sent: str) -> Run:
         process.wait()
-        began = float(log.stem.split("-", 1)[1])
+        began = float(log.stem.split("-")[1])
         run = Run(slot, sent, process.returncode, log.read_text(errors="replace"), began, time.monotonic())
         with self.lock:
             self.runs.append(run)

@@ -620,7 +620,7 @@ def said(soak: Soak) -> str:
 
 def table(database: str, soak: Soak, checks: Checks, minutes: float, settled: float) -> str:
     rows = []
-    for slot in ("run", "ingest", "reindex", "vectors", "feeds"):
+    for slot in ("run", "ingest", "bbc", "reindex", "vectors", "feeds"):
         runs = [r for r in soak.runs if r.slot == slot]
         codes = Counter(str(r.code) for r in runs if not r.signal)
         rows.append(

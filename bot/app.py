@@ -49,6 +49,12 @@ POLL_TIMEOUT_SECONDS = 10
 # The name python-telegram-bot gives the task that polls for updates (telegram/ext/_updater.py), in the version
 # pinned in pyproject.toml (tests/test_bot_e2e.py checks it and the pause `_stop_polling` ends).
 POLLING_TASK = "Updater:start_polling:polling_task"
+# What a stop says of the updates a getUpdates brought as it began (python-telegram-bot's "Updater stopped
+# unexpectedly"): it leaves them unconfirmed.
+UPDATES_LEFT_AT_STOP = (
+    "stopping: updates Telegram gave as the stop began are left unconfirmed; it gives them again to the next start "
+    "(or to another process polling this token)"
+)
 # How often a stop looks whether that task has entered its pause after a failed getUpdates.
 PAUSE_LOOK_SECONDS = 0.05
 # python-telegram-bot's error for an answer whose body is not JSON (telegram/request/_baserequest.py).
@@ -264,6 +270,17 @@ def _not_bootstrap(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
+def _stop_said_as_such(record: logging.LogRecord) -> bool:
+    """python-telegram-bot logs a getUpdates that came back with updates after the stop began (a stop newsbot asked
+    for: SIGTERM, Ctrl-C) as CRITICAL, "Updater stopped unexpectedly": a soak's bots said it at 1 SIGTERM in 13, and
+    an operator looked for a crash. Nothing is lost: it leaves them unconfirmed, and Telegram gives them again to the
+    next start (or to another process polling the token). Said so, as an info line."""
+    if record.getMessage().startswith("Updater stopped unexpectedly"):
+        record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        record.msg, record.args = UPDATES_LEFT_AT_STOP, ()
+    return True
+
+
 def _json_said_as_debug(record: logging.LogRecord) -> bool:
     """python-telegram-bot logs an answer that is not JSON (a proxy's error page) as an error, with the page and a
     traceback, then raises it: newsbot says it in one line where it meets it (the start, the error handler). Kept
@@ -283,6 +300,7 @@ def configure_logging(settings: Settings) -> None:
     # APScheduler logs two lines at every run of every job (the follow job runs every second); its warnings stay.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_not_bootstrap)
+    logging.getLogger("telegram.ext.Updater").addFilter(_stop_said_as_such)
     # A logger's filter sees only its own records, not its children's: the logger that logs it, by name.
     logging.getLogger("telegram.request.BaseRequest").addFilter(_json_said_as_debug)
 

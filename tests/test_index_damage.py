@@ -426,6 +426,39 @@ def test_a_segment_file_cut_just_as_tantivy_maps_it_is_found_cut_short(
     engine.close()
 
 
+COMMIT_AFTER_CUT = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from bot.errors import IndexCorruptError
+    from bot.index.tantivy_engine import TantivyEngine
+    generation = Path(sys.argv[1])
+    engine = TantivyEngine(generation, 1.0)
+    assert engine.try_write()
+    engine.delete(["no-such-story"])  # a change to commit, whose deletes tantivy applies to every segment
+    for term in generation.glob("*.term"):
+        os.truncate(term, 0)
+    try:
+        engine.commit()
+    except IndexCorruptError as exc:
+        print(exc, flush=True)
+    """
+)
+
+
+def test_a_commit_finding_a_segment_file_cut_short_under_its_writer_says_so_and_lives(
+    small: Settings, before: list[tuple[str, int, str]]
+) -> None:
+    """A segment file cut short under a process holding the writer (another tool, a full disk): tantivy's commit
+    reads every segment's term dictionary to apply its deletes, past the cut file's end, and the process died of
+    SIGBUS (exit -7, nothing said). The commit looks at the files' sizes first and raises the damage, for the
+    follower to build the index again."""
+    process = python(COMMIT_AFTER_CUT, str(_generation(small)), env=process_env(small, **ENV))
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, (process.returncode, err)
+    assert re.fullmatch(r".*\.term was cut short under this process \(0 of [\d,]+ bytes\)\n", out), (out, err)
+
+
 def test_a_look_with_no_commit_since_reads_no_index_file(small: Settings) -> None:
     """A follower's look (every second in a bot) reloaded the index each time, tantivy opening every segment
     again and reading each file's end: a file cut between the look's check of the sizes and that read killed a

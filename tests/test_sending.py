@@ -173,6 +173,19 @@ async def test_a_refused_request_is_never_tried_again() -> None:
 
 
 @pytest.mark.parametrize(
+    ("error", "detail"),
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), "Forbidden: bot was blocked by the user"),
+        (BadRequest("Bad Request: chat not found"), "BadRequest: Chat not found"),
+    ],
+)
+def test_a_refusal_s_detail_names_its_kind_once(error: TelegramError, detail: str) -> None:
+    """The fan-out's log line and the delivery's detail read "failed (Forbidden: Forbidden: bot was blocked by the
+    user)": Telegram's own words for a 403 already name it."""
+    assert fanout_outcome(error, 1, 1).detail == detail
+
+
+@pytest.mark.parametrize(
     ("error", "number", "status", "blocked", "migrated_to"),
     [
         (Forbidden("Forbidden: bot was blocked by the user"), 1, "failed", True, None),

@@ -273,7 +273,9 @@ def rate_limiter(settings: Settings) -> FloodLimiter:
 def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
     """What a fan-out send that failed on its `number`-th of `total` messages became."""
     where = f"message {number} of {total}: " if total > 1 else ""
-    detail = f"{where}{type(error).__name__}: {error}"[:500]
+    # Telegram's words for a 403 begin "Forbidden:", which python-telegram-bot keeps: named once.
+    kind = "" if str(error).startswith(type(error).__name__) else f"{type(error).__name__}: "
+    detail = f"{where}{kind}{error}"[:500]
     if isinstance(error, ChatMigrated):
         # The rest goes to the new id: a digest cut after its first message lost the others, and the group stayed
         # under its old id until its next delivery was refused too.

@@ -309,6 +309,33 @@ def test_only_the_first_few_unknown_words_of_a_likely_length_are_looked_for(news
     }
 
 
+def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Library) -> None:
+    """ "who is Mara Quinn?" of a story on Maria Quinn was declined naming "Mara" and nothing meant: names were never
+    respelt ("mara" is a word of the encoder's, and so no misspelling). A name is respelt only as a name the articles
+    write, and a name's word beside another only as one they write beside it: nobody is "corrected" into another."""
+    news.add(
+        [
+            Article(
+                title="Health secretary promises shorter waits",
+                paragraphs=(
+                    "Health secretary Maria Quinn promised that no patient in Eastmoor will wait over a year.",
+                    "Opposition spokesman Mark Quin called the promise empty.",
+                ),
+            )
+        ]
+    )
+
+    def reason(question: str) -> str:
+        return news.ask(news.request(question)).reason
+
+    assert reason("who is Mara Quinn?").endswith("Did you mean \u201cMaria\u201d?")
+    assert reason("who is Maria Quint?").endswith("Did you mean \u201cQuinn\u201d?")
+    assert reason("what did Mark Quim say?").endswith("Did you mean \u201cQuin\u201d?")
+    # Asked as the articles write them, or of someone no article names, nothing is suggested.
+    assert news.ask(news.request("who is Mark Quin?")).found and "Did you mean" not in reason("who is Mark Quin?")
+    assert "Did you mean" not in reason("who is Peter Quint?") and "Quint" in reason("who is Peter Quint?")
+
+
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
     respelt = {"arsenel": "Arsenal", "chelsae": "chelsea", "zzzzzz": "unshown"}
     assert unused_words(["Arsenel", "CHELSAE", "drew"], respelt) == (

@@ -981,7 +981,7 @@ def test_a_reply_to_a_message_showing_an_articles_paragraphs_follows_up_on_it(ne
     cut = " ".join(half[len(half) // 2 :])
     for shown in ([f"{cafe.title}\n15 Jun 2021", paragraphs[0]], [paragraphs[-1], "Source"], [cut]):
         assert news.follow_up("when was that?", [], shown) == f"when was that? ({cafe.title})", shown
-    lede = f"• {cafe.title} · 15 Jun 2021\n{paragraphs[0]}"  # a digest's story
+    lede = f"• {cafe.title} (15 Jun 2021)\n{paragraphs[0]}"  # a digest's story
     for shown in ([lede], [paragraphs[0].replace(" ", "  ").upper()], [" ".join(half[:5])], []):
         assert news.follow_up("when was that?", [], shown) == "when was that?", shown
 

@@ -35,7 +35,7 @@ from bot.render.articles import article_messages
 from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
-from bot.services.latest import NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
+from bot.services.latest import NOTHING_IN, NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
 from bot.services.welcome import example_of
 from bot.store import SavedQuery
 from bot.store.engine import ANSWER_WAIT_SECONDS
@@ -1937,6 +1937,10 @@ async def test_what_s_new_today_says_first_when_nothing_came_in_today_on_the_rea
         said = visible_text(await reply_to(server, chat, lambda chat=chat: server.send_text(chat, "what's new today?")))
         assert said.startswith(NOTHING_TODAY) is not came, said
         assert "Chess Prodigy Wins National Title at Twelve" in said
+    # On a Monday this week is today alone, and it is said as asked: it was "No story has come in today".
+    app.bot_data.clock = lambda: datetime(2023, 11, 20, 9, 0, tzinfo=UTC)
+    said = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what happened this week?")))
+    assert said.startswith(NOTHING_IN.format(span="this week")) and "Chess Prodigy Wins" in said, said
     # And so a reader with nothing in mind ("anything interesting?" was told no article uses "interesting").
     for asked in ("what's new?", "anything interesting?"):
         latest = visible_text(await reply_to(server, ALICE, lambda asked=asked: server.send_text(ALICE, asked)))

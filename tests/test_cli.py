@@ -36,7 +36,7 @@ from bot.models import Command
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, clock_reply, talk_reply
 from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
-from bot.services.latest import NOTHING_TODAY
+from bot.services.latest import NOTHING_IN
 from bot.store import Store
 from bot.store.writer import described
 from tests.answer_text import PLAIN, listed
@@ -1831,9 +1831,9 @@ def test_asking_what_happened_in_a_span_lists_its_newest(capsys: pytest.CaptureF
     assert asked("what happened in 2024?").startswith("*Latest*\n\n• Pier reopened (")
     assert asked("any news from 2023?").startswith("*Latest*\n\n• Dock sold (")
     assert asked("what happened in March 2024?").startswith("*Latest*\n\n• Lighthouse painted (")
-    # This week begins today on a Monday (on the settings' clock): then its nothing is today's.
+    # This week begins today on a Monday (on the settings' clock): then its nothing is said as this week's.
     today = datetime.now(ZoneInfo(Settings.from_env().default_timezone)).date()
-    this_week = NOTHING_TODAY if today.weekday() == 0 else "None of the newest stories is dated "
+    this_week = NOTHING_IN.format(span="this week") if today.weekday() == 0 else "None of the newest stories is dated "
     for question, opening in (
         ("what happened last month?", "None of the newest stories is dated "),
         ("what happened this week?", this_week),

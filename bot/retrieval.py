@@ -4884,8 +4884,10 @@ def respellings(
     of a story on Maria Quinn was declined, "No article uses the words “Mara” or “Quin”", meaning none ("mara" is a
     word of the encoder's). A name's word in the vocabulary, or written beside another name's word (a full name's),
     is respelt only as one the articles write beside its neighbour: "Peter Quint", whom no story names, is no "Quinn"
-    of a "Maria Quinn", while "Maria Quint" is. Suggested only, as every respelling is: a reader asking after another
-    person of a like name is not answered about the one the articles name.
+    of a "Maria Quinn", while "Maria Quint" is. So is any other word spelt right, as a name only, after the
+    misspellings (of the MAX_RESPELT_WORDS): readers type names in lower case too ("who is mara quinn"). Suggested
+    only, as every respelling is: a reader asking after another person of a like name is not answered about the one
+    the articles name.
 
     Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
     lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
@@ -4898,29 +4900,31 @@ def respellings(
     # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
     # articles use (most used first) and the edits of each.
     order: list[tuple[str, str]] = []
-    edits_of: dict[str, dict[str, set[str]]] = {}
+    looked: dict[str, bool] = {}  # each word looked for, with whether it is spelt right
     for start, end, term in words(question):
         word = question[start:end].casefold()
         order.append((word, term))
-        if term not in unseen or word in edits_of or (word in vocabulary and term not in names):
-            continue
-        if not (MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS and word.isascii() and word.isalpha()):
-            continue
-        if len(edits_of) == MAX_RESPELT_WORDS:
-            continue
-        edits_of[word] = _used_edits(word, engine)
+        if term in unseen and MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS and _lettered(word):
+            looked.setdefault(word, word in vocabulary)
+    # Words spelt right last: each is respelt only as a name, more seldom than a misspelling.
+    edits_of = {w: _used_edits(w, engine) for w in sorted(looked, key=looked.__getitem__)[:MAX_RESPELT_WORDS]}
     named = {word for word, term in order if term in names}
     out: dict[str, str] = {}
     for word, edits in edits_of.items():
         if not edits:
             continue
         chosen = _beside(word, order, edits_of, unseen, engine, store)
-        alone = word not in named or not (word in vocabulary or _in_full_name(word, order, names))
+        alone = not (looked[word] or (word in named and _in_full_name(word, order, names)))
         if chosen is None and len(word) >= MIN_RESPELT_CHARS and alone:
             chosen = next(iter(edits))  # the most used
-        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, word in named)):
+        as_name = word in named or looked[word]
+        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name)):
             out[word] = spelt
     return out
+
+
+def _lettered(word: str) -> bool:
+    return word.isascii() and word.isalpha()
 
 
 def _in_full_name(word: str, order: Sequence[tuple[str, str]], names: Collection[str]) -> bool:

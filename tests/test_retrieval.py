@@ -311,7 +311,7 @@ def test_only_the_first_few_unknown_words_of_a_likely_length_are_looked_for(news
 
 def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Library) -> None:
     """ "who is Mara Quinn?" of a story on Maria Quinn was declined naming "Mara" and nothing meant: names were never
-    respelt ("mara" is a word of the encoder's, and so no misspelling). A name is respelt only as a name the articles
+    respelt, nor words spelt right ("mara" is a word of the encoder's). A name is respelt only as a name the articles
     write, and a name's word beside another only as one they write beside it: nobody is "corrected" into another."""
     news.add(
         [
@@ -331,6 +331,8 @@ def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Lib
     assert reason("who is Mara Quinn?").endswith("Did you mean \u201cMaria\u201d?")
     assert reason("who is Maria Quint?").endswith("Did you mean \u201cQuinn\u201d?")
     assert reason("what did Mark Quim say?").endswith("Did you mean \u201cQuin\u201d?")
+    # Typed in lower case, a word spelt right ("mara") is respelt as a name written beside its neighbour.
+    assert reason("who is mara quinn").endswith("Did you mean \u201cMaria\u201d?")
     # Asked as the articles write them, or of someone no article names, nothing is suggested.
     assert news.ask(news.request("who is Mark Quin?")).found and "Did you mean" not in reason("who is Mark Quin?")
     assert "Did you mean" not in reason("who is Peter Quint?") and "Quint" in reason("who is Peter Quint?")

@@ -462,7 +462,7 @@ async def test_a_reply_to_an_alert_or_a_digest_asks_of_its_stories(
             server.send_text(ALICE, "when was that?", reply_to_bot_message_id=replied)
             answer = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
             shown = visible_text(answer.params["text"])
-            assert listed(final.title, marks=SEEN).match(shown) and "Gullhaven" in shown, shown
+            assert listed(final.title, marks=SEEN).search(shown) and "Gullhaven" in shown, shown
 
 
 async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -2743,7 +2743,7 @@ def test_terminal_chat_presses_more_and_read_on_under_the_answer_and_its_article
     assert UNPRESSABLE["back"] in out
     # "more" under the article's first part pages the answer it was opened from; "read on" then sends the part after.
     pressed = "\u21b3 pressing More under: Lighthouse Log Published\n\n"
-    assert re.search(re.escape(pressed) + listed("Lighthouse Log Published", 2, PLAIN).pattern, out), out
+    assert re.search(re.escape(pressed) + listed("", 2, PLAIN).pattern, out), out
     assert "\u21b3 pressing Read on under: Part " in out and out.count("the article goes on for") == 2, out
     # A new answer's: nothing to read on.
     assert out.rstrip().endswith(UNPRESSABLE["read on"]), out
@@ -2758,7 +2758,7 @@ def test_terminal_chat_names_the_answer_a_follow_up_replies_to_when_others_came_
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("\u21b3 replying to: ") == 1, out
-    assert "\u21b3 replying to: 1. Chess Prodigy Wins National Title at Twelve\n" in out, out
+    assert "\u21b3 replying to: Chess Prodigy Wins National Title at Twelve\n" in out, out
     assert out.index("replying to") > out.index("Categories") and out.count("Chess Prodigy Wins National Title") >= 3
 
 

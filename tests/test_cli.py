@@ -2362,7 +2362,7 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
 
 def test_chat_s_follow_up_after_an_article_opened_by_its_deep_link_replies_to_that_article(tmp_path: Path) -> None:
     """ "> how old was she?" typed after `/start <id>` opened the chess story replied to the harbor answer above it
-    ("↳ replying to: 1. Harbor Council ..."), the last message with buttons, not to what the reader had just read."""
+    ("↳ replying to: Harbor Council ..."), the last message with buttons, not to what the reader had just read."""
     chess = "1160d4a6c0e5d297"  # "Chess Prodigy Wins National Title at Twelve" (an id is a hash of the text)
     result = chat_in_terminal(tmp_path, f"harbor\n/start {chess}\n> how old was she?\n")
     assert result.returncode == 0, result.stderr

@@ -204,14 +204,16 @@ def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out
 
 
 def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:
-    """Suggested, never searched for: the word one edit away that the articles write, as they write it; not for a
-    name the reader typed (capitalised), an English word the articles lack, or a short word."""
+    """Suggested, never searched for: the word one edit away that the articles write, as they write it; for a name the
+    reader typed (capitalised) only a name the articles write; not for an English word the articles lack, or a short
+    word."""
     answer = news.ask(news.request("libary"))
     assert not answer.found and answer.passages == ()
     assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
     assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
     news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
     assert news.ask(news.request("wimbeldon")).reason.endswith("Did you mean \u201cWimbledon\u201d?")
+    # A name typed (capitalised) is respelt only as a name the articles write: they write "harbour" as no name.
     for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason

@@ -4873,9 +4873,10 @@ def respellings(
 ) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
     of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word spelt
-    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) that a
-    paragraph writes beside the question's word before or after it (that word, or one its own misspelling may be
-    of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a word of
+    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them, then of those spelt right, below), the word one edit
+    away (`one_edit`) that a paragraph writes beside the question's word before or after it (that word, or one its own
+    misspelling may be of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a
+    word of
     MIN_RESPELT_CHARS or more, the one whose term most paragraphs hold (`Idf.used`); as a paragraph holding it
     spells it ("yukos", not "yukoes", of the same stem).
 
@@ -4904,7 +4905,8 @@ def respellings(
     for start, end, term in words(question):
         word = question[start:end].casefold()
         order.append((word, term))
-        if term in unseen and MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS and _lettered(word):
+        lettered = word.isascii() and word.isalpha()
+        if term in unseen and lettered and MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS:
             looked.setdefault(word, word in vocabulary)
     # Words spelt right last: each is respelt only as a name, more seldom than a misspelling.
     edits_of = {w: _used_edits(w, engine) for w in sorted(looked, key=looked.__getitem__)[:MAX_RESPELT_WORDS]}
@@ -4921,10 +4923,6 @@ def respellings(
         if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name)):
             out[word] = spelt
     return out
-
-
-def _lettered(word: str) -> bool:
-    return word.isascii() and word.isalpha()
 
 
 def _in_full_name(word: str, order: Sequence[tuple[str, str]], names: Collection[str]) -> bool:

@@ -20,7 +20,7 @@ from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, in
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
-from bot.render.answers import fit_answer, reason_of
+from bot.render.answers import fit_answer, reason_of, shown_lines
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
     FEATURES,
@@ -1041,7 +1041,8 @@ def test_a_follow_up_to_an_answer_shows_what_the_answer_did_not(followed_news: L
     assert any(p.text.startswith("A little-known Russian company has bought") for p in answer.passages), answer
     text = visible_text(html)
     ids = [p.article.id for p in answer.passages]
-    searched = followed_news.follow_up("who bought it?", ids, text.split("\n\n"), text.splitlines())
+    # The lines as the bot reads them of the answer replied to, without the passages' numbers (`answer_lines`).
+    searched = followed_news.follow_up("who bought it?", ids, text.split("\n\n"), shown_lines(text))
     assert any(line.endswith(" …") for line in text.splitlines()) and split_seen(searched)[1] == shown  # one cut to fit
     first = followed_news.ask(followed_news.request(searched))
     assert first.confident and first.passages[0].text.startswith("Baikal Finance Group outbid"), first
@@ -1115,7 +1116,7 @@ def test_a_short_reply_is_answered_from_the_story_read_first(towns_and_chess: Li
     answer, html = fit_answer(library.ask(library.request(case["question"])))
     text = visible_text(html)
     ids = [p.article.id for p in answer.passages]
-    searched = library.follow_up(case["reply"], ids, text.split("\n\n"), text.splitlines())
+    searched = library.follow_up(case["reply"], ids, text.split("\n\n"), shown_lines(text))
     reply = library.ask(library.request(searched))
     assert reply.found and reply.passages[0].article.id == ids[0], reply
     assert reply.passages[0].text.startswith(case["first"]), reply

@@ -150,6 +150,13 @@ def named_days(text: str, today: date) -> tuple[date, date] | None:
     return None if span is None else _span_of(span, today)
 
 
+def this_span(text: str) -> str:
+    """The calendar's span a question names as the one now ("this week"), in lower case; "" for none. On its first
+    day it is today alone, which a reader asking after "this week" on a Monday does not call it."""
+    span = None if _NAMED_DAY.search(text) else _ASKED_SPAN.search(text)
+    return f"this {span['this'].casefold()}" if span is not None and span["this"] else ""
+
+
 def _span_of(span: re.Match[str], today: date) -> tuple[date, date]:
     """The first and last day a match of `_TYPED_SPAN` or `_ASKED_SPAN` names."""
     if unit := span["span"] or span["last"]:

@@ -1032,10 +1032,10 @@ class Speller:
     store: Store
 
     def respellings(self) -> dict[str, str]:
-        """One edit's misspellings of words that are not names (`respellings`), and words typed in Cyrillic letters
-        as the articles write them in Latin ones (`in_latin_letters`)."""
-        unnamed = self.unseen - name_terms(self.question)
-        return respellings(self.question, unnamed, self.engine, self.store) | transliterations(
+        """One edit's misspellings, of names as names the articles write (`respellings`), and words typed in
+        Cyrillic letters as the articles write them in Latin ones (`in_latin_letters`)."""
+        names = name_terms(self.question)
+        return respellings(self.question, self.unseen, self.engine, self.store, names) | transliterations(
             self.question, self.unseen, self.engine, self.store
         )
 
@@ -4874,15 +4874,27 @@ MAX_RESPELT_WORDS = 5
 MAX_BESIDE_TRIED = 6
 
 
-def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
+def respellings(
+    question: str, unseen: Collection[str], engine: Engine, store: Store, names: Collection[str] = frozenset()
+) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
     of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word spelt
-    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) that a
-    paragraph writes beside the question's word before or after it (that word, or one its own misspelling may be
-    of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a word of
+    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them, then of those spelt right, below), the word one edit
+    away (`one_edit`) that a paragraph writes beside the question's word before or after it (that word, or one its own
+    misspelling may be of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a
+    word of
     MIN_RESPELT_CHARS or more, the one whose term most paragraphs hold (`Idf.used`); as a paragraph holding it
-    spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be left out of `unseen` by the
-    caller.
+    spells it ("yukos", not "yukoes", of the same stem).
+
+    A name (of `names`, the terms of the words the question writes as names: `name_terms`) is respelt only as a name
+    the articles write (capitalised within a sentence), whether or not it is a word spelt right: "who is Mara Quin?"
+    of a story on Maria Quinn was declined, "No article uses the words “Mara” or “Quin”", meaning none ("mara" is a
+    word of the encoder's). A name's word in the vocabulary, or written beside another name's word (a full name's),
+    is respelt only as one the articles write beside its neighbour: "Peter Quint", whom no story names, is no "Quinn"
+    of a "Maria Quinn", while "Maria Quint" is. So is any other word spelt right, as a name only, after the
+    misspellings (of the MAX_RESPELT_WORDS): readers type names in lower case too ("who is mara quinn"). Suggested
+    only, as every respelling is: a reader asking after another person of a like name is not answered about the one
+    the articles name.
 
     Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
     lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
@@ -4895,27 +4907,34 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
     # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
     # articles use (most used first) and the edits of each.
     order: list[tuple[str, str]] = []
-    edits_of: dict[str, dict[str, set[str]]] = {}
+    looked: dict[str, bool] = {}  # each word looked for, with whether it is spelt right
     for start, end, term in words(question):
         word = question[start:end].casefold()
         order.append((word, term))
-        if term not in unseen or word in edits_of or word in vocabulary:
-            continue
-        if not (MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS and word.isascii() and word.isalpha()):
-            continue
-        if len(edits_of) == MAX_RESPELT_WORDS:
-            continue
-        edits_of[word] = _used_edits(word, engine)
+        lettered = word.isascii() and word.isalpha()
+        if term in unseen and lettered and MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS:
+            looked.setdefault(word, word in vocabulary)
+    # Words spelt right last: each is respelt only as a name, more seldom than a misspelling.
+    edits_of = {w: _used_edits(w, engine) for w in sorted(looked, key=looked.__getitem__)[:MAX_RESPELT_WORDS]}
+    named = {word for word, term in order if term in names}
     out: dict[str, str] = {}
     for word, edits in edits_of.items():
         if not edits:
             continue
         chosen = _beside(word, order, edits_of, unseen, engine, store)
-        if chosen is None and len(word) >= MIN_RESPELT_CHARS:
+        alone = not (looked[word] or (word in named and _in_full_name(word, order, names)))
+        if chosen is None and len(word) >= MIN_RESPELT_CHARS and alone:
             chosen = next(iter(edits))  # the most used
-        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store)):
+        as_name = word in named or looked[word]
+        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name)):
             out[word] = spelt
     return out
+
+
+def _in_full_name(word: str, order: Sequence[tuple[str, str]], names: Collection[str]) -> bool:
+    """Whether the question's word before or after `word` (of its kept words, `order`) is a name's too."""
+    at = next(i for i, (w, _) in enumerate(order) if w == word)
+    return any(0 <= i < len(order) and order[i][1] in names for i in (at - 1, at + 1))
 
 
 def _used_edits(word: str, engine: Engine) -> dict[str, set[str]]:
@@ -4973,11 +4992,12 @@ def _beside(
     return best if counts[best] else None
 
 
-def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) -> str | None:
+def spelling(term: str, forms: Collection[str], engine: Engine, store: Store, named: bool = False) -> str | None:
     """The one of `forms` (the typed word's edits that are words of `term`) that a paragraph holding `term`
-    writes, as written there within a sentence ("Chelsea"), else lower-cased. A stem is not a word, and another
-    word of it ("speaking" for "speaks", one edit from "steaks") would not be the one the reader's typing was
-    near; nor is a form no paragraph writes ("misereating", of "miserably"'s stem, one edit from "mistreating")."""
+    writes, as written there within a sentence ("Chelsea"), else lower-cased; of a `named` word, only one written
+    capitalised within a sentence (a name). A stem is not a word, and another word of it ("speaking" for "speaks", one
+    edit from "steaks") would not be the one the reader's typing was near; nor is a form no paragraph writes
+    ("misereating", of "miserably"'s stem, one edit from "mistreating")."""
     hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
     first = None
     for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
@@ -4986,10 +5006,10 @@ def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) ->
             written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
             if found != term or written.casefold() not in forms:
                 continue
-            if start not in starts:
+            if start not in starts and (not named or written[0].isupper()):
                 return written
             first = first or written.casefold()
-    return first
+    return None if named else first
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

@@ -46,7 +46,7 @@ def store(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]
 
 
 def titles(text: str) -> list[str]:
-    return [line[2:].split(" · ")[0] for line in text.splitlines() if line.startswith("• ")]
+    return [line[2:].rsplit(" (", 1)[0] for line in text.splitlines() if line.startswith("• ")]
 
 
 def run(*args: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -42,6 +41,7 @@ from bot.tg.buttons import EXPIRED, GREETING_START, digest_rest_data
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
+from tests.answer_text import SEEN, listed
 from tests.botapi_server import TOKEN, Call, FakeBotAPI
 from tests.conftest import copied_library
 from tests.html_check import check_telegram_html, visible_text
@@ -115,7 +115,7 @@ def texts(server: FakeBotAPI, chat_id: int, start: str) -> list[str]:
 
 
 def headlines(html: str) -> list[str]:
-    return [line[2:].split(" · ")[0] for line in visible_text(html).splitlines() if line.startswith("• ")]
+    return [line[2:].rsplit(" (", 1)[0] for line in visible_text(html).splitlines() if line.startswith("• ")]
 
 
 async def say(server: FakeBotAPI, chat_id: int, command: str, args: str = "", **kwargs: Any) -> str:
@@ -462,7 +462,7 @@ async def test_a_reply_to_an_alert_or_a_digest_asks_of_its_stories(
             server.send_text(ALICE, "when was that?", reply_to_bot_message_id=replied)
             answer = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
             shown = visible_text(answer.params["text"])
-            assert re.findall(r"^1\. (.+)$", shown, re.MULTILINE) == [final.title] and "Gullhaven" in shown, shown
+            assert listed(final.title, marks=SEEN).search(shown) and "Gullhaven" in shown, shown
 
 
 async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
@@ -1844,9 +1844,9 @@ async def test_stories_are_dated_on_the_clocks_of_the_chats_time_zone(
         assert "Lunar probe lands\n28 Mar 2026, 05:00" in visible_text(article.params["text"])
         assert "28 Mar 2026, 05:00" in visible_text(await say(server, ALICE, "latest", "science"))
         await say(server, ALICE, "subscribe", "science")
-        assert "Lunar probe lands · 28 Mar 2026, 05:00" in visible_text(await say(server, ALICE, "digest"))
+        assert "Lunar probe lands (28 Mar 2026, 05:00)" in visible_text(await say(server, ALICE, "digest"))
         await say(server, BOB, "subscribe", "science")
-        assert "Lunar probe lands · 27 Mar 2026, 20:00" in visible_text(await say(server, BOB, "digest"))
+        assert "Lunar probe lands (27 Mar 2026, 20:00)" in visible_text(await say(server, BOB, "digest"))
         server.inline_query(ALICE, "lunar probe")
         [inline] = await server.wait_for_async("answerInlineQuery", count=1)
         [result, *_] = inline.params["results"]

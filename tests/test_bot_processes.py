@@ -39,6 +39,7 @@ from bot.tg.articles import ALREADY_SENT, MORE_SENT
 from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
 from bot.tg.welcome import MENU_SCOPES
+from tests.answer_text import SEEN, listed
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.conftest import copied_library
 from tests.html_check import visible_text
@@ -1549,13 +1550,13 @@ def test_a_more_button_pressed_while_sqlite_is_locked_shows_the_next_passages(
             message_id = answer.result["message_id"]
             server.press_button(ALICE, message_id, more)
             [edit] = server.wait_for("editMessageText", count=1, timeout=60)
-            assert visible_text(edit.params["text"]).startswith("4. "), edit.params["text"]
+            assert listed("", 4, SEEN).match(visible_text(edit.params["text"])), edit.params["text"]
             # Pressed again past the wait of a write answering someone, the lock still held: Back still pages.
             time.sleep(ANSWER_WAIT_SECONDS + 1)
             back = button(edit.params, "Back")
             server.press_button(ALICE, message_id, back)
             edits = server.wait_for("editMessageText", count=2, timeout=60)
-            assert visible_text(edits[1].params["text"]).startswith("1. "), edits[1].params["text"]
+            assert listed("", marks=SEEN).match(visible_text(edits[1].params["text"])), edits[1].params["text"]
             assert not [c for c in server.calls("answerCallbackQuery") if c.params.get("text")]
             # More questions than the bot has worker threads, each one's save waiting on the lock: still answered
             # at once (saves side by side would take every thread, and the questions would wait a minute).

@@ -51,7 +51,7 @@ def subscribed(store: Store, chat_id: int, categories: list[str], now: datetime,
 
 def headlines(text: str) -> list[str]:
     """The headlines of a digest's visible text, in order."""
-    return [line[2:].split(" · ")[0] for line in text.splitlines() if line.startswith("• ")]
+    return [line[2:].rsplit(" (", 1)[0] for line in text.splitlines() if line.startswith("• ")]
 
 
 def test_a_digest_at_the_chosen_local_time_with_the_right_headlines_once(store: Store) -> None:
@@ -736,7 +736,7 @@ def test_chats_due_at_one_instant_in_two_zones_read_the_same_stories_each_dated_
     bot = Bot(store, NOON, reader)
     bot.run(NOON, NOON + DAY, timedelta(minutes=30))
     [london], [berlin] = reader.to(CHAT), reader.to(OTHER)
-    assert "Late result · 26 Mar 2026, 23:30" in london.text and "Late result · 27 Mar 2026, 00:30" in berlin.text
+    assert "Late result (26 Mar 2026, 23:30)" in london.text and "Late result (27 Mar 2026, 00:30)" in berlin.text
     assert bot.fanout.digests.built == 1
 
 
@@ -783,4 +783,4 @@ def test_a_story_dated_after_it_arrived_is_ordered_by_its_arrival_and_shows_its_
     [section] = digest.sections
     assert [h.article.title for h in section.headlines] == ["Just in", "Typo's year", "Morning"]
     messages = render_digest(digest, "bot")
-    assert messages is not None and "Typo's year</a> · 3 Dec 2031\n" in messages[0]
+    assert messages is not None and "Typo's year</a> (3 Dec 2031)\n" in messages[0]

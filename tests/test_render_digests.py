@@ -61,7 +61,7 @@ def test_a_story_is_linked_dated_and_has_a_one_line_lede() -> None:
         headline("Rates & <bonds>", url="https://n.example/a?x=1&y=2", lede="First line.\nSecond   line."), "bot"
     )
     assert text == (
-        '• <a href="https://n.example/a?x=1&amp;y=2">Rates &amp; &lt;bonds&gt;</a> · 27 Mar 2026, 06:30\n'
+        '• <a href="https://n.example/a?x=1&amp;y=2">Rates &amp; &lt;bonds&gt;</a> (27 Mar 2026, 06:30)\n'
         "First line. Second line."
     )
     check_telegram_html(text)
@@ -78,8 +78,8 @@ def test_without_a_url_the_story_opens_in_the_bot() -> None:
 def test_an_undated_story_from_the_web_shows_when_it_was_received_and_long_text_is_cut_between_words() -> None:
     story = headline("word " * 100, published=None, lede="lede " * 100, origin="https://n.example/feed-entry")
     first, lede = render_story(story).split("\n")
-    assert first.endswith("· received 27 Mar 2026, 06:30") and "…" in first
-    assert len(visible_text(first).removesuffix(" · received 27 Mar 2026, 06:30")) <= 2 + MAX_TITLE_CHARS
+    assert first.endswith(" (received 27 Mar 2026, 06:30)") and "…" in first
+    assert len(visible_text(first).removesuffix(" (received 27 Mar 2026, 06:30)")) <= 2 + MAX_TITLE_CHARS
     assert lede.endswith("…") and len(lede) <= 160
 
 
@@ -99,7 +99,7 @@ def test_a_story_is_dated_alike_in_digests_latest_and_answers() -> None:
     zone = ZoneInfo("Asia/Tokyo")
     for story, in_listing in cases:
         title = story.article.title
-        assert visible_text(render_story(story, zone=zone)).splitlines()[0] == f"• {title} · {in_listing}"
+        assert visible_text(render_story(story, zone=zone)).splitlines()[0] == f"• {title} ({in_listing})"
         [_, line] = latest_lines([story.article], "sport", zone=zone)  # /latest sport
         assert visible_text(line) == f"• {title} ({in_listing})"
         assert byline(story.article, zone) == f"{in_listing} · Sport"  # answers, full articles, /latest
@@ -115,8 +115,8 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
     )
     assert messages is not None and len(messages) == 1
     assert visible_text(messages[0]) == (
-        "Daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026, 06:30\n\nSport\n"
-        "• Goal · 27 Mar 2026, 06:30\n• Save · 27 Mar 2026, 06:30\nand 4 more: “Sport: 4 more” below"
+        "Daily digest: 7 new stories\n\nBusiness\n• Merger (27 Mar 2026, 06:30)\n\nSport\n"
+        "• Goal (27 Mar 2026, 06:30)\n• Save (27 Mar 2026, 06:30)\nand 4 more: “Sport: 4 more” below"
     )
 
 

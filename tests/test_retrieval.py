@@ -20,7 +20,7 @@ from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, in
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
-from bot.render.answers import fit_answer, reason_of
+from bot.render.answers import fit_answer, reason_of, shown_lines
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
     FEATURES,
@@ -204,14 +204,16 @@ def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out
 
 
 def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:
-    """Suggested, never searched for: the word one edit away that the articles write, as they write it; not for a
-    name the reader typed (capitalised), an English word the articles lack, or a short word."""
+    """Suggested, never searched for: the word one edit away that the articles write, as they write it; for a name the
+    reader typed (capitalised) only a name the articles write; not for an English word the articles lack, or a short
+    word."""
     answer = news.ask(news.request("libary"))
     assert not answer.found and answer.passages == ()
     assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
     assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
     news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
     assert news.ask(news.request("wimbeldon")).reason.endswith("Did you mean \u201cWimbledon\u201d?")
+    # A name typed (capitalised) is respelt only as a name the articles write: they write "harbour" as no name.
     for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason
@@ -307,6 +309,35 @@ def test_only_the_first_few_unknown_words_of_a_likely_length_are_looked_for(news
         "glacer": "glacier",
         "residnts": "residents",
     }
+
+
+def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Library) -> None:
+    """ "who is Mara Quinn?" of a story on Maria Quinn was declined naming "Mara" and nothing meant: names were never
+    respelt, nor words spelt right ("mara" is a word of the encoder's). A name is respelt only as a name the articles
+    write, and a name's word beside another only as one they write beside it: nobody is "corrected" into another."""
+    news.add(
+        [
+            Article(
+                title="Health secretary promises shorter waits",
+                paragraphs=(
+                    "Health secretary Maria Quinn promised that no patient in Eastmoor will wait over a year.",
+                    "Opposition spokesman Mark Quin called the promise empty.",
+                ),
+            )
+        ]
+    )
+
+    def reason(question: str) -> str:
+        return news.ask(news.request(question)).reason
+
+    assert reason("who is Mara Quinn?").endswith("Did you mean \u201cMaria\u201d?")
+    assert reason("who is Maria Quint?").endswith("Did you mean \u201cQuinn\u201d?")
+    assert reason("what did Mark Quim say?").endswith("Did you mean \u201cQuin\u201d?")
+    # Typed in lower case, a word spelt right ("mara") is respelt as a name written beside its neighbour.
+    assert reason("who is mara quinn").endswith("Did you mean \u201cMaria\u201d?")
+    # Asked as the articles write them, or of someone no article names, nothing is suggested.
+    assert news.ask(news.request("who is Mark Quin?")).found and "Did you mean" not in reason("who is Mark Quin?")
+    assert "Did you mean" not in reason("who is Peter Quint?") and "Quint" in reason("who is Peter Quint?")
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
@@ -954,7 +985,7 @@ def test_a_reply_to_a_message_showing_an_articles_paragraphs_follows_up_on_it(ne
     cut = " ".join(half[len(half) // 2 :])
     for shown in ([f"{cafe.title}\n15 Jun 2021", paragraphs[0]], [paragraphs[-1], "Source"], [cut]):
         assert news.follow_up("when was that?", [], shown) == f"when was that? ({cafe.title})", shown
-    lede = f"• {cafe.title} · 15 Jun 2021\n{paragraphs[0]}"  # a digest's story
+    lede = f"• {cafe.title} (15 Jun 2021)\n{paragraphs[0]}"  # a digest's story
     for shown in ([lede], [paragraphs[0].replace(" ", "  ").upper()], [" ".join(half[:5])], []):
         assert news.follow_up("when was that?", [], shown) == "when was that?", shown
 
@@ -1010,7 +1041,8 @@ def test_a_follow_up_to_an_answer_shows_what_the_answer_did_not(followed_news: L
     assert any(p.text.startswith("A little-known Russian company has bought") for p in answer.passages), answer
     text = visible_text(html)
     ids = [p.article.id for p in answer.passages]
-    searched = followed_news.follow_up("who bought it?", ids, text.split("\n\n"), text.splitlines())
+    # The lines as the bot reads them of the answer replied to, without the passages' numbers (`answer_lines`).
+    searched = followed_news.follow_up("who bought it?", ids, text.split("\n\n"), shown_lines(text))
     assert any(line.endswith(" …") for line in text.splitlines()) and split_seen(searched)[1] == shown  # one cut to fit
     first = followed_news.ask(followed_news.request(searched))
     assert first.confident and first.passages[0].text.startswith("Baikal Finance Group outbid"), first
@@ -1084,7 +1116,7 @@ def test_a_short_reply_is_answered_from_the_story_read_first(towns_and_chess: Li
     answer, html = fit_answer(library.ask(library.request(case["question"])))
     text = visible_text(html)
     ids = [p.article.id for p in answer.passages]
-    searched = library.follow_up(case["reply"], ids, text.split("\n\n"), text.splitlines())
+    searched = library.follow_up(case["reply"], ids, text.split("\n\n"), shown_lines(text))
     reply = library.ask(library.request(searched))
     assert reply.found and reply.passages[0].article.id == ids[0], reply
     assert reply.passages[0].text.startswith(case["first"]), reply

@@ -39,6 +39,7 @@ from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from bot.tg.updates import read_body
+from tests.answer_text import listed
 from tests.conftest import open_library
 from tests.newsroom import url_of
 from tests.paths import BBC, ROOT, needs_bbc
@@ -189,7 +190,7 @@ def test_a_more_button_s_key_pages_only_in_the_chat_it_was_made_for(library: Lib
     assert library.store.load_query(saved.key, 43) is None
     assert next_page(library, saved.key, 43, 1, "", UTC, {}) is None
     page = next_page(library, saved.key, 42, 1, "", UTC, {})
-    assert isinstance(page, Page) and "<b>2. Russia Invites US Military Chief" in page.text
+    assert isinstance(page, Page) and listed("Russia Invites US Military Chief", 2).search(page.text)
 
 
 def test_an_older_more_button_past_the_answer_s_end_says_it_is_shorter_not_that_stories_were_removed(
@@ -235,7 +236,7 @@ def test_a_page_turned_in_the_library_state_its_button_was_made_in_searches_only
         return page.text
 
     second = next_page(library, first.saved.key, 42, anchor_under(first.markup, "More"), "", UTC, {})
-    assert isinstance(second, Page) and asked == [1] and "<b>2. " in second.text
+    assert isinstance(second, Page) and asked == [1] and listed("", 2).search(second.text)
     assert turned(anchor_under(second.markup, "Back")) == first.text and asked == [0]
     library.add([Article(title="Dempsey in Moscow", paragraphs=["Dempsey flew to Moscow for talks."], category="News")])
     turned(anchor_under(second.markup, "Back"))
@@ -260,7 +261,7 @@ def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_stor
 
     monkeypatch.setattr(library.store, "load_query", landing_meanwhile)
     page = next_page(library, saved.key, 42, 1, "", UTC, saving)
-    assert isinstance(page, Page) and "<b>2. Russia Invites US Military Chief" in page.text
+    assert isinstance(page, Page) and listed("Russia Invites US Military Chief", 2).search(page.text)
 
 
 def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() -> None:
@@ -588,7 +589,7 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         answered = page_text(spanish, "¿Cuántos viajes hará el ferri?")
         assert "cuatro <b>viajes</b> diarios" in answered and "English" not in answered
         answered = page_text(spanish, "¿Qué guarda el museo del glaciar?")
-        assert answered.startswith("<b>1. El museo del glaciar") and "cilindros de hielo" in answered
+        assert listed("El museo del glaciar").match(answered) and "cilindros de hielo" in answered
         assert "campeonato nacional de ajedrez" in page_text(spanish, "¿Quién es Lucía Ferrán?")
         assert "Spanish" not in page_text(spanish, "¿Quién es Lucía Ferrán?")
         declined = page_text(spanish, "How many trips will the ferry make each day?")
@@ -596,7 +597,7 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         assert ask_in("es").strip() in declined and "English" not in declined
         # The greeting's own example, an English question quoting a headline.
         example = page_text(spanish, "What do we know about “Una niña de doce años gana el campeonato de ajedrez”?")
-        assert example.startswith("<b>1. Una niña de doce años") and "Lucía" in example, example
+        assert listed("Una niña de doce años").match(example) and "Lucía" in example, example
         named = page_text(spanish, "Who is Lucía Ferrán?")
         assert named.startswith(NAMES_ONLY.format(language="Spanish")) and "ajedrez" in named
     finally:

@@ -88,17 +88,18 @@ def render_story_passages(
     passage_chars: int = MAX_PASSAGE_CHARS,
     zone: tzinfo = UTC,
 ) -> str:
-    """One story's passages under its head, written once: its title (numbered by its first passage's place in the
-    answer's list), byline, each passage (the later ones numbered when the list is) and its link. Two passages of one
-    story each repeated the story's title, date, category and link."""
+    """One story's passages under its head, written once: its title, byline, each passage (numbered by its place in
+    the answer's list when there is one) and its link. Two passages of one story each repeated the story's title,
+    date, category and link. Each passage's number stands on its own line: the first one's stood on the title ("1.
+    Title", then "2." beside the second passage), which read as two lists, one of stories and one of passages."""
     article = passages[0].article
     texts = []
     for i, passage in enumerate(passages):
         with analysed_in(passage.language):
             text = mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style)
-        texts.append(style.bold(f"{numbers[i]}.") + f" {text}" if numbers is not None and i else text)
+        texts.append(text if numbers is None else style.bold(f"{numbers[i]}.") + f" {text}")
     lines = [
-        style.bold(f"{'' if numbers is None else f'{numbers[0]}. '}{style.escape(title_of(article))}"),
+        style.bold(style.escape(title_of(article))),
         style.escape(byline(article, zone)),
         *texts,
     ]

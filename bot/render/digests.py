@@ -64,11 +64,13 @@ LATE_NOTE = "Sent late: this digest was due at {due}. What came in since then is
 
 
 def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC) -> str:
-    """One story: linked headline and date, then its lede on one line."""
+    """One story: linked headline and date, then its lede on one line. Dated as /latest and the rest pages of a
+    digest date theirs ("Title (2 Oct 2026, 14:05)"): a digest's "Title · 2 Oct 2026" was one style of two for the
+    same stories."""
     title = HTML.escape(title_of(headline.article)) or "(untitled)"
     link = source_link(headline.article, bot_username)
     date = HTML.escape(shown_date(headline.article, zone))
-    lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)} · {date}"]
+    lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)} ({date})"]
     if lede := cap(headline.lede, LEDE_CHARS):
         lines.append(HTML.escape(lede))
     return "\n".join(lines)

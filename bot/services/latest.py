@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.analysis import english_words
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
-from bot.named_days import named_days, without_day
+from bot.named_days import named_days, this_span, without_day
 from bot.render.digests import day_start
 from bot.render.markup import cap, category_label, count
 from bot.render.welcome import latest_of, small_talk
@@ -53,7 +53,8 @@ _ANY_NEWS = frozenset({"news", "latest", "headline", "story", "article"})
 _NEAR_CATEGORY = 0.8
 # Said above a day's newest when none of them came in that day ("What happened yesterday?" listed today's newest
 # under "Latest", as if they were yesterday's), when the day is still to come, or when no story is that old.
-NOTHING_TODAY = "No story has come in today. The newest I have:"
+NOTHING_IN = "No story has come in {span}. The newest I have:"
+NOTHING_TODAY = NOTHING_IN.format(span="today")
 NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
 NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
 NOT_YET = "{day} has not come yet. The newest I have:"
@@ -303,9 +304,12 @@ def newest_of_day(
     latest = newest(store, args, command, before)
     if not latest.articles:
         return DayLatest(latest, _before_first(store, latest.category, last, today, zone))
-    # The newest of months ago listed under "Latest" read as today's news (or yesterday's): said, above them.
+    # The newest of months ago listed under "Latest" read as today's news (or yesterday's): said, above them. A span
+    # begun today is said as asked: "what happened this week?" on a Monday was told "No story has come in today".
     if not any(_came_within(article, first, last, zone) for article in latest.articles):
-        return DayLatest(latest, NOTHING_TODAY if first == today else NOTHING_ON.format(day=_days_said(*days, today)))
+        if first == today:
+            return DayLatest(latest, NOTHING_IN.format(span=this_span(asked) or "today"))
+        return DayLatest(latest, NOTHING_ON.format(day=_days_said(*days, today)))
     # Of a day with stories, that day's alone, and its "More" keeps to them: it paged on into the days before.
     return DayLatest(newest(store, args, command, before, since=day_start(first, zone).astimezone(UTC)), "")
 

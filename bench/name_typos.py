@@ -1,0 +1,120 @@
+"""Names misspelt in the desks' questions: `python bench/name_typos.py [--data-dir DIR] [--capitalised]`.
+
+Each question of the desks' sets (tests/data/*_desk_questions.json, whose answerable ones name their `gold`
+passages) that writes a name the library's stories write (four letters or more, however it is typed) is asked as
+written and again with that name misspelt by one random edit that no paragraph uses (`spelling.typo`), as a reader's
+typo would be: capitalised as the question types it (most desks' questions are in lower case) or, with
+`--capitalised`, as a name (read as one where it is not the question's first word: `name_terms`). Counted: how many
+still show an answering passage among the 3 shown, and how many say "Did you mean" the name as the stories write it
+(`Ranking.respelt`, shown after a decline or a weak answer); a confident answer shows no suggestion, and needs none.
+Then the sets' questions the stories cannot answer that write no name the stories do (most name a person, place or
+firm no story names): how many say "Did you mean", a suggestion the reader did not need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from common import markdown_table
+from small_library import DATA, libraries
+from spelling import typo
+
+from bot.analysis import analysed_in, words
+from bot.library import Library
+from bot.retrieval import MIN_RESPELT_CHARS_BESIDE, spelling
+
+SETS = sorted(DATA.glob("*_desk_questions.json"))
+
+
+def named_words(question: str, library: Library) -> list[tuple[int, int]]:
+    """The spans of the question's words of four letters or more that the stories write as names (capitalised within
+    a sentence, `spelling`), however the question writes them: readers type names in lower case too."""
+    spans = [
+        (s, e, t)
+        for s, e, t in words(question)
+        if len(question[s:e]) >= MIN_RESPELT_CHARS_BESIDE and question[s:e].isalpha() and question[s:e].isascii()
+    ]
+    used = library.engine.idf(sorted({t for _, _, t in spans})).used()
+    return [
+        (s, e)
+        for s, e, t in spans
+        if t in used and spelling(t, {question[s:e].casefold()}, library.engine, library.store, named=True)
+    ]
+
+
+def misspelt(
+    question: str, span: tuple[int, int], library: Library, rng: random.Random, capitalised: bool = False
+) -> str | None:
+    """The question with the word at `span` misspelt by one edit no paragraph uses (None after 20 tries), capitalised
+    as typed, or always (`capitalised`)."""
+    start, end = span
+    word = question[start:end]
+    for _ in range(20):
+        wrong = typo(word, rng)
+        wrong = wrong[0].upper() + wrong[1:] if wrong and (capitalised or word[0].isupper()) else wrong
+        if len(wrong) >= 2 and wrong.casefold() != word.casefold() and not library.engine.idf([wrong]).used():
+            return question[:start] + wrong + question[end:]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the libraries here")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--list", action="store_true", help="print each misspelt question and what it got")
+    parser.add_argument("--capitalised", action="store_true", help="type each misspelt name capitalised")
+    args = parser.parse_args(argv)
+    cases = [c for path in SETS for c in json.loads(path.read_text(encoding="utf-8"))["questions"]]
+    cases = [c for c in cases if not c.get("following")]
+    rng = random.Random(args.seed)
+    counts: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()
+    with ExitStack() as stack:
+        root = args.data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="name-typos-")))
+        opened = stack.enter_context(libraries(root, sorted({c["library"] for c in cases})))
+        for case in cases:
+            library = opened[case["library"]]
+            question = case["question"]
+            with analysed_in(library.follower.language):
+                spans = named_words(question, library)
+            if not spans:
+                if "gold" not in case and (said := library.ask(library.request(question))).reason:
+                    unknown["asked"] += 1
+                    unknown["suggested"] += "Did you mean" in said.reason
+                continue
+            span = rng.choice(spans)
+            wrong = misspelt(question, span, library, rng, args.capitalised)
+            if wrong is None:
+                continue
+            meant = question[slice(*span)]
+            gold = case.get("gold", ())
+            before, after = library.ask(library.request(question)), library.ask(library.request(wrong))
+            kept = any(g in p.text for p in after.passages[:3] for g in gold)
+            counts["misspelt"] += 1
+            counts["answerable"] += bool(gold)
+            counts["right before"] += any(g in p.text for p in before.passages[:3] for g in gold)
+            counts["right misspelt"] += kept
+            said = f"\u201c{meant.casefold()}\u201d" in after.reason.casefold()
+            counts["suggested meant"] += said
+            counts["suggested other"] += "Did you mean" in after.reason and not said
+            counts["helped"] += kept or said
+            if args.list:
+                print(f"{'kept' if kept else '    '} {wrong!r}: {after.reason or 'confident'}")
+    header = ["misspelt", "answerable", "right in 3: as written", "misspelt", "did you mean: the name", "another"]
+    keys = ["misspelt", "answerable", "right before", "right misspelt", "suggested meant", "suggested other"]
+    print(markdown_table(header, [[str(counts[k]) for k in keys]]))
+    print(f"\nhelped (answer kept or the name suggested): {counts['helped']} of {counts['misspelt']}")
+    print(f"unanswerable questions without a known name: {unknown['asked']}, a suggestion: {unknown['suggested']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,7 +48,7 @@ from bot.errors import (
     UnreachableError,
     UsageError,
 )
-from bot.ingest import FIELDS, Order, Skipped, parse_date
+from bot.ingest import Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, typed_address
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer, Command, Holder
@@ -191,6 +191,8 @@ def _dated(raw: str, end: bool) -> Dated:
 
 
 def _field(raw: str) -> tuple[str, str]:
+    from bot.ingest.records import FIELDS  # see `bot.ingest`: loaded when a file is read
+
     ours, _, theirs = raw.partition("=")
     if ours not in FIELDS or not theirs:
         raise argparse.ArgumentTypeError(f"expected OURS=THEIRS with OURS one of {', '.join(FIELDS)}, got {raw!r}")

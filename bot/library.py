@@ -27,7 +27,7 @@ from bot.analysis import analysed_in, analysis_language, analyze, english_words,
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
-from bot.ingest import Order, Skipped, article_files, read_articles
+from bot.ingest import Order, Skipped
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, Command, Holder, SiteWait, StoredArticle, url_id
 from bot.retrieval import (
@@ -175,6 +175,8 @@ def shipped_articles(settings: Settings) -> Iterator[Article]:
     """The articles of the corpus directory (what a new store starts with); unreadable ones are logged."""
     if not settings.corpus_dir.is_dir():
         return
+    from bot.ingest.files import read_articles  # see `bot.ingest`: loaded when a file is read
+
     for item in read_articles([settings.corpus_dir]):
         if isinstance(item, Skipped):
             log.warning("shipped corpus: skipped %s: %s", item.location, item.reason)
@@ -484,6 +486,8 @@ class Library:
         real = path.resolve()
         ids = self.store.article_ids_from(str(real))
         if path.is_dir():
+            from bot.ingest.files import article_files  # see `bot.ingest`: loaded when a file is read
+
             for file in article_files([path]):
                 if isinstance(file, Path) and not file.is_relative_to(real):
                     ids += self.store.article_ids_from(str(file))
@@ -519,6 +523,8 @@ class Library:
                     keep = functools.partial(self.keep_site_waits, now=start)
                     yield from read_pages(map(str, group), self.settings, start, waits, keep)
                 else:
+                    from bot.ingest.files import read_articles  # see `bot.ingest`: loaded when a file is read
+
                     yield from read_articles([Path(path) for path in group], fields, site, date_order)
 
         def readable() -> Iterator[Article]:

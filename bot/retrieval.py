@@ -4376,7 +4376,8 @@ class Within(Enum):
     # story an answer leads with, which writing the thing counted only apart from its numbers counts another
     # (`writes_counted`).
     BESIDE = "beside"
-    # Anywhere in its sentence, the question's deed or any other word of it beyond its names: the page an answer shows
+    # Anywhere in its sentence, the question's deed or any other word of it beyond its names (the thing counted only
+    # beside a number there): the page an answer shows
     # (`counts_what_is_asked`), where a count of another thing near the question's names declines the answer at any
     # score, and a count in other words than the question's must not ("a petition with 2,400 names").
     SENTENCE = "sentence"
@@ -4389,15 +4390,28 @@ def counts_asked(count: CountAsked, texts: Sequence[str], within: Within, pieces
     share of it or its place in a series tells how many too ("about 11% of adults", "the sixth outbreak this winter").
     Where the question names no thing counted (it counts anyone: "how many died", "how many people live on the
     island"), a count of people by what they are tells it within a sentence (`_PERSONS_COUNTED`: "Six bodies ...
-    rescued 151 people", "about 40 residents"), and any paragraph beside a number."""
+    rescued 151 people", "about 40 residents"), and any paragraph beside a number. Within a sentence, the thing counted
+    is read only where one of its numbers counts it (`_counted_beside`): elsewhere it is a word of another count."""
     read = [as_phrased(sentence, count.phrased) for text in texts for sentence in sentences(text)]
     if within is Within.BESIDE:
         return not count.counted or any(_counted_beside(count, sentence, pieces) for sentence in read)
     numbered = [sentence for sentence in read if gives_number(sentence)]
-    return any(
-        count.asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
-        for sentence in numbered
-    ) or _near(count.asked_typed, numbered, pieces)
+    # The thing counted, written in a sentence none of whose numbers counts it, is a word of another count there, and
+    # meets the question no more than a word it does not ask: "How many members does the UK Independence Party have?"
+    # (BBC, mixed-fit) was a weak answer with a story counting "its two London Assembly members" (a defection).
+    counting = [sentence for sentence in numbered if not count.counted or _counted_beside(count, sentence, pieces)]
+    other = [sentence for sentence in numbered if sentence not in counting]
+    rest = count.asked - count.counted
+    rest_typed = tuple(word for word in count.asked_typed if not _term_set(word) <= count.counted)
+    return (
+        any(
+            asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
+            for asked, sentences_of in ((count.asked, counting), (rest, other))
+            for sentence in sentences_of
+        )
+        or _near(count.asked_typed, counting, pieces)
+        or _near(rest_typed, other, pieces)
+    )
 
 
 def gives_number(sentence: str) -> bool:

@@ -1363,16 +1363,7 @@ def ranking_of(
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked), keywords)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now)
-        return Ranking(
-            ranked,
-            articles,
-            texts,
-            LEXICAL_ANSWERABILITY,
-            never_used,
-            speller,
-            foreign,
-            language=language,
-        )
+        return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked), keywords)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1383,7 +1374,7 @@ def ranking_of(
     ranked = named_first(question, ranked, names, texts)
     ranked = later_first(question, ranked, articles, texts, semantic)
     ranked = newest_first(question, ranked, articles, now)
-    ranked = counted_first(question, count_asked(question, question, phrased), ranked, articles, texts)
+    ranked = counted_first(question, count_asked(question, phrased=phrased), ranked, articles, texts)
     # "who won the match?" was declined of first_week, whose match report says "came from behind to beat": no story
     # writes "won" or "match", and a question none of whose words the library uses is one only the vectors could
     # answer, by a guess. Where one story stands far above the others by meaning, that guess is worth showing as such;
@@ -5174,7 +5165,7 @@ _WHAT_NEXT = re.compile(
 _ASKS_SINCE = re.compile(
     r"^\s*(?:has|have)\s+(?:it|he|she|they|that|this|the\s+\w+)\b"
     r"|\b(?:still|yet|now|further|since|afterwards|eventually|anymore|any\s+more|in\s+the\s+end)\b"
-    r"|\bwhat\s+happened\s+(?:next|then|after|to)\b|" + _WHAT_NEXT.pattern,
+    r"|\bwhat\s+happened\s+(?:then|after|to)\b|" + _WHAT_NEXT.pattern,
     re.IGNORECASE,
 )
 

@@ -48,13 +48,6 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _HAS_WORD = re.compile(r"\w")
 _THOUSANDS = re.compile(r",(?=\d{3}\b)")
 _COMPOUND = re.compile(r"[-/&]")
-# A number written onto its unit, its plural's "s" or an ordinal's ending ("20mph", "2.4km", "Year 7s", "the 1930s",
-# "3rd"): the number is a term of its own too, as it is written apart ("20 mph", "Year 7", "3 December"). A reader
-# asking "how many year 7s" met a story's "Year 7" in no term. The unit is a term too. A sum ("£18m", "£3.5bn") and a
-# one-letter ending ("36.4C") are left whole: a term the more for a sum in a headline weighed it twice, and a reply to
-# "... to fill £18m gap" lost the next story (`told_since`).
-_NUMBER_ON_ENDING = re.compile(r"(\d[\d.,]*?)[.,]?(?!(?:bn|tn)$)(s|[a-z]{2,})")
-_NO_UNIT = frozenset({"s", "st", "nd", "rd", "th"})
 
 
 def _data(name: str) -> str:
@@ -89,7 +82,7 @@ IRREGULAR_PLURALS = _base_forms(_PLURALS_TEXT)
 BASE_FORMS = {**IRREGULAR_VERBS, **IRREGULAR_PLURALS}
 # The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
 # change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
-ANALYSIS_RULES = 6
+ANALYSIS_RULES = 5
 ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES,
     hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}\0{_PLURALS_TEXT}".encode()).hexdigest()[:16],
@@ -325,11 +318,7 @@ def _token_terms(raw: str, shouting: bool, language: str) -> tuple[str, ...]:
             _stem("".join(parts), inflected, language),
             *(_stem(p, inflected, language) for p in parts if p not in stopwords),
         )
-    if (number := _NUMBER_ON_ENDING.fullmatch(word)) is None:
-        return (_stem(word, inflected, language),)
-    figure, ending = number.group(1).replace(",", ""), number.group(2)
-    unit = () if ending in _NO_UNIT or ending in stopwords else (ending,)
-    return (_stem(word, inflected, language), figure, *unit)
+    return (_stem(word, inflected, language),)
 
 
 class _TermCache(dict[str, tuple[str, ...]]):

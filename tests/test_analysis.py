@@ -63,30 +63,6 @@ def test_a_word_typed_joined_is_the_whole_of_the_hyphenated_word(joined: str, hy
     assert analyze(joined)[0] == analyze(hyphenated)[0]
 
 
-@pytest.mark.parametrize(
-    ("joined", "apart"),
-    [
-        ("how many Year 7s", "Year 7"),
-        ("the 20mph limit", "20 mph"),
-        ("a 2.4km lane", "2.4 km"),
-        ("the 1930s bridge", "in 1930"),
-        ("on the 3rd of December", "3 December"),
-        ("at 4pm", "4 pm"),
-    ],
-)
-def test_a_number_written_onto_its_ending_is_the_number_written_apart(joined: str, apart: str) -> None:
-    """ "how many year 7s" met a story's "Year 7" in no term ("7s" was a term of its own), nor "20 mph" its "20mph":
-    the number is a term too, and so is its unit."""
-    assert set(analyze(apart)) <= set(analyze(joined))
-
-
-@pytest.mark.parametrize("sum_", ["\u00a318m", "\u00a33.5bn", "36.4C"])
-def test_a_sum_or_a_one_letter_unit_stays_one_term(sum_: str) -> None:
-    """A sum in a headline ("... to fill £18m gap") as two terms weighed twice, and a reply to it lost the next story
-    of the event (`told_since`)."""
-    assert len(analyze(sum_)) == 1
-
-
 def test_documents_and_questions_share_terms() -> None:
     doc = set(analyze("Gerasimov said Russia and NATO have achieved good results in cooperation."))
     assert set(analyze("What results did NATO and Russia achieve?")) <= doc

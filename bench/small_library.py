@@ -195,6 +195,8 @@ def table(asked: Sequence[Asked], nonsense_asked: Sequence[Asked]) -> str:
 
     def row(name: str, group: Sequence[Asked], right: bool) -> None:
         n = len(group)
+        if not n:  # a set of answerable questions only (news_phrasings, reader_questions) has no unanswerable row
+            return
         counts = Counter(a.outcome for a in group)
         cells = [f"{counts[o]} ({counts[o] / n:.0%})" for o in OUTCOMES]
         first = f"{sum(a.right_within(1) for a in group)}" if right else ""

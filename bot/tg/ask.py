@@ -127,7 +127,8 @@ LINK_IN_TEXT = re.compile(
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
 # A reply of common words alone ("and when was that?") to a message of the bot's that follows no story (a decline,
-# /help, a digest): told its words were all common ones that every article uses, as if it replied to nothing.
+# /help; a digest or an alert follows its headlines' stories): told its words were all common ones that every
+# article uses, as if it replied to nothing.
 REPLIED_TO_NO_STORY = (
     "The message of mine you replied to does not tell me what you are asking about. Ask with a name, a place or a"
     " topic, for example: {example}"

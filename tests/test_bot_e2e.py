@@ -1557,6 +1557,44 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
     assert "Aronsen <b>trains</b>" in await reply_to(server, GROUP, asking("how does she train?", asked, GROUP))
 
 
+async def test_a_reply_asking_whether_it_happened_again_is_answered_by_the_story_that_tells_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "did it happen again?" in reply to a flood's full article asks of what came after: the flood's own passages
+    were shown, as the reply writes no word asking since and none the flood's story does not; and the clean-up filed
+    between, the next story of the event, does not tell it either: the second flood's does."""
+    flood = Article(
+        "Homes flooded in Carrowby after 64mm of rain in a day",
+        (
+            "About 90 homes in Carrowby were flooded on Saturday after 64mm of rain fell in a day.",
+            "Firefighters rescued eleven people from cars stuck on the ring road.",
+        ),
+        "Local",
+        datetime(2026, 10, 4, tzinfo=UTC),
+    )
+    clean_up = Article(
+        "Carrowby families face weeks out of flooded homes",
+        ("Families whose homes flooded in Carrowby this month may not move back for ten weeks, the council said.",),
+        "Local",
+        datetime(2026, 10, 12, tzinfo=UTC),
+    )
+    again = Article(
+        "River Lune floods Carrowby homes a second time",
+        ("Carrowby flooded again on Sunday night, four weeks after the rain that drove 90 families from their homes.",),
+        "Local",
+        datetime(2026, 11, 2, tzinfo=UTC),
+    )
+    await asyncio.to_thread(library_of(app).add, [flood, clean_up, again])
+    server.send_command(ALICE, "start", flood.id)
+    article = await last_call(server, ALICE, 1)
+    assert check_sent(article).startswith("<b>Homes flooded in Carrowby"), article
+    asked = partial(
+        server.send_text, ALICE, "did it happen again?", reply_to_bot_message_id=article.result["message_id"]
+    )
+    reply = await reply_to(server, ALICE, asked)
+    assert "1. Carrowby flooded again on Sunday night" in visible_text(reply), reply
+
+
 async def test_a_reply_to_any_part_of_a_long_article_or_to_one_without_a_link_follows_up(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -492,6 +492,7 @@ def test_a_lock_s_holder_is_read_with_its_command(tmp_path: Path, recorded: str,
     assert found is None or found.command.bot == (recorded == "run")
 
 
+@pytest.mark.usefixtures("shipped_data")
 def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.CaptureFixture[str]) -> None:
     """An emoji alone (or nothing) was told "Try a question such as: Who won the election?", which on the shipped
     article (a general on missile defence) no article answers: the example is the newest story's, answered."""
@@ -640,6 +641,7 @@ def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str])
     assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1
 
 
+@pytest.mark.usefixtures("shipped_data")
 def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     """`--since yesterday`, as a reader asks "what happened yesterday?", was an unreadable date (exit 2)."""
     today = datetime.now(UTC).date()
@@ -672,6 +674,7 @@ def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[
     ("typed", "days"),
     [("last week", [0, 5]), ("2 days ago", [0]), ("a month ago", [0, 5, 20]), ("Past 3  Weeks", [0, 5, 20])],
 )
+@pytest.mark.usefixtures("shipped_data")
 def test_since_reads_spans_counted_back_from_today(
     typed: str, days: list[int], capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:
@@ -701,6 +704,7 @@ def _days_back(today: date, weekday: int, before: bool = False) -> int:
 
 
 @pytest.mark.parametrize("typed", ["monday", "last friday", "this week", "since june", "2 weeks ago", "2024"])
+@pytest.mark.usefixtures("shipped_data")
 def test_since_and_until_read_the_days_a_question_names(
     typed: str, capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:
@@ -785,6 +789,7 @@ def test_dates_past_every_article_name_its_newest_on_the_readers_clock(
     assert "the newest is dated 6 Dec 2026" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("shipped_data")
 def test_a_span_or_day_before_every_dated_story_leaves_undated_ones_out(
     capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:
@@ -1017,6 +1022,7 @@ def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
     assert "Derby" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("shipped_data")
 def test_searching_by_date_says_undated_articles_are_left_out(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -1843,6 +1849,7 @@ def test_asking_what_happened_on_a_day_lists_that_day_s_newest_on_the_settings_c
     assert "Harbour wall repaired" in searched.stdout and "Latest" not in searched.stdout, searched.stdout
 
 
+@pytest.mark.usefixtures("shipped_data")
 def test_asking_what_happened_in_a_span_lists_its_newest(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     """ "what happened in 2024?" and "what happened last month?" were searched ("No article uses the words last or
     month") and "what happened this week?" listed stories of last year as this week's: a span is read as a day is."""

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import numpy as np
 import onnxruntime
@@ -35,15 +35,12 @@ from sqlalchemy.engine import make_url
 from bot.analysis import sentences, stem
 from bot.config import Settings
 from bot.library import Library
-from bot.semantic.encoder import Encoder, default_model_path, load_tokenizer
-from bot.semantic.static import DISTIL_BATCH, distil, is_distilled, load_static, model_key, table_path
+from bot.semantic.encoder import default_model_path
+from bot.semantic.static import load_static
 from bot.store import Store
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
-
-if TYPE_CHECKING:
-    from tokenizers import Tokenizer
 
 # nltk loads on the first stem or sentence split (bot.analysis), which takes a second on a busy machine: loaded
 # here, no property test's first example pays it within its 200 ms deadline.
@@ -82,10 +79,6 @@ SESSION_CACHE = "PYTEST_NEWSBOT_SESSION_CACHE"
 if not os.environ.get(SESSION_CACHE):
     os.environ[SESSION_CACHE] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
     atexit.register(shutil.rmtree, os.environ[SESSION_CACHE], ignore_errors=True)
-# The user's own cache, where newsbot keeps the word pieces it distilled outside the tests (`static_dir` reads it,
-# never writes it): named before XDG_CACHE_HOME points elsewhere, and handed to pytest-xdist's workers so.
-USER_STATIC = "PYTEST_NEWSBOT_USER_STATIC"
-os.environ.setdefault(USER_STATIC, str(Settings().static_dir))
 os.environ["XDG_CACHE_HOME"] = os.environ[SESSION_CACHE]
 # Where no bytecode is to be written (PYTHONDONTWRITEBYTECODE, as in this machine's shells), each pytest-xdist worker
 # rewrote the asserts of every test module and compiled bot/ again as it collected: 11 s of CPU a worker of which 3.5
@@ -400,46 +393,11 @@ def static_dir() -> Path:
     Distilled before any test: a bot's first start distils them aside and answers without them meanwhile, so
     its answers would otherwise depend on which test ran first. With pytest-xdist one worker distils them while
     the others wait, then read them."""
-    directory, model = Settings().static_dir, default_model_path()
+    directory = Settings().static_dir
     with (Path(os.environ[SESSION_CACHE]) / "distilling.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not is_distilled(model, directory) and (kept := _kept_table(model)) is not None:
-            directory.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(kept, directory / kept.name)
-        load_static(model, directory)
+        load_static(default_model_path(), directory)
     return directory
-
-
-class _FirstPieces:
-    """The shipped tokenizer as far as its first `SPOT_CHECKED` pieces, for `distil` to distil those alone."""
-
-    def __init__(self, tokenizer: Any) -> None:
-        self.tokenizer = tokenizer
-
-    def get_vocab_size(self) -> int:
-        return SPOT_CHECKED
-
-    def token_to_id(self, token: str) -> int:
-        return int(self.tokenizer.token_to_id(token))
-
-
-# The word pieces distilled again to check a table the user's cache holds (one batch of the encoder, about 0.5 s of
-# CPU where the whole table takes about 30).
-SPOT_CHECKED = DISTIL_BATCH
-
-
-def _kept_table(model: Path) -> Path | None:
-    """The whole table of `model`'s word pieces newsbot distilled into the user's cache outside the tests, if its
-    first pieces are what this newsbot distils of them now (a table of an older recipe, or damaged, is not taken):
-    on a machine where newsbot ran before, the session's distillation (30 s of CPU, both cores for 15 s while the
-    other workers wait for it) is then a copy. A clean machine distils it."""
-    user = Path(os.environ[USER_STATIC])
-    if not is_distilled(model, user):
-        return None
-    table = table_path(user, model_key(model))
-    kept = np.load(table)
-    again = distil(Encoder(model), cast("Tokenizer", _FirstPieces(load_tokenizer()))).astype(kept.dtype)
-    return table if np.array_equal(kept[:SPOT_CHECKED], again) else None
 
 
 # Kept model outputs per worker: entries of at most KEPT_ENTRY_BYTES, KEPT_BYTES in all (the oldest go first).

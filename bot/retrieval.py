@@ -3911,15 +3911,55 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     raised. One asking what someone is paid asks for pay (`writes_pay`): "How much was Margaret Oyelaran paid as
     chairman?" was answered confidently with the £14m her trust's maternity unit cost. One asking when of what is
     ahead asks for a time looking forward (`gives_time`). One asking in what year (`_ASKS_YEAR`) asks when: "In what
-    year did Nortel file for bankruptcy protection?" was answered confidently by the story of its revised profits."""
+    year did Nortel file for bankruptcy protection?" was answered confidently by the story of its revised profits.
+    One asking what a deed cost ("to build") asks for a sum of that deed, not of another (`_sums_the_deed`)."""
     in_year = _ASKS_YEAR.match(question)
     timed = "when" + question[in_year.end() :] if in_year else question
     asked = _ASKS_WHEN.match(timed)
     when = asked is not None and asked.group("asked").casefold() == "when"
     ahead = when and asked is not None and asked.group("ahead") is not None
     sums = writes_price if _ASKS_PRICE.search(question) else writes_pay if _ASKS_PAY.search(question) else writes_money
-    return (not when or any(gives_time(timed, p.text, p.article.title, ahead) for p in story)) and (
-        _ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story)
+    return (
+        (not when or any(gives_time(timed, p.text, p.article.title, ahead) for p in story))
+        and (_ASKS_MONEY.search(question) is None or any(sums(p.text) or _SUM_TOLD.search(p.text) for p in story))
+        and _sums_the_deed(question, story)
+    )
+
+
+# "How much did the Dome cost to build?" asks what one deed cost, which a story writing that sum writes with its
+# deed; a sum written for another deed ("a sum to maintain and sell" of a building, BBC tuning half) answers none.
+_ASKS_COST_OF_DEED = re.compile(r"\bcosts?\s+to\s+(?P<deed>[a-z]+)", re.IGNORECASE)
+# A sum of money written right before its deed: "£28.7m to maintain", "$10-25m to make" (not "from £45 to £52").
+_SUM_FOR_DEED = re.compile(
+    rf"(?:[£$€¥]\s?\d[\d,.\-\u2013]*(?:\s?(?:m|bn|k|million|billion|thousand)\b)?|\b\d[\d,.]*\s*(?:m|bn|k|million|billion)?"
+    rf"\s*(?:p|pence|{_CURRENCIES})\b)\s+to\s+(?P<deed>[a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def _sums_the_deed(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage of `story` writes a sum of money for the deed a "how much does it cost to VERB ...?"
+    `question` asks the cost of (`_ASKS_COST_OF_DEED`): in a sentence writing what something cost, and no other deed
+    for its sum (`_SUM_FOR_DEED`) or that one in any form ("cost £15m to build the hotel"); true of a question asking
+    for none, and of a story writing no cost (`writes_time_or_sum_in_story` reads its sums). Of the BBC
+    questions no story answers, "How much did the Millennium Dome cost to build?" was answered confidently by what it
+    cost to maintain and sell, "How much does it cost to join Yahoo Games?" by what games cost to make."""
+    asked = _ASKS_COST_OF_DEED.search(question)
+    deed = _term_set(asked.group("deed")) if asked is not None else frozenset()
+    # The sentences telling what something cost: a sum a sale may return is no cost.
+    summed = [
+        sentence
+        for p in story
+        for sentence in sentences(p.text)
+        if _MONEY.search(sentence) and "cost" in _term_set(sentence)
+    ]
+    if not deed or not summed:
+        return True
+    return any(
+        not (others := [_term_set(found.group("deed")) for found in _SUM_FOR_DEED.finditer(sentence)])
+        or any(not terms or terms == deed for terms in others)
+        or any(term.startswith(stem) for stem in deed if len(stem) >= NOUN_OF_VERB for term in _term_set(sentence))
+        for sentence in summed
     )
 
 
@@ -4392,13 +4432,26 @@ def counts_asked(count: CountAsked, texts: Sequence[str], within: Within, pieces
     # (BBC, mixed-fit) was a weak answer with a story counting "its two London Assembly members" (a defection).
     counting = [sentence for sentence in numbered if not count.counted or _counted_beside(count, sentence, pieces)]
     other = [sentence for sentence in numbered if sentence not in counting]
-    rest = count.asked - count.counted
-    rest_typed = tuple(word for word in count.asked_typed if not _term_set(word) <= count.counted)
+    # A word of the question the page writes only as a name is its subject's name, typed in lower case ("how many
+    # nurses work at pelsworth general"), which a page on that subject writes in its sentences counting anything else:
+    # it meets the question only beside a number, whose count is the name's own ("The Lantern Years will play fourteen
+    # dates" of "how many gigs are on the lantern years tour"), or with the thing counted ("a maximum 147 break ... of
+    # the UK Championship" of "how many 147s have there been at the uk championship"). "6,400 patients will be moved
+    # to Stainby Health Centre" counted no "gps" of "how many gps work at stainby health centre".
+    named = written_as_names(count.asked - count.counted, texts)
+    # A number's plural counted is the number ("147s" of "a maximum 147 break").
+    thing = count.counted | {term[:-1] for term in count.counted if term[:-1].isdigit() and term.endswith("s")}
+    rest = count.asked - count.counted - named
+    rest_typed = tuple(word for word in count.asked_typed if not _term_set(word) <= count.counted | named)
     return (
         any(
             asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
             for asked, sentences_of in ((count.asked, counting), (rest, other))
             for sentence in sentences_of
+        )
+        or any(
+            counted_near(sentence, named) or bool(named & _term_set(sentence) and thing & _term_set(sentence))
+            for sentence in other
         )
         or _near(count.asked_typed, counting, pieces)
         or _near(rest_typed, other, pieces)

@@ -19,7 +19,7 @@ from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
-from bot.models import Article, Hit, Passage, StoredArticle
+from bot.models import Article, Hit, Passage, Respelling, StoredArticle
 from bot.render.answers import fit_answer, reason_of, shown_lines
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
@@ -327,17 +327,33 @@ def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Lib
         ]
     )
 
-    def reason(question: str) -> str:
-        return news.ask(news.request(question)).reason
+    def respelt(question: str) -> tuple[str, str, int] | None:
+        """The question answered in place of `question`, the name as answered and as typed, and the passage
+        answering first; None for an answer to the question as typed."""
+        answer = news.ask(news.request(question))
+        if answer.respelt is None:
+            return None
+        return (
+            answer.respelt.question,
+            f"{answer.respelt.written} ({answer.respelt.typed})",
+            answer.passages[0].position,
+        )
 
-    assert reason("who is Mara Quinn?").endswith("Did you mean \u201cMaria\u201d?")
-    assert reason("who is Maria Quint?").endswith("Did you mean \u201cQuinn\u201d?")
-    assert reason("what did Mark Quim say?").endswith("Did you mean \u201cQuin\u201d?")
+    # Declined as typed ("Did you mean “Maria”?"), each is answered as the articles write the name.
+    assert respelt("who is Mara Quinn?") == ("who is Maria Quinn?", "Maria Quinn (Mara Quinn)", 0)
+    assert respelt("who is Maria Quint?") == ("who is Maria Quinn?", "Maria Quinn (Maria Quint)", 0)
+    assert respelt("who is Mark Quim?") == ("who is Mark Quin?", "Mark Quin (Mark Quim)", 1)
+    # Declined respelt too, it is only suggested, whole as the articles write it, for a button to ask.
+    said = news.ask(news.request("what did Mark Quim say?"))
+    assert not said.found and said.respelt is None and said.reason.endswith("Did you mean \u201cQuin\u201d?")
+    assert said.suggested == Respelling("what did Mark Quin say?", "Mark Quin", "Mark Quim")
     # Typed in lower case, a word spelt right ("mara") is respelt as a name written beside its neighbour.
-    assert reason("who is mara quinn").endswith("Did you mean \u201cMaria\u201d?")
-    # Asked as the articles write them, or of someone no article names, nothing is suggested.
-    assert news.ask(news.request("who is Mark Quin?")).found and "Did you mean" not in reason("who is Mark Quin?")
-    assert "Did you mean" not in reason("who is Peter Quint?") and "Quint" in reason("who is Peter Quint?")
+    assert respelt("who is mara quinn") == ("who is Maria quinn", "Maria Quinn (mara quinn)", 0)
+    # Asked as the articles write them, or of someone no article names, nothing is respelt nor suggested.
+    assert news.ask(news.request("who is Mark Quin?")).found and respelt("who is Mark Quin?") is None
+    peter = news.ask(news.request("who is Peter Quint?"))
+    assert peter.respelt is None and peter.suggested is None
+    assert "Did you mean" not in peter.reason and "Quint" in peter.reason
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -179,7 +179,16 @@ def render_answer(
     if not answer.confident:
         intro = "\n".join([*([style.escape(answer.reason)] if answer.reason else []), WEAK_ANSWER])
         blocks = [intro, *blocks, *(["\n".join(closest)] if answer.closest else [])]
+    if note := respelt_note(answer):
+        blocks.insert(0, style.escape(note))
     return "\n\n".join(blocks)
+
+
+def respelt_note(answer: Answer) -> str:
+    """What an answer to a question respelt says above it (`Answer.respelt`): "Answers for Maria Quinn (you wrote
+    Mara Quinn)", as a search engine says it showed results for another spelling; "" for none."""
+    respelt = answer.respelt
+    return f"Answers for {respelt.written} (you wrote {respelt.typed})" if respelt else ""
 
 
 def fit_answer(
@@ -234,4 +243,8 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         "more": answer.more,
         # The articles' language ("en") where the question seemed asked in another (`Answer.foreign_to`).
         "foreign_to": answer.foreign_to or None,
+        # The question answered in place of the one asked, a misspelt name respelt (`Answer.respelt`), and the one
+        # suggested where the answer is the asked one's (`Answer.suggested`).
+        "respelt": asdict(answer.respelt) if answer.respelt else None,
+        "suggested": asdict(answer.suggested) if answer.suggested else None,
     }

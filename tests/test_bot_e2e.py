@@ -2119,6 +2119,31 @@ async def test_a_misspelt_name_is_answered_as_the_stories_write_it_or_offered_on
     assert presses[1].params.get("text") == EXPIRED
 
 
+async def test_a_passage_beginning_with_its_article_s_own_number_shows_the_answer_s_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A paragraph of a story's own list ("1. The first step is a new surgical hub") showed as "2. 1. The first step"
+    under the answer's number, a list in a list (and `shown_lines` read the answer's number off a lone passage's line,
+    taking its own for it): it shows the answer's number alone."""
+    hub = Article(
+        "Health secretary promises shorter waits",
+        (
+            "Health secretary Maria Quinn promised that no patient in Eastmoor will wait over a year for surgery.",
+            "1. The first step is a new surgical hub in Kelby, which opens in March.",
+            "2. The second is a night clinic for scans at Eastmoor General.",
+        ),
+        "Health",
+        datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
+        "https://news.example.com/health/waits",
+    )
+    await asyncio.to_thread(library_of(app).add, [hub])
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "surgical hub in kelby for shorter waits"))
+    shown = visible_text(answer)
+    assert "The first step is a new surgical hub" in shown and not re.search(r"\d\. 1\. ", shown), shown
+    assert re.search(r"^\d\. The first step", shown, re.MULTILINE), shown
+    assert len(re.findall(r"^\d\. ", shown, re.MULTILINE)) >= 2, shown  # a list of the answer's
+
+
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(
     app: Bot, server: FakeBotAPI
 ) -> None:

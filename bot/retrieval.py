@@ -4890,8 +4890,10 @@ def respelling(question: str, changes: Mapping[tuple[int, int], str], texts: Ite
         return next((found[0] for text in texts if (found := pattern.search(text))), None)
 
     def name(lo: int, hi: int) -> bool:
-        # A name's words only: "the mayor is Maria Quinn" writes "is" beside her too.
-        return all(word[0].isupper() for word in (written(lo, hi) or "a").split())
+        # A name's words only: "the mayor is Maria Quinn" writes "is" beside her too, and a sentence "The UK Space
+        # Agency" (of "the uk spacse agency").
+        ends = question[slice(*spans[lo])], question[slice(*spans[hi])]
+        return all(analyze(end) for end in ends) and all(w[0].isupper() for w in (written(lo, hi) or "a").split())
 
     runs: list[tuple[int, int]] = []
     for start, _ in sorted(changes):

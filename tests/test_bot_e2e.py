@@ -2105,6 +2105,9 @@ async def test_a_misspelt_name_is_answered_as_the_stories_write_it_or_offered_on
     store = library_of(app).store
     await until(lambda: store.load_query(data.removeprefix("q:"), ALICE), "the question respelt was never kept")
     again = await reply_to(server, ALICE, lambda: server.press_button(ALICE, call.result["message_id"], data))
+    # A reply to the answer whose button was pressed, as "Full article" is.
+    sent = await last_call(server, ALICE, 3)
+    assert sent.params["reply_parameters"]["message_id"] == call.result["message_id"], sent.params
     # "what did Aronsen eat?" is asked: what the stories lack is named, no longer the name misspelt.
     said = visible_text(again)
     assert "Aronssen" not in said and said.startswith(

@@ -66,7 +66,7 @@ from bot.tg.buttons import ARTICLE_DATA, ASK_ABOUT, EXPIRED, GREETING_START, ans
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED, Anchor, Turned, anchor_of, replaced, turn
-from bot.tg.sending import chat_of, show_typing, topic_of
+from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.subscriptions import phrase_hint, setting_asked
 from bot.tg.welcome import greet, send_help
 
@@ -466,9 +466,10 @@ async def ask_again(update: Update, context: Context) -> None:
     await answer_press(query)
     request = library.request(saved.question, category=saved.category, since=saved.since, until=saved.until)
     page = await asyncio.to_thread(lambda: first_page(library, request, data.username, zone_of(chat_id), chat_id))
-    await context.bot.send_message(
-        chat_id, page.text, reply_markup=page.markup, message_thread_id=topic_of(query.message)
-    )
+    # A reply to the answer pressed under, as "Full article" sends: in a group, sent on its own, it was nobody's
+    # (met using the bot: another member's press answered "harbor" under a chess story's answer, unanchored).
+    pressed = query.message.message_id if query.message else None
+    await send_messages(context.bot, chat_id, [page.text], topic_of(query.message), pressed, page.markup)
     await kept_for_buttons(context, page, request)
 
 

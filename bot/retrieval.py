@@ -5536,10 +5536,10 @@ def first_page(
 ) -> tuple[Request, Answer]:
     """The first page of `request` (offset 0), and the request it answers: the question as typed, or where that is
     declined or weak, the question with the names the articles write for those it misspells (`respelt_words`) when
-    that is not declined (`Answer.respelt` says so), as a search engine answers a misspelt name: "who
-    is Mara Quinn?" was declined, "Did you mean “Maria”?", of a story on Maria Quinn. Only a name no paragraph writes
-    is respelt, and only as one the articles write (`respellings`): "Mark Quin", where a story writes him too, is
-    asked as typed. Where the answer stays the typed question's, the question with every word suggested is
+    that is not declined (`Answer.respelt` says so), as a search engine answers a misspelt name: "who is Mara
+    Quinn?" was declined, "Did you mean “Maria”?", of a story on Maria Quinn. Only a name no paragraph writes is
+    respelt, and only as one the articles write (`respellings`): "Mark Quin", where a story writes him too, is asked
+    as typed. Where the answer stays the typed question's, the question with every word suggested is
     `Answer.suggested`, for a button to ask."""
     ranking = search(request, engine, store, semantic, now)
     typed = compose(request, ranking, min_answerability)

@@ -7,8 +7,10 @@ typo would be: capitalised as the question types it (most desks' questions are i
 `--capitalised`, as a name (read as one where it is not the question's first word: `name_terms`). Counted: how many
 still show an answering passage among the 3 shown, and how many say "Did you mean" the name as the stories write it
 (`Ranking.respelt`, shown after a decline or a weak answer); a confident answer shows no suggestion, and needs none.
-Then the sets' questions the stories cannot answer that write no name the stories do (most name a person, place or
-firm no story names): how many say "Did you mean", a suggestion the reader did not need.
+And how many are answered as the stories write the name (`Answer.respelt`: "Answers for Maria Quinn (you wrote Mara
+Quinn)"), the name meant or another (a wrong correction). Then the sets' questions the stories cannot answer that
+write no name the stories do (most name a person, place or firm no story names): how many say "Did you mean", or
+are answered respelt, which the reader did not need.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from spelling import typo
 
 from bot.analysis import analysed_in, words
 from bot.library import Library
+from bot.render.answers import respelt_note
 from bot.retrieval import MIN_RESPELT_CHARS_BESIDE, spelling
 
 SETS = sorted(DATA.glob("*_desk_questions.json"))
@@ -86,9 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             with analysed_in(library.follower.language):
                 spans = named_words(question, library)
             if not spans:
-                if "gold" not in case and (said := library.ask(library.request(question))).reason:
+                said = library.ask(library.request(question)) if "gold" not in case else None
+                if said is not None and (said.reason or said.respelt):
                     unknown["asked"] += 1
                     unknown["suggested"] += "Did you mean" in said.reason
+                    unknown["respelt"] += said.respelt is not None
                 continue
             span = rng.choice(spans)
             wrong = misspelt(question, span, library, rng, args.capitalised)
@@ -105,14 +110,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             said = f"\u201c{meant.casefold()}\u201d" in after.reason.casefold()
             counts["suggested meant"] += said
             counts["suggested other"] += "Did you mean" in after.reason and not said
-            counts["helped"] += kept or said
+            respelt = after.respelt is not None and meant.casefold() in after.respelt.written.casefold().split()
+            counts["respelt meant"] += respelt
+            counts["respelt other"] += after.respelt is not None and not respelt
+            counts["helped"] += kept or said or respelt
             if args.list:
-                print(f"{'kept' if kept else '    '} {wrong!r}: {after.reason or 'confident'}")
+                shown = f"[{respelt_note(after)}] " if after.respelt else ""
+                print(f"{'kept' if kept else '    '} {wrong!r}: {shown}{after.reason or 'confident'}")
     header = ["misspelt", "answerable", "right in 3: as written", "misspelt", "did you mean: the name", "another"]
+    header += ["answered respelt: the name", "another"]
     keys = ["misspelt", "answerable", "right before", "right misspelt", "suggested meant", "suggested other"]
+    keys += ["respelt meant", "respelt other"]
     print(markdown_table(header, [[str(counts[k]) for k in keys]]))
-    print(f"\nhelped (answer kept or the name suggested): {counts['helped']} of {counts['misspelt']}")
-    print(f"unanswerable questions without a known name: {unknown['asked']}, a suggestion: {unknown['suggested']}")
+    print(f"\nhelped (answer kept, the name suggested or answered for): {counts['helped']} of {counts['misspelt']}")
+    print(
+        f"unanswerable questions without a known name: {unknown['asked']}, a suggestion: {unknown['suggested']},"
+        f" answered respelt: {unknown['respelt']}"
+    )
     return 0
 
 

@@ -35,7 +35,6 @@ from bot.retrieval import (
     LaterPages,
     Request,
     answer,
-    compose,
     follow_up,
     later_pages,
     seen_paragraphs,
@@ -568,8 +567,7 @@ class Library:
         least = self.settings.min_answerability
         if not request.offset:
             return answer(request, self.engine, self.store, least, self.semantic, now)
-        pages = self._later_pages(request, now)
-        return compose(request, pages.ranking, least, pages.lead)
+        return self._later_pages(request, now).page(request, least)
 
     def ranked_in(self) -> tuple[object, ...]:
         """The state of the library a search now ranks in, beside its question: how far in the store's changes its

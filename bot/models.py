@@ -141,6 +141,16 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Respelling:
+    """A question with words the articles use in place of the reader's misspellings of them (`bot.retrieval.respelt`):
+    the respelt question, the words as the articles write them ("Maria Quinn") and as typed ("Mara Quinn")."""
+
+    question: str
+    written: str
+    typed: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of a question: passages, or the closest headlines when nothing answers it."""
 
@@ -166,6 +176,12 @@ class Answer:
     # rest (`render.answers.reason_of`): a part of its own, which a chat told so lately is told more briefly by
     # putting a shorter one in its place (`bot.tg.ask.first_page`), where it was cut out of the reason's text.
     language_part: str = ""
+    # The question as the articles write a name the reader misspelt, which this answers where the question as typed
+    # was declined or weak ("Answers for Maria Quinn (you wrote Mara Quinn)": `render.answers.respelt_note`).
+    respelt: Respelling | None = None
+    # The question with the words the articles use that the reader may have meant, where the answer stays as typed:
+    # what "Did you mean" names, asked by a button ("Ask about Maria Quinn").
+    suggested: Respelling | None = None
 
     @property
     def names_only(self) -> bool:

@@ -47,7 +47,7 @@ from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_Q
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
 from bot.index.engine import MAX_QUERY_TERMS, unique_terms
-from bot.models import Answer, Hit, Passage, StoredArticle
+from bot.models import Answer, Hit, Passage, Respelling, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.semantic.static import WordPieces
@@ -1031,9 +1031,11 @@ class Speller:
     engine: Engine
     store: Store
 
+    @cached_property
     def respellings(self) -> dict[str, str]:
         """One edit's misspellings, of names as names the articles write (`respellings`), and words typed in
-        Cyrillic letters as the articles write them in Latin ones (`in_latin_letters`)."""
+        Cyrillic letters as the articles write them in Latin ones (`in_latin_letters`). Read once a question: its
+        ranking is copied (`compose`), and a decline reads them again for the question respelt (`first_page`)."""
         names = name_terms(self.question)
         return respellings(self.question, self.unseen, self.engine, self.store, names) | transliterations(
             self.question, self.unseen, self.engine, self.store
@@ -1071,7 +1073,7 @@ class Ranking:
     def respelt(self) -> Mapping[str, str]:
         """Words of `unseen_terms`, as typed and case-folded, with the word the articles use that they may be a
         misspelling of (`respellings`)."""
-        return {} if self.speller is None else self.speller.respellings()
+        return {} if self.speller is None else self.speller.respellings
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -4909,6 +4911,61 @@ def _listed(items: Sequence[str], last: str) -> str:
     return spoken_list([f"\u201c{item}\u201d" for item in items], last)
 
 
+def respelt_words(question: str, respelt: Mapping[str, str], names: bool = False) -> dict[tuple[int, int], str]:
+    """The spans of the question's words that `respelt` (`Ranking.respelt`: keyed by the case-folded word) gives
+    a word the articles use for, with that word; with `names`, only those the articles write as a name (capitalised
+    within a sentence, `spelling`): a name misspelt is asked after as the name the articles write, while a word is
+    only suggested ("ridden" as "hidden", `respellings`)."""
+    return {
+        (start, end): spelt
+        for start, end, _ in words(question)
+        if (spelt := respelt.get(question[start:end].casefold())) and (not names or spelt[0].isupper())
+    }
+
+
+_WORD_RUN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def respelling(question: str, changes: Mapping[tuple[int, int], str], texts: Iterable[str]) -> Respelling:
+    """The question with `changes` (`respelt_words`), and the words changed as the articles write them and as typed,
+    each with the question's words beside it that `texts` (an answer's passages and headlines) write with it: "Maria
+    Quinn (you wrote Mara Quinn)" of "who is Mara Quinn?", the name whole, as a reader knows it."""
+    texts = list(texts)
+    spans = [match.span() for match in _WORD_RUN.finditer(question)]
+
+    def phrase(lo: int, hi: int) -> str:
+        start, end = spans[lo][0], spans[hi][1]
+        inside = {(s - start, e - start): w for (s, e), w in changes.items() if start <= s and e <= end}
+        return rewritten(question[start:end], inside)
+
+    def written(lo: int, hi: int) -> str | None:
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, phrase(lo, hi).split())) + r"(?!\w)", re.I)
+        return next((found[0] for text in texts if (found := pattern.search(text))), None)
+
+    def name(lo: int, hi: int) -> bool:
+        # A name's words only: "the mayor is Maria Quinn" writes "is" beside her too, and a sentence "The UK Space
+        # Agency" (of "the uk spacse agency").
+        ends = question[slice(*spans[lo])], question[slice(*spans[hi])]
+        return all(analyze(end) for end in ends) and all(w[0].isupper() for w in (written(lo, hi) or "a").split())
+
+    runs: list[tuple[int, int]] = []
+    for start, _ in sorted(changes):
+        at = next((i for i, (s, _) in enumerate(spans) if s == start), None)
+        if at is None or any(lo <= at <= hi for lo, hi in runs):
+            continue
+        lo = hi = at
+        while hi + 1 < len(spans) and name(lo, hi + 1):
+            hi += 1
+        while lo > 0 and name(lo - 1, hi):
+            lo -= 1
+        runs.append((lo, hi))
+    return Respelling(
+        rewritten(question, changes),
+        spoken_list([written(lo, hi) or phrase(lo, hi) for lo, hi in runs], "and"),
+        spoken_list([question[spans[lo][0] : spans[hi][1]] for lo, hi in runs], "and"),
+    )
+
+
 # Letters a misspelling is mended with (only words of unaccented letters are: accents are folded in the index).
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _APOSTROPHE = re.compile(r"['\u2019]")
@@ -4950,16 +5007,17 @@ def respellings(
     word of the encoder's). A name's word in the vocabulary, or written beside another name's word (a full name's),
     is respelt only as one the articles write beside its neighbour: "Peter Quint", whom no story names, is no "Quinn"
     of a "Maria Quinn", while "Maria Quint" is. So is any other word spelt right, as a name only, after the
-    misspellings (of the MAX_RESPELT_WORDS): readers type names in lower case too ("who is mara quinn"). Suggested
-    only, as every respelling is: a reader asking after another person of a like name is not answered about the one
+    misspellings (of the MAX_RESPELT_WORDS): readers type names in lower case too ("who is mara quinn"). A name so
+    respelt is asked after as the articles write it where the question as typed is declined or weak (`first_page`),
+    and a reader asking after another person of a like name, whom no story names, is never answered about the one
     the articles name.
 
-    Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
-    lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
-    questions, 15 have an unseen word one edit from a corpus word; the encoder's vocabulary, which holds most
-    English words ("reset", "aerial", "ridden", "iphone"; the common words it lacks are listed too), leaving out
-    names ("Higgs", "Elon Musk"), and asking that the suggestion be written so in an article ("speaks", not
-    "speaking", for "steaks") leave one ("boson" as "Boston", of an unanswerable question).
+    Any other word is only suggested after a decline, never searched for instead: read as corpus words, correct
+    words the articles lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the
+    project's 424 BBC questions, 15 have an unseen word one edit from a corpus word; the encoder's vocabulary, which
+    holds most English words ("reset", "aerial", "ridden", "iphone"; the common words it lacks are listed too),
+    leaving out names ("Higgs", "Elon Musk"), and asking that the suggestion be written so in an article ("speaks",
+    not "speaking", for "steaks") leave one ("boson" as "Boston", of an unanswerable question).
     """
     vocabulary = _spelt_right()
     # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
@@ -5534,19 +5592,66 @@ def answer(
     semantic: Semantic | None = None,
     now: datetime | None = None,
 ) -> Answer:
-    """Find the passages for a request asked at `now` (the clock's by default; see `search` and `compose`)."""
+    """Find the passages for a request asked at `now` (the clock's by default; see `search`, `compose` and
+    `first_page`)."""
     if not request.offset:
-        return compose(request, search(request, engine, store, semantic, now), min_answerability)
-    pages = later_pages(request, engine, store, min_answerability, semantic, now)
-    return compose(request, pages.ranking, min_answerability, pages.lead)
+        return first_page(request, engine, store, min_answerability, semantic, now)[1]
+    return later_pages(request, engine, store, min_answerability, semantic, now).page(request, min_answerability)
+
+
+def first_page(
+    request: Request,
+    engine: Engine,
+    store: Store,
+    min_answerability: float,
+    semantic: Semantic | None = None,
+    now: datetime | None = None,
+) -> tuple[Request, Answer]:
+    """The first page of `request` (offset 0), and the request it answers: the question as typed, or where that is
+    declined or weak, the question with the names the articles write for those it misspells (`respelt_words`) when
+    that is not declined (`Answer.respelt` says so), as a search engine answers a misspelt name: "who is Mara
+    Quinn?" was declined, "Did you mean “Maria”?", of a story on Maria Quinn. Only a name no paragraph writes is
+    respelt, and only as one the articles write (`respellings`): "Mark Quin", where a story writes him too, is asked
+    as typed. Where the answer stays the typed question's, the question with every word suggested is
+    `Answer.suggested`, for a button to ask."""
+    ranking = search(request, engine, store, semantic, now)
+    typed = compose(request, ranking, min_answerability)
+    if (typed.confident and typed.found) or not ranking.respelt:
+        return request, typed
+    asked = split_seen(request.question)[0]
+    texts: list[str] = []
+    if named := respelt_words(asked, ranking.respelt, names=True):
+        again = replace(request, question=rewritten(asked, named) + request.question[len(asked) :])
+        answered = compose(again, search(again, engine, store, semantic, now), min_answerability)
+        if answered.found:
+            return again, replace(answered, respelt=respelling(asked, named, answer_texts(answered)))
+        texts = answer_texts(answered)
+    every = respelt_words(asked, ranking.respelt)
+    texts += [*answer_texts(typed), *ranking.texts.values()]
+    return request, replace(typed, suggested=respelling(asked, every, texts) if every else None)
+
+
+def answer_texts(answer: Answer) -> list[str]:
+    """The passages and headlines an answer shows, which write a name as the articles do (`respelling`)."""
+    return [*(p.text for p in answer.passages), *(p.article.title for p in answer.passages)] + [
+        a.title for a in answer.closest
+    ]
 
 
 class LaterPages(NamedTuple):
     """What every page after the first of a question is composed from (`compose`): the ranking, deep enough for
-    the last page, and the first page's passages, which lead it."""
+    the last page, the first page's passages, which lead it, and the request that page answers (`first_page`: the
+    question as typed, or respelt)."""
 
     ranking: Ranking
     lead: tuple[Passage, ...]
+    first: Request
+    respelt: Respelling | None = None
+
+    def page(self, request: Request, min_answerability: float) -> Answer:
+        """The page `request` (the question as typed, at its offset) asks for."""
+        asked = replace(request, question=self.first.question)
+        return replace(compose(asked, self.ranking, min_answerability, self.lead), respelt=self.respelt)
 
 
 def later_pages(
@@ -5561,6 +5666,6 @@ def later_pages(
     for them all."""
     # The first page searched no deeper than it shows, and a later page deeper: the first page's passages lead the
     # list the later pages continue, which shows each once (one of them came again further down).
-    first = replace(request, offset=0)
-    lead = compose(first, search(first, engine, store, semantic, now), min_answerability).passages
-    return LaterPages(search(request, engine, store, semantic, now), lead)
+    first, lead = first_page(replace(request, offset=0), engine, store, min_answerability, semantic, now)
+    ranking = search(replace(request, question=first.question), engine, store, semantic, now)
+    return LaterPages(ranking, lead.passages, first, lead.respelt)

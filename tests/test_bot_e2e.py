@@ -2122,6 +2122,69 @@ async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_un
     assert "No category is called" not in sport and "Daily digest: every day at 08:00" in sport
 
 
+async def test_a_misspelt_name_is_answered_as_the_stories_write_it_or_offered_on_a_button(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "who is Liv Aronssen?" was declined, "Did you mean “Aronsen”?", in text a reader had to type again: it is
+    answered as the chess story writes her name, saying so at the top, in a chat and inline. Where the name respelt
+    answers no better, the suggestion is a button that asks it."""
+    answered = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who is Liv Aronssen?"))
+    note = "Answers for Liv Aronsen (you wrote Liv Aronssen)"
+    assert answered.startswith(f"{note}\n\n"), answered[:200]
+    assert listed("Chess Prodigy Wins National Title").match(answered, len(note) + 2), answered[:200]
+    server.inline_query(ALICE, "who is Liv Aronssen")
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert inline.params["button"]["text"] == note
+    suggested = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what did Aronssen eat?"))
+    assert "Did you mean \u201cAronsen\u201d?" in visible_text(suggested)
+    call = await last_call(server, ALICE, 2)
+    [data] = [b["callback_data"] for b in buttons(call) if b["text"] == "Ask about Aronsen"]
+    store = library_of(app).store
+    await until(lambda: store.load_query(data.removeprefix("q:"), ALICE), "the question respelt was never kept")
+    again = await reply_to(server, ALICE, lambda: server.press_button(ALICE, call.result["message_id"], data))
+    # A reply to the answer whose button was pressed, as "Full article" is.
+    sent = await last_call(server, ALICE, 3)
+    assert sent.params["reply_parameters"]["message_id"] == call.result["message_id"], sent.params
+    # "what did Aronsen eat?" is asked: what the stories lack is named, no longer the name misspelt.
+    said = visible_text(again)
+    assert "Aronssen" not in said and said.startswith(
+        "Nothing in the articles answers that. No article uses the word"
+    ), said
+    assert "\u201ceat\u201d" in said.split("\n")[0], said
+    # Another chat's press of it (a forged one) is told it expired.
+    greeted = await reply_to(server, BOB, lambda: server.send_text(BOB, "hi"))
+    assert greeted.startswith("Hello!"), greeted[:100]
+    server.press_button(BOB, (await last_call(server, BOB, 1)).result["message_id"], data, force=True)
+    presses = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert presses[1].params.get("text") == EXPIRED
+
+
+async def test_a_passage_beginning_with_its_article_s_own_number_shows_the_answer_s_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A paragraph of a story's own list ("1. The first step is a new surgical hub") showed as "2. 1. The first step"
+    under the answer's number, a list in a list (and `shown_lines` read the answer's number off a lone passage's line,
+    taking its own for it): it shows the answer's number alone."""
+    hub = Article(
+        "Health secretary promises shorter waits",
+        (
+            "Health secretary Maria Quinn promised that no patient in Eastmoor will wait over a year for surgery.",
+            "1. The first step is a new surgical hub in Kelby, which opens in March.",
+            "2. The second is a night clinic for scans at Eastmoor General.",
+        ),
+        "Health",
+        datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
+        "https://news.example.com/health/waits",
+    )
+    await asyncio.to_thread(library_of(app).add, [hub])
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "surgical hub in kelby for shorter waits"))
+    shown = visible_text(answer)
+    assert "The first step is a new surgical hub" in shown and not re.search(r"\d\. 1\. ", shown), shown
+    assert re.search(r"^\d\. The first step", shown, re.MULTILINE), shown
+    assert len(re.findall(r"^\d\. ", shown, re.MULTILINE)) >= 2, shown  # a list of the answer's
+
+
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -76,6 +76,20 @@ def test_ask_answers_from_the_shipped_corpus(capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.usefixtures("shipped_data")
+def test_ask_answers_a_misspelt_name_as_the_articles_write_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """ "who is Martin Dempsy?" was declined, "Did you mean “Dempsey”?": it is answered as the shipped story writes the
+    name, saying so first, and the JSON names the question answered."""
+    assert main(["ask", "who is Martin Dempsy?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Answers for Martin Dempsey (you wrote Martin Dempsy)\n\n"), out[:200]
+    assert out.index("*Russia Invites US Military Chief") == out.index("\n\n") + 2 and "*Dempsey*" in out, out[:300]
+    assert main(["ask", "--json", "who is Martin Dempsy?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    respelt = {"question": "who is Martin Dempsey?", "written": "Martin Dempsey", "typed": "Martin Dempsy"}
+    assert data["respelt"] == respelt and data["suggested"] is None, data
+
+
+@pytest.mark.usefixtures("shipped_data")
 def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "--k", "1", "missile defense Dempsey"]) == 0
     data = json.loads(capsys.readouterr().out)

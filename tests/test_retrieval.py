@@ -19,7 +19,7 @@ from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
-from bot.models import Article, Hit, Passage, StoredArticle
+from bot.models import Article, Hit, Passage, Respelling, StoredArticle
 from bot.render.answers import fit_answer, reason_of, shown_lines
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
@@ -212,7 +212,9 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
     assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
     assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
     news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
-    assert news.ask(news.request("wimbeldon")).reason.endswith("Did you mean \u201cWimbledon\u201d?")
+    # A name the articles write is no longer only suggested: the question respelt is answered (`first_page`).
+    wimbledon = news.ask(news.request("wimbeldon"))
+    assert wimbledon.found and wimbledon.respelt == Respelling("Wimbledon", "Wimbledon", "wimbeldon")
     # A name typed (capitalised) is respelt only as a name the articles write: they write "harbour" as no name.
     for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
         declined = news.ask(news.request(question))
@@ -234,10 +236,10 @@ def test_a_suggestion_is_the_word_the_articles_write_beside_the_questions_other_
             Article(title="Shop", paragraphs=("The shop sold every item it had.",)),
         ]
     )
-    declined = news.ask(news.request("tiem warnr profts"))
-    assert not declined.found
-    # As the articles write them within a sentence.
-    assert declined.reason.endswith("Did you mean \u201cTime\u201d, \u201cWarner\u201d and \u201cprofits\u201d?")
+    # As the articles write them within a sentence: a name's words are asked after so (`first_page`), and the rest
+    # stays as typed.
+    answered = news.ask(news.request("tiem warnr profts"))
+    assert answered.found and answered.respelt == Respelling("Time Warner profts", "Time Warner", "tiem warnr")
     assert news.ask(news.request("warnr")).reason.endswith("Did you mean \u201cwarn\u201d?")
     assert "Did you mean" not in news.ask(news.request("tiem")).reason
 
@@ -327,17 +329,33 @@ def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Lib
         ]
     )
 
-    def reason(question: str) -> str:
-        return news.ask(news.request(question)).reason
+    def respelt(question: str) -> tuple[str, str, int] | None:
+        """The question answered in place of `question`, the name as answered and as typed, and the passage
+        answering first; None for an answer to the question as typed."""
+        answer = news.ask(news.request(question))
+        if answer.respelt is None:
+            return None
+        return (
+            answer.respelt.question,
+            f"{answer.respelt.written} ({answer.respelt.typed})",
+            answer.passages[0].position,
+        )
 
-    assert reason("who is Mara Quinn?").endswith("Did you mean \u201cMaria\u201d?")
-    assert reason("who is Maria Quint?").endswith("Did you mean \u201cQuinn\u201d?")
-    assert reason("what did Mark Quim say?").endswith("Did you mean \u201cQuin\u201d?")
+    # Declined as typed ("Did you mean “Maria”?"), each is answered as the articles write the name.
+    assert respelt("who is Mara Quinn?") == ("who is Maria Quinn?", "Maria Quinn (Mara Quinn)", 0)
+    assert respelt("who is Maria Quint?") == ("who is Maria Quinn?", "Maria Quinn (Maria Quint)", 0)
+    assert respelt("who is Mark Quim?") == ("who is Mark Quin?", "Mark Quin (Mark Quim)", 1)
+    # Declined respelt too, it is only suggested, whole as the articles write it, for a button to ask.
+    said = news.ask(news.request("what did Mark Quim say?"))
+    assert not said.found and said.respelt is None and said.reason.endswith("Did you mean \u201cQuin\u201d?")
+    assert said.suggested == Respelling("what did Mark Quin say?", "Mark Quin", "Mark Quim")
     # Typed in lower case, a word spelt right ("mara") is respelt as a name written beside its neighbour.
-    assert reason("who is mara quinn").endswith("Did you mean \u201cMaria\u201d?")
-    # Asked as the articles write them, or of someone no article names, nothing is suggested.
-    assert news.ask(news.request("who is Mark Quin?")).found and "Did you mean" not in reason("who is Mark Quin?")
-    assert "Did you mean" not in reason("who is Peter Quint?") and "Quint" in reason("who is Peter Quint?")
+    assert respelt("who is mara quinn") == ("who is Maria quinn", "Maria Quinn (mara quinn)", 0)
+    # Asked as the articles write them, or of someone no article names, nothing is respelt nor suggested.
+    assert news.ask(news.request("who is Mark Quin?")).found and respelt("who is Mark Quin?") is None
+    peter = news.ask(news.request("who is Peter Quint?"))
+    assert peter.respelt is None and peter.suggested is None
+    assert "Did you mean" not in peter.reason and "Quint" in peter.reason
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
@@ -1253,17 +1271,27 @@ def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
-        ("Герасимов", "Did you mean “Gerasimov”? The articles are in English: please ask in English."),
-        ("What has Герасимов said?", "No article uses the word “Герасимов”. Did you mean “Gerasimov”?"),
         ("Что сказал Путин?", "The articles are in English: please ask in English."),  # no article names Putin
         ("北京", "The articles are in English: please ask in English."),
     ],
 )
-def test_a_name_typed_in_cyrillic_letters_is_suggested_as_the_articles_write_it(
+def test_a_question_in_other_letters_naming_no_name_of_the_articles_is_declined(
     news: Library, question: str, reason: str
 ) -> None:
     answer = news.ask(news.request(question))
     assert not answer.found and reason_of(answer) == f"Nothing in the articles answers that. {reason}"
+
+
+@pytest.mark.parametrize(
+    ("question", "respelt"), [("Герасимов", "Gerasimov"), ("What has Герасимов said?", "What has Gerasimov said?")]
+)
+def test_a_name_typed_in_cyrillic_letters_is_answered_as_the_articles_write_it(
+    news: Library, question: str, respelt: str
+) -> None:
+    """Declined as typed ("Did you mean “Gerasimov”?"), it is asked as the shipped story writes the name."""
+    answer = news.ask(news.request(question))
+    assert answer.found and answer.respelt == Respelling(respelt, "Gerasimov", "Герасимов")
+    assert "Gerasimov" in answer.passages[0].text
 
 
 def test_a_question_typed_without_apostrophes_is_read_as_with_them(news: Library) -> None:

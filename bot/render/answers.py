@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -96,7 +96,7 @@ def render_story_passages(
     texts = []
     for i, passage in enumerate(passages):
         with analysed_in(passage.language):
-            text = mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style)
+            text = mark(trim(unnumbered(passage.text), passage.matched, passage_chars), passage.matched, style)
         texts.append(text if numbers is None else style.bold(f"{numbers[i]}.") + f" {text}")
     lines = [
         style.bold(style.escape(title_of(article))),
@@ -116,8 +116,17 @@ _PASSAGE_NUMBER = re.compile(r"^\d+\. ")
 def shown_lines(text: str) -> tuple[str, ...]:
     """The lines of an answer as a reader sees it (its text without markup, as Telegram gives a message back), each
     without the number a passage listed under its story's head starts with: the words the story writes, which a
-    follow-up's search reads to tell the passages shown (`retrieval.seen_paragraphs`)."""
+    follow-up's search reads to tell the passages shown (`retrieval.seen_paragraphs`). A passage shows none of its own
+    (`unnumbered`), so the number is the list's."""
     return tuple(_PASSAGE_NUMBER.sub("", line) for line in text.splitlines())
+
+
+def unnumbered(paragraph: str) -> str:
+    """A paragraph as an answer shows it: without the number of its article's own list that it may begin with ("1.
+    The first step is a new surgical hub"), which beside the answer's number read "3. 1. The first step", a list in a
+    list, and which `shown_lines` took for the answer's own (a step of a list alone means nothing out of it; the full
+    article shows it)."""
+    return _PASSAGE_NUMBER.sub("", paragraph, count=1)
 
 
 def by_story(passages: Sequence[Passage]) -> list[list[int]]:
@@ -179,7 +188,16 @@ def render_answer(
     if not answer.confident:
         intro = "\n".join([*([style.escape(answer.reason)] if answer.reason else []), WEAK_ANSWER])
         blocks = [intro, *blocks, *(["\n".join(closest)] if answer.closest else [])]
+    if note := respelt_note(answer):
+        blocks.insert(0, style.escape(note))
     return "\n\n".join(blocks)
+
+
+def respelt_note(answer: Answer) -> str:
+    """What an answer to a question respelt says above it (`Answer.respelt`): "Answers for Maria Quinn (you wrote
+    Mara Quinn)", as a search engine says it showed results for another spelling; "" for none."""
+    respelt = answer.respelt
+    return f"Answers for {respelt.written} (you wrote {respelt.typed})" if respelt else ""
 
 
 def fit_answer(
@@ -234,4 +252,8 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         "more": answer.more,
         # The articles' language ("en") where the question seemed asked in another (`Answer.foreign_to`).
         "foreign_to": answer.foreign_to or None,
+        # The question answered in place of the one asked, a misspelt name respelt (`Answer.respelt`), and the one
+        # suggested where the answer is the asked one's (`Answer.suggested`).
+        "respelt": asdict(answer.respelt) if answer.respelt else None,
+        "suggested": asdict(answer.suggested) if answer.suggested else None,
     }

@@ -140,6 +140,7 @@ def register(application: App, settings: Settings) -> None:
             # Not a change the reader made to the chat (its auto-delete timer, wallpaper, a pin): none wrote to us.
             MessageHandler(new & ~filters.StatusUpdate.ALL, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
+            buttons.ButtonHandler(ask.ask_again, pattern=buttons.ASK_AGAIN_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(articles.more_latest, pattern=buttons.LATEST_MORE_DATA),

@@ -37,7 +37,7 @@ from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHA
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
-from bot.render.answers import by_story, fit_answer, shown_lines, snippet
+from bot.render.answers import by_story, fit_answer, respelt_note, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
@@ -62,11 +62,11 @@ from bot.store import SavedQuery, answering
 from bot.store.language import NAMES
 from bot.tg.answered import first_earlier, replying, withdrawn
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
-from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
+from bot.tg.buttons import ARTICLE_DATA, ASK_ABOUT, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, ANSWER_REPLACED, Anchor, Turned, anchor_of, replaced, turn
-from bot.tg.sending import chat_of, show_typing, topic_of
+from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.subscriptions import phrase_hint, setting_asked
 from bot.tg.welcome import greet, send_help
 
@@ -162,6 +162,8 @@ class Page:
     markup: InlineKeyboardMarkup | None
     saved: SavedQuery | None = None
     foreign: bool = False
+    # The question with the words "Did you mean" names, kept for its button ("Ask about Maria Quinn").
+    suggested: SavedQuery | None = None
 
 
 def first_page(
@@ -188,10 +190,13 @@ def first_page(
         answer = replace(answer, language_part=ASK_IN_BRIEFLY.format(language=language))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
+    filters = request.category, request.since, request.until
+    suggested = SavedQuery(answer.suggested.question, *filters, chat_id) if answer.suggested else None
+    again = suggested.key if suggested else ""
     if not pages_on(answer):
-        return Page(text, keyboard(answer, ""), foreign=foreign)
-    saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
-    return Page(text, keyboard(answer, saved.key, seen), saved, foreign)
+        return Page(text, keyboard(answer, "", again=again), foreign=foreign, suggested=suggested)
+    saved = SavedQuery(request.question, *filters, chat_id)
+    return Page(text, keyboard(answer, saved.key, seen, again), saved, foreign, suggested)
 
 
 def told_lately(data: BotData, chat_id: int, now: datetime) -> bool:
@@ -436,9 +441,37 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     await reply_answer(update, context, page.text, page.markup)
     if page.foreign and not told:
         remember_told(context.bot_data, message.chat_id, now)
+    await kept_for_buttons(context, page, request)
+
+
+async def kept_for_buttons(context: Context, page: Page, request: Request) -> None:
+    """Keep the questions a sent page's buttons ask (`keep_question`), and rank its later pages ahead."""
     await keep_question(context, page.saved)
+    await keep_question(context, page.suggested)
     if page.saved is not None and context.application.running:
         context.application.create_task(rank_later_pages(context.bot_data, request))
+
+
+async def ask_again(update: Update, context: Context) -> None:
+    """Answer the question an answer's "Ask about Maria Quinn" button keeps (its words as the articles write them,
+    `Answer.suggested`), as a new message: the answer it sits under stays, as a search engine's page stays behind a
+    suggestion followed."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    data, chat_id = context.bot_data, chat_of(query)
+    library, zone_of = data.library, data.digesting.subscriptions.zone_of
+    saved = await asyncio.to_thread(kept_question, library, context.match.group(1), chat_id, data.saving)
+    if saved is None:
+        await answer_press(query, EXPIRED, alert=True)
+        return
+    await answer_press(query)
+    request = library.request(saved.question, category=saved.category, since=saved.since, until=saved.until)
+    page = await asyncio.to_thread(lambda: first_page(library, request, data.username, zone_of(chat_id), chat_id))
+    # A reply to the answer pressed under, as "Full article" sends: in a group, sent on its own, it was nobody's
+    # (met using the bot: another member's press answered "harbor" under a chess story's answer, unanchored).
+    pressed = query.message.message_id if query.message else None
+    await send_messages(context.bot, chat_id, [page.text], topic_of(query.message), pressed, page.markup)
+    await kept_for_buttons(context, page, request)
 
 
 async def reply_answer(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -736,6 +769,9 @@ class Inline(NamedTuple):
 
     results: list[InlineQueryResultArticle]
     note: str = ""
+    # The question the button above them asks in a private chat, where not the one typed: the words "Did you mean"
+    # names (`Answer.suggested`), which nothing typed answers.
+    asks: str = ""
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
@@ -777,7 +813,11 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline([], NOT_HERE_INLINE if missing else "")
     results = passage_results(answer, library.settings.per_article, username, zone)
     if not missing:
-        return Inline(results)
+        # Above the results, as in a chat: "Answers for Maria Quinn (you wrote Mara Quinn)"; none, the button of the
+        # words the reader may have meant.
+        if answer.suggested and not results:
+            return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", answer.suggested.question)
+        return Inline(results, respelt_note(answer))
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
 
 
@@ -838,14 +878,14 @@ async def inline_query(update: Update, context: Context) -> None:
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-    results, note = await asyncio.to_thread(
+    results, note, asks = await asyncio.to_thread(
         lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
     )
     # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
     # with the bot that asks the question there (which says why nothing answers, and the closest headlines).
     # Telegram sends a query for every letter typed, searched side by side here and in other processes: the store
     # keeps the latest one's.
-    question = " ".join(query.query.split())
+    question = " ".join((asks or query.query).split())
     saved = button = None
     if note or not results:
         if question:

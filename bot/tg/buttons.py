@@ -39,6 +39,9 @@ MORE_DATA = re.compile(
     r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5})(?::([0-9a-f]{8}))?)?$"
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
+# "Ask about Maria Quinn" under an answer whose "Did you mean" names words the reader may have meant: "q:<the saved
+# question's key>", the question with them (`Answer.suggested`).
+ASK_AGAIN_DATA = re.compile(r"^q:([0-9a-f]{12})$")
 # "More" under a list of headlines (/latest): "l:<place of the last shown>:<its article id>:<headlines a page>:<the
 # category's `button_key`, or * for all>", at most 2 + 4 + 17 + 3 + 12 = 38 bytes, and for a named day's list
 # ":<its first instant>:<its end>" in minutes since 1970 (the first empty for a list reaching back before the day),
@@ -65,6 +68,8 @@ ALERT_REST_DATA = re.compile(r"^e:([0-9]{1,19}):([0-9a-f]{12}):([1-9][0-9]{0,3})
 READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})(?::([0-9a-f]{8}))?$")
 
 EXPIRED = "This result expired, please ask again."
+# A button asking the question with the words "Did you mean" names (`Answer.suggested`): "Ask about Maria Quinn".
+ASK_ABOUT = "Ask about "
 # The deep link of a button into a private chat that asks nothing there (`/start inline`): it greets.
 GREETING_START = "inline"
 
@@ -74,15 +79,19 @@ def pages_on(answer: Answer) -> bool:
     return bool(answer.more) and answer.offset + len(answer.passages) in PAGE_OFFSETS
 
 
-def keyboard(answer: Answer, key: str, seen: str = "") -> InlineKeyboardMarkup | None:
+def keyboard(answer: Answer, key: str, seen: str = "", again: str = "") -> InlineKeyboardMarkup | None:
     """A "Full article" button per article shown; when `key` keeps the question, "Back" on a later page (More
     shows a page in place of the last, which would otherwise be gone) and "More" while there are further
-    passages, carrying the library's state `seen` the answer was searched in."""
+    passages, carrying the library's state `seen` the answer was searched in; first, when `again` keeps the question
+    with the words "Did you mean" names (`Answer.suggested`), a button asking it ("Ask about Maria Quinn")."""
     titles = {p.article.id: p.article.title for p in answer.passages}
     rows = [
         [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
         for article_id, title in titles.items()
     ]
+    if again and answer.suggested:
+        label = f"{ASK_ABOUT}{cap(answer.suggested.written, BUTTON_TITLE_CHARS)}"
+        rows.insert(0, [InlineKeyboardButton(label, callback_data=f"q:{again}")])
     paging: list[InlineKeyboardButton] = []
     first, last = answer.passages[0] if answer.passages else None, answer.passages[-1] if answer.passages else None
     if key and answer.offset and first is not None:

@@ -242,10 +242,15 @@ class HeldClock:
             self.moved.notify_all()
 
 
-def held_clock(app: Bot, monkeypatch: pytest.MonkeyPatch) -> HeldClock:
+@pytest.fixture
+async def clock(app: Bot, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HeldClock]:
+    """The bot's flood limiter on a `HeldClock`, let go at the end: a wait still held (the test failed) would
+    keep the bot from stopping."""
     limiter = app.bot.rate_limiter
     assert isinstance(limiter, FloodLimiter)
-    return HeldClock(limiter, monkeypatch)
+    held = HeldClock(limiter, monkeypatch)
+    yield held
+    await held.advance(3600)
 
 
 async def none_sent(server: FakeBotAPI, chat_id: int) -> bool:
@@ -2623,12 +2628,9 @@ async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot,
     assert len(server.bot_messages(ALICE)) == 1
 
 
-async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(
-    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(server: FakeBotAPI, clock: HeldClock) -> None:
     """Telegram's 429 to one chat paused every chat's requests for the time it asked: a reader who asked while
     another chat was flood-limited waited out that chat's 3 s. Now the chat refused waits, and others do not."""
-    clock = held_clock(app, monkeypatch)
     server.fail_next("sendMessage", 429, retry_after=3, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")
     await server.wait_for_async("sendMessage", lambda c: c.error_code == 429, chat_id=ALICE)
@@ -2643,12 +2645,11 @@ async def test_one_chat_s_flood_control_does_not_hold_up_another_chat(
 
 
 async def test_two_chats_flood_controlled_at_once_each_wait_their_own_time(
-    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+    server: FakeBotAPI, clock: HeldClock
 ) -> None:
     """A second chat refused while the first waited out its 429 was taken for the bot's own limit: every chat then
     waited, a third reader's answer held for the second chat's 3 s. Each chat refused waits its own time now, however
     many are refused at once, and the others are answered meanwhile."""
-    clock = held_clock(app, monkeypatch)
     question = "Who became the youngest chess champion?"
     server.fail_next("sendMessage", 429, retry_after=4, chat_id=ALICE)
     server.send_text(ALICE, question)

@@ -376,6 +376,18 @@ class Library:
                     earlier = origins.get(article.origin) if article.origin else None
                     if earlier is None:
                         earlier = _earlier_version(article, fresh, sources)
+                    if (
+                        earlier is not None
+                        and (kept := fresh.get(earlier)) is not None
+                        and (kept.content_hash == article.content_hash)
+                    ):
+                        # The same text again in this batch (a file holding a story twice) is a copy, not a
+                        # correction: the first stays, as a copy arriving later is not stored, and it is named.
+                        report.duplicates += 1
+                        report.problems.append(
+                            _copy(article.url or article.origin or article.title, kept.title, kept.origin or kept.id)
+                        )
+                        continue
                     if earlier is not None:
                         # The same origin again (a record's correction later in the same export, under its id), or
                         # the story corrected by a later export in this batch (at its link, or under its newsroom's
@@ -391,7 +403,11 @@ class Library:
                         # one stays, and another story there is told.
                         origin, title, content = first
                         if content == article.content_hash:
+                            # Counted without a name, "2 duplicates" left an operator to look for them (-v too).
                             report.duplicates += 1
+                            report.problems.append(
+                                _copy(article.url or article.origin or article.title, title, origin or article.id)
+                            )
                         else:
                             report.problems.append(_taken_link(TakenLink(article, origin or "", title)))
                         continue
@@ -732,10 +748,14 @@ class Library:
 
 def _same_story(same: SameStory) -> Skipped:
     copy, kept = same.copy, same.kept
+    return _copy(copy.url or copy.origin or copy.title, kept.title, kept.url or kept.origin or kept.id)
+
+
+def _copy(location: str, title: str, kept_from: str) -> Skipped:
+    """A copy of a story stored already, or read before in the same ingest, not stored again."""
     return Skipped(
-        copy.url or copy.origin or copy.title,
-        f"same story as \u201c{kept.title}\u201d, already stored from {kept.url or kept.origin or kept.id}; not"
-        " stored again",
+        location,
+        f"same story as \u201c{title}\u201d, already stored from {kept_from}; not stored again",
         duplicate=True,
     )
 

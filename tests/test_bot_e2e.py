@@ -2592,14 +2592,17 @@ async def test_a_question_edited_into_a_greeting_or_asked_again_after_a_restart_
 
 
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(
-    app: Bot, server: FakeBotAPI, bot_settings: Settings
+    app: Bot, server: FakeBotAPI, bot_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The store refusing the question's claim (here its table is gone) leaves the question answered unguarded,
-    where the reader got an apology."""
+    where the reader got an apology. The log says what that risks in an operator's words (it said "answering
+    message 1 unguarded")."""
     with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as db:
         db.execute("DROP TABLE asked_questions")
     answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who is the chess champion?"))
     assert "Chess Prodigy" in answer
+    [said] = [r.getMessage() for r in caplog.records if r.name == "bot.tg.ask" and r.levelno == logging.WARNING]
+    assert f"chat {ALICE}: answering message" in said and "the reader then gets two answers" in said, said
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:

@@ -117,3 +117,17 @@ def test_a_newsml_1_items_revision_replaces_it_and_followed_it_is_saved_as_a_fil
         "a NewsML 1 document (the news industry's XML), not a feed: save it as a file (.xml) and ingest that, newsbot"
         " reads its stories so",
     )
+
+
+def test_an_nitf_story_dated_only_by_its_publication_data_is_dated() -> None:
+    """An operator's NITF file dated by `<pubdata date.publication=...>` alone (no `<date.issue>`, no dateline)
+    went in undated."""
+    nitf = (
+        b'<?xml version="1.0" encoding="UTF-8"?><nitf><head><title>Marsh restored</title>'
+        b'<pubdata type="web" date.publication="20261207T070000Z"/></head><body><body.head><hedline><hl1>Salt marsh'
+        b" restored for wading birds</hl1></hedline></body.head><body.content><p>A sea wall was breached on purpose"
+        b" so the tide could flood forty hectares of old pasture.</p></body.content></body></nitf>"
+    )
+    [story] = read_news_xml(nitf, "marsh.xml", FileDates())
+    assert isinstance(story, Article) and story.published is not None, story
+    assert story.published.isoformat() == "2026-12-07T07:00:00+00:00"

@@ -91,6 +91,12 @@ def test_a_story_repeated_in_one_ingest_is_a_duplicate(library: Library, tmp_pat
     report = library.ingest([path])
     assert (report.added, report.duplicates, report.unchanged) == (1, 2, 0)
     assert report.summary().endswith(", 2 duplicates")
+    # Named as a copy under another link is (an operator read "2 duplicates" of the BBC file and could not find them).
+    assert [str(p) for p in report.problems] == [
+        f"duplicate {path}#{n}: same story as \u201cFerry strike ends\u201d, already stored from {path}#1; not stored"
+        " again"
+        for n in (2, 3)
+    ]
     other = tmp_path / "two.jsonl"
     other.write_text(line.replace("strike ends", "strike is over") * 2)
     assert library.ingest([other]).summary().endswith(", 1 duplicate")

@@ -86,7 +86,8 @@ def _unnamespaced(root: ElementTree.Element) -> None:
 
 def _nitf(story: ElementTree.Element, origin: str, dates: FileDates) -> tuple[Article, str | None]:
     """An NITF story: `<hl1>` (else the `<title>`), the first date of `<date.issue>`, the dateline's
-    `<story.date>` and `<date.release>`, `<byline>`, the first `<tobject.subject>`'s matter, `<body.content>`."""
+    `<story.date>`, `<date.release>` and `<pubdata>`'s `date.publication`, `<byline>`, the first
+    `<tobject.subject>`'s matter, `<body.content>`."""
     title = _text(story.find(".//hl1")) or _text(story.find("head/title"))
     when = next(
         filter(
@@ -95,6 +96,8 @@ def _nitf(story: ElementTree.Element, origin: str, dates: FileDates) -> tuple[Ar
                 _stamp(story.find(".//date.issue")),
                 _stamp(story.find(".//story.date")),
                 _stamp(story.find(".//date.release")),
+                # A publisher's NITF may date a story only there (an ops round's file went in undated).
+                _stamp(story.find(".//pubdata"), "date.publication"),
             ),
         ),
         "",
@@ -258,11 +261,11 @@ def _byline(element: ElementTree.Element | None) -> str:
     return " ".join(" ".join(words).split())
 
 
-def _stamp(element: ElementTree.Element | None) -> str:
-    """A date element's date: its `norm` attribute (ISO 8601, `20261204T110000Z`), else its text."""
+def _stamp(element: ElementTree.Element | None, attribute: str = "norm") -> str:
+    """A date element's date: its `attribute` (ISO 8601, `20261204T110000Z`), else its text."""
     if element is None:
         return ""
-    return (element.get("norm") or "").strip() or _text(element)
+    return (element.get(attribute) or "").strip() or _text(element)
 
 
 def _text(element: ElementTree.Element | None) -> str:

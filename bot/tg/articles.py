@@ -221,7 +221,12 @@ class SentArticle:
                 self.window,
             )
         except StoreError as exc:
-            log.warning("chat %s: sending article %s unguarded: %s", self.chat_id, self.article_id, exc)
+            log.warning(
+                "chat %s: sending article %s without claiming it in the store, so a press again may send it twice: %s",
+                self.chat_id,
+                self.article_id,
+                exc,
+            )
             return True
         return self.claimed
 

@@ -329,7 +329,14 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
             data.clock(),
         )
     except StoreError as exc:
-        log.warning("chat %s: answering message %s unguarded: %s", message.chat_id, message.message_id, exc)
+        # "answering message 1 unguarded" told an operator nothing of what it risks or of what to mend.
+        log.warning(
+            "chat %s: answering message %s without claiming it in the store, so another process may answer it too"
+            " (the reader then gets two answers): %s",
+            message.chat_id,
+            message.message_id,
+            exc,
+        )
         return True
 
 

@@ -73,17 +73,21 @@ def two_typos(word: str, rng: random.Random) -> tuple[str, str] | None:
 
 def named_words(question: str, library: Library) -> list[tuple[int, int]]:
     """The spans of the question's words of four letters or more that the stories write as names (capitalised within
-    a sentence, `spelling`), however the question writes them: readers type names in lower case too."""
+    a sentence, `spelling`; a word they capitalise only inside a name, "Street" of "Quarry Street", only beside that
+    name's other word), however the question writes them: readers type names in lower case too."""
+    kept = words(question)
+    beside = [frozenset(t for _, _, t in kept[max(i - 1, 0) : i + 2]) - {kept[i][2]} for i in range(len(kept))]
     spans = [
-        (s, e, t)
-        for s, e, t in words(question)
+        (s, e, t, near)
+        for (s, e, t), near in zip(kept, beside, strict=True)
         if len(question[s:e]) >= MIN_RESPELT_CHARS_BESIDE and question[s:e].isalpha() and question[s:e].isascii()
     ]
-    used = library.engine.idf(sorted({t for _, _, t in spans})).used()
+    used = library.engine.idf(sorted({t for _, _, t, _ in spans})).used()
+    store, engine = library.store, library.engine
     return [
         (s, e)
-        for s, e, t in spans
-        if t in used and spelling(t, {question[s:e].casefold()}, library.engine, library.store, named=True)
+        for s, e, t, near in spans
+        if t in used and spelling(t, {question[s:e].casefold()}, engine, store, named=True, beside=near)
     ]
 
 

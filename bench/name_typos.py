@@ -4,7 +4,8 @@ Each question of the desks' sets (tests/data/*_desk_questions.json, whose answer
 passages) that writes a name the library's stories write (four letters or more, however it is typed) is asked as
 written and again with that name misspelt by one random edit that no paragraph uses (`spelling.typo`), as a reader's
 typo would be: capitalised as the question types it (most desks' questions are in lower case) or, with
-`--capitalised`, as a name (read as one where it is not the question's first word: `name_terms`). With `--edits 2`,
+`--capitalised`, as a name (read as one where it is not the question's first word: `name_terms`), each question's
+word and slip drawn from a seed of its own. With `--edits 2`,
 by two edits instead, of one of the kinds a reader's slips of a name make (`two_typos`: a swapped pair of letters and
 one more slip, a double letter dropped or a letter doubled and one more slip, or a sound-alike ending: "Brodey" of
 "Brodie", "Gerasimoff" of "Gerasimov"), never one edit from the name. Counted: how many
@@ -124,7 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cases = [c for path in SETS for c in json.loads(path.read_text(encoding="utf-8"))["questions"]]
     cases = [c for c in cases if not c.get("following")]
-    rng = random.Random(args.seed)
     counts: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
@@ -143,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     unknown["suggested"] += "Did you mean" in said.reason
                     unknown["respelt"] += said.respelt is not None
                 continue
+            # Each question's own draw: a change in which of its words are names moves that question alone.
+            rng = random.Random(f"{args.seed}|{case['library']}|{question}")
             span = rng.choice(spans)
             slip = misspelt(question, span, library, rng, args.capitalised, args.edits)
             if slip is None:

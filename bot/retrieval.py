@@ -5247,8 +5247,8 @@ def _two_edits_name(
     terms = analyze(word)
     if len(word) < MIN_TWO_EDITS_CHARS or len(terms) != 1:
         return None
-    near = [t for t in engine.terms_beginning(word[:2]) if edits_apart(t, terms[0], STEMS_APART) <= STEMS_APART]
-    near.sort(key=lambda t: edits_apart(t, terms[0], STEMS_APART))  # stable: the most used first of those alike
+    apart = {t: edits_apart(t, terms[0], STEMS_APART, beginning=True) for t in engine.terms_beginning(word[:2])}
+    near = sorted((t for t in apart if apart[t] <= STEMS_APART), key=apart.__getitem__)  # the most used first of alike
     found: dict[str, tuple[str, str]] = {}
     for term in near[:MAX_TWO_EDITS_TRIED]:
         if spelt := spelling(term, _TwoEditsFrom(word), engine, store, named=True, beside=beside):
@@ -5266,9 +5266,10 @@ class _TwoEditsFrom:
         return isinstance(other, str) and edits_apart(self.word, other, 2) <= 2
 
 
-def edits_apart(a: str, b: str, most: int) -> int:
+def edits_apart(a: str, b: str, most: int, beginning: bool = False) -> int:
     """The deletions, insertions, replacements and swaps of neighbouring letters that make `a` of `b` (each letter
-    edited once), or `most` + 1 when more than `most` are needed."""
+    edited once), or of the nearest beginning of `b` (`beginning`: a stem of a misspelt word's, "fairweath" of
+    "fairweahtecr", whose ending the stemmer did not know to cut), or `most` + 1 when more than `most` are needed."""
     if abs(len(a) - len(b)) > most:
         return most + 1
     before: list[int] = []
@@ -5282,7 +5283,7 @@ def edits_apart(a: str, b: str, most: int) -> int:
         if min(row) > most:
             return most + 1
         before = previous
-    return min(row[-1], most + 1)
+    return min(min(row) if beginning else row[-1], most + 1)
 
 
 def one_edit(word: str) -> set[str]:

@@ -8,7 +8,7 @@ import re
 from bisect import bisect_right
 from calendar import monthrange
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -4959,9 +4959,16 @@ def respelling(question: str, changes: Mapping[tuple[int, int], str], texts: Ite
         while lo > 0 and name(lo - 1, hi):
             lo -= 1
         runs.append((lo, hi))
+
+    def shown(lo: int, hi: int) -> str:
+        # A word no name as respelt ("street"), not as a name holding it writes it ("Quarry Street").
+        start, end = spans[lo][0], spans[hi][1]
+        named = any(w[0].isupper() for (s, e), w in changes.items() if start <= s and e <= end)
+        return (written(lo, hi) if named else None) or phrase(lo, hi)
+
     return Respelling(
         rewritten(question, changes),
-        spoken_list([written(lo, hi) or phrase(lo, hi) for lo, hi in runs], "and"),
+        spoken_list([shown(lo, hi) for lo, hi in runs], "and"),
         spoken_list([question[spans[lo][0] : spans[hi][1]] for lo, hi in runs], "and"),
     )
 
@@ -5035,16 +5042,39 @@ def respellings(
     named = {word for word, term in order if term in names}
     out: dict[str, str] = {}
     for word, edits in edits_of.items():
-        if not edits:
-            continue
-        chosen = _beside(word, order, edits_of, unseen, engine, store)
         alone = not (looked[word] or (word in named and _in_full_name(word, order, names)))
-        if chosen is None and len(word) >= MIN_RESPELT_CHARS and alone:
+        beside = _neighbour_terms(word, order, edits_of, unseen)
+        chosen = _beside(word, order, edits_of, unseen, engine, store) if edits else None
+        if chosen is None and len(word) >= MIN_RESPELT_CHARS and alone and edits:
             chosen = next(iter(edits))  # the most used
         as_name = word in named or looked[word]
-        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name)):
+        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name, beside)):
             out[word] = spelt
+        elif not looked[word] and (twice := _two_edits_name(word, engine, store, beside)):
+            # A full name's word only as one the articles write beside its neighbour, as for one edit.
+            term, spelt = twice
+            if alone or _beside(word, order, {**edits_of, word: {term: set()}}, unseen, engine, store):
+                out[word] = spelt
     return out
+
+
+def _neighbour_terms(
+    word: str, order: Sequence[tuple[str, str]], edits_of: Mapping[str, Mapping[str, set[str]]], unseen: Collection[str]
+) -> frozenset[str]:
+    """The terms of the question's kept words (`order`) right before and after `word`: a word's own, or for one no
+    paragraph uses, those of its edits (`edits_of`: "Quary Stret" is "Quarry Street")."""
+    at = next(i for i, (w, _) in enumerate(order) if w == word)
+    return _neighbour(order, at - 1, edits_of, unseen) | _neighbour(order, at + 1, edits_of, unseen)
+
+
+def _neighbour(
+    order: Sequence[tuple[str, str]], i: int, edits_of: Mapping[str, Mapping[str, set[str]]], unseen: Collection[str]
+) -> frozenset[str]:
+    """The terms the question's kept word at `i` of `order` may be: its own, or its edits' if no paragraph uses it."""
+    if not 0 <= i < len(order):
+        return frozenset()
+    other, term = order[i]
+    return frozenset(edits_of.get(other, {})) if term in unseen else frozenset({term})
 
 
 def _in_full_name(word: str, order: Sequence[tuple[str, str]], names: Collection[str]) -> bool:
@@ -5086,14 +5116,7 @@ def _beside(
     word after it (a word's own term, or for a word no paragraph uses, the terms of its edits); None when none
     does. Counted, not only found: "at the same time warned" puts "warn" beside "time" too."""
     at = next(i for i, (w, _) in enumerate(order) if w == word)
-
-    def neighbour(i: int) -> frozenset[str]:
-        if not 0 <= i < len(order):
-            return frozenset()
-        other, term = order[i]
-        return frozenset(edits_of.get(other, {})) if term in unseen else frozenset({term})
-
-    before, after = neighbour(at - 1), neighbour(at + 1)
+    before, after = _neighbour(order, at - 1, edits_of, unseen), _neighbour(order, at + 1, edits_of, unseen)
     if not before and not after:
         return None
     counts: dict[str, int] = {}
@@ -5108,24 +5131,62 @@ def _beside(
     return best if counts[best] else None
 
 
-def spelling(term: str, forms: Collection[str], engine: Engine, store: Store, named: bool = False) -> str | None:
+def spelling(
+    term: str,
+    forms: Container[str],
+    engine: Engine,
+    store: Store,
+    named: bool = False,
+    beside: Collection[str] = frozenset(),
+) -> str | None:
     """The one of `forms` (the typed word's edits that are words of `term`) that a paragraph holding `term`
     writes, as written there within a sentence ("Chelsea"), else lower-cased; of a `named` word, only one written
     capitalised within a sentence (a name). A stem is not a word, and another word of it ("speaking" for "speaks", one
     edit from "steaks") would not be the one the reader's typing was near; nor is a form no paragraph writes
-    ("misereating", of "miserably"'s stem, one edit from "mistreating")."""
+    ("misereating", of "miserably"'s stem, one edit from "mistreating").
+
+    A word the articles write in lower case too, and capitalised only inside a name, right beside another capitalised
+    word ("Street" of "Quarry Street", "Council" of "Pelsworth City Council"), is that name's word only where the
+    question writes it beside one of the name's other words (`beside`, the terms of the question's words either side
+    of it): "quarry stret" is "Quarry Street", while "when does the stret reopen" means the street, a word
+    ("street", never a name), and "counsel" (spelt right) is no "Council" of "City Council"."""
     hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
-    first = None
+    first = within = inside = None  # inside: written capitalised only beside other capitalised words
+    lower = False
     for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
-        starts = sentence_starts(text)
+        starts, spans = sentence_starts(text), token_spans(text)
         for start, end, found in words(text):
             written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
             if found != term or written.casefold() not in forms:
                 continue
-            if start not in starts and (not named or written[0].isupper()):
-                return written
-            first = first or written.casefold()
-    return None if named else first
+            if start in starts:
+                first = first or written.casefold()
+            elif not written[0].isupper():
+                lower = True
+                within = within or (None if named else written)
+            elif not (partners := _capitalised_beside(text, spans, start)):
+                within = within or written
+            elif partners & set(beside):
+                return written  # the name the question writes
+            else:
+                inside = inside or written
+    if within is not None:
+        return within
+    return inside if inside is not None and not lower else None if named else first
+
+
+def _capitalised_beside(text: str, spans: Sequence[tuple[int, int]], start: int) -> set[str]:
+    """The terms of the capitalised tokens right before and right after the token at `start` of `text` (`spans`,
+    its tokens), only spaces between ("Quarry" of "Quarry Street"); empty for a word standing alone."""
+    at = next(i for i, (s, _) in enumerate(spans) if s == start)
+    pairs = [(spans[at - 1], spans[at])] if at else []
+    pairs += [(spans[at], spans[at + 1])] if at + 1 < len(spans) else []
+    out: set[str] = set()
+    for (first, end), (begin, last) in pairs:
+        other = text[first:end] if begin == spans[at][0] else text[begin:last]
+        if other[0].isupper() and not text[end:begin].strip():
+            out.update(analyze(other) or [other.casefold()])
+    return out
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -5162,6 +5223,67 @@ def transliterations(question: str, unseen: Collection[str], engine: Engine, sto
         if used and (spelt := spelling(terms[0], {latin}, engine, store)):
             out[word.casefold()] = spelt
     return out
+
+
+# A name misspelt by two edits ("Brodey" of "Brodie", "Gerasimoff" of "Gerasimov") is looked for only in words this
+# long: a shorter word two edits off is as near to too many others. Only a name the articles write, and only where
+# one is that near, never two.
+MIN_TWO_EDITS_CHARS = 6
+# A typed word's stem and a name's may be an edit further apart than the words ("kenedey" and "kennedi" of
+# "Kennedy"): stems this far apart are read for the words their paragraphs write.
+STEMS_APART = 3
+# Terms read for names two edits off, nearest first (each costs a search): enough to find a second that near.
+MAX_TWO_EDITS_TRIED = 8
+
+
+def _two_edits_name(
+    word: str, engine: Engine, store: Store, beside: Collection[str] = frozenset()
+) -> tuple[str, str] | None:
+    """The term and the name as the articles write it (capitalised within a sentence, `spelling`) of the one name
+    two edits or fewer from `word` (a reader's slip of a name: a swapped pair of letters and one more, a double
+    letter, a sound-alike ending), among the terms beginning as it does; None where no name is that near, or two are
+    ("Brodey" of a library naming both Aileen Brodie and Adrien Brody). Readers seldom slip on a name's first two
+    letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`)."""
+    terms = analyze(word)
+    if len(word) < MIN_TWO_EDITS_CHARS or len(terms) != 1:
+        return None
+    apart = {t: edits_apart(t, terms[0], STEMS_APART, beginning=True) for t in engine.terms_beginning(word[:2])}
+    near = sorted((t for t in apart if apart[t] <= STEMS_APART), key=apart.__getitem__)  # the most used first of alike
+    found: dict[str, tuple[str, str]] = {}
+    for term in near[:MAX_TWO_EDITS_TRIED]:
+        if spelt := spelling(term, _TwoEditsFrom(word), engine, store, named=True, beside=beside):
+            found.setdefault(spelt.casefold(), (term, spelt))
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class _TwoEditsFrom:
+    """The words two edits or fewer from `word` (case-folded), as the forms `spelling` reads a term's words for."""
+
+    word: str
+
+    def __contains__(self, other: object) -> bool:
+        return isinstance(other, str) and edits_apart(self.word, other, 2) <= 2
+
+
+def edits_apart(a: str, b: str, most: int, beginning: bool = False) -> int:
+    """The deletions, insertions, replacements and swaps of neighbouring letters that make `a` of `b` (each letter
+    edited once), or of the nearest beginning of `b` (`beginning`: a stem of a misspelt word's, "fairweath" of
+    "fairweahtecr", whose ending the stemmer did not know to cut), or `most` + 1 when more than `most` are needed."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        previous, row = row, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > most:
+            return most + 1
+        before = previous
+    return min(min(row) if beginning else row[-1], most + 1)
 
 
 def one_edit(word: str) -> set[str]:

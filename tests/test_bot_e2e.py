@@ -2202,6 +2202,27 @@ async def test_a_misspelt_name_is_answered_as_the_stories_write_it_or_offered_on
     assert presses[1].params.get("text") == EXPIRED
 
 
+async def test_an_inline_suggestion_s_button_says_what_was_typed_and_whom_it_asks_about(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Inline, "what did Aronssen eat" (nothing answers it, the name misspelt) offers a button "Ask about Aronsen":
+    the private chat it opened began "You asked inline: “what did Aronsen eat”", a question the reader never typed.
+    It says what was typed and whom the button asked about, and answers as the chat's button does."""
+    typed = "what did Aronssen eat"
+    server.inline_query(ALICE, typed)
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.params["results"] == [] and inline.params["button"]["text"] == "Ask about Aronsen"
+    server.send_command(ALICE, "start", inline.params["button"]["start_parameter"])
+    asked, answer = await replies(server, ALICE, 2)
+    assert visible_text(asked) == f"You asked inline about Aronsen: \u201c{typed}\u201d"
+    # "what did Aronsen eat?" is asked: what the stories lack is named, no longer the name misspelt.
+    said = visible_text(answer)
+    assert "Aronssen" not in said and said.startswith("Nothing in the articles answers that."), said
+    server.send_command(BOB, "start", inline.params["button"]["start_parameter"])
+    shared, again = await replies(server, BOB, 2)
+    assert visible_text(shared) == f"Asked inline about Aronsen: \u201c{typed}\u201d" and again == answer
+
+
 async def test_a_passage_beginning_with_its_article_s_own_number_shows_the_answer_s_alone(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -665,6 +665,12 @@ def test_a_last_word_being_typed_is_told_from_one_typed_in_full(settings: Settin
     library = Library.open(replace(settings, engine=engine, semantic="off"))
     try:
         assert library.engine.begins_a_term("demps") and not library.engine.begins_a_term("dempsey")
+        # The terms a name two edits off may be (`Engine.terms_beginning`): itself too, the most used first.
+        assert library.engine.terms_beginning("dempsey") == ["dempsey"]
+        begun = library.engine.terms_beginning("mo")
+        weights = library.engine.idf(begun).weights
+        assert "moscow" in begun and all(t.startswith("mo") for t in begun)
+        assert [weights[t] for t in begun] == sorted(weights[t] for t in begun), begun
         typing = {text: library.being_typed(text) for text in ("Demps", "wh", "Why did Russia invite Demp", "th")}
         assert typing == {"Demps": "Demps", "wh": "wh", "Why did Russia invite Demp": "Demp", "th": "th"}
         for text in ("Dempsey", "Moscow", "zyzzyva", "Dempseyx", "Demps ", "Demps?", "", "the", "2024", "Demp1"):

@@ -358,6 +358,32 @@ def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Lib
     assert "Did you mean" not in peter.reason and "Quint" in peter.reason
 
 
+RESPELT_NAMES = json.loads((DATA / "respelt_names.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def named_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The stories of tests/data/respelt_names.json, by words alone: respelling reads the word index only."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("named") / "data", semantic="off"))
+    library.add([Article(title=s["title"], paragraphs=tuple(s["paragraphs"])) for s in RESPELT_NAMES["stories"]])
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("case", RESPELT_NAMES["cases"], ids=[c["question"] for c in RESPELT_NAMES["cases"]])
+def test_a_name_two_edits_off_is_respelt_where_it_is_the_one_that_near(
+    named_library: Library, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/respelt_names.json: "Brodey" of "Aileen Brodie" got nothing (one edit only), while a
+    reader expects a name two edits off found where only one name is that near; and "Street", which the stories
+    capitalise only inside "Quarry Street", was respelt as a name (and "counsel" as "Council")."""
+    question = case["question"]
+    terms = [t for _, _, t in words(question)]
+    unseen = frozenset(terms) - set(named_library.engine.idf(terms).used())
+    found = respellings(question, unseen, named_library.engine, named_library.store, name_terms(question))
+    assert found.get(case["word"]) == case["respelt"], (case["why"], found)
+
+
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
     respelt = {"arsenel": "Arsenal", "chelsae": "chelsea", "zzzzzz": "unshown"}
     assert unused_words(["Arsenel", "CHELSAE", "drew"], respelt) == (

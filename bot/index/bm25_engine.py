@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -31,7 +32,7 @@ class _Snapshot:
     cursor: int
     # The paragraphs holding each term in their text (tantivy's "body"), for `searched_terms`.
     frequencies: Counter[str]
-    # Those terms in order, for `begins_a_term`.
+    # Those terms in order, for `begins_a_term` and `terms_beginning`.
     ordered: tuple[str, ...]
 
 
@@ -115,6 +116,12 @@ class RankBM25Engine:
         ordered = self._live.ordered
         at = bisect.bisect_right(ordered, prefix)  # past `prefix` itself: a longer term sorts right after it
         return at < len(ordered) and ordered[at].startswith(prefix)
+
+    def terms_beginning(self, prefix: str) -> list[str]:
+        live = self._live  # one snapshot for the terms and their counts
+        at = bisect.bisect_left(live.ordered, prefix)
+        found = list(takewhile(lambda term: term.startswith(prefix), live.ordered[at:]))
+        return sorted(found, key=lambda term: -live.frequencies[term])
 
     def size_bytes(self) -> int:
         return 0

@@ -532,6 +532,10 @@ class TantivyEngine:
             found = self._searcher().terms_with_prefix("body", prefix, limit=2)
         return any(term != prefix for term, _ in found)
 
+    def terms_beginning(self, prefix: str) -> list[str]:
+        with self._reading():
+            return [term for term, _ in self._searcher().terms_with_prefix("body", prefix)]
+
     def size_bytes(self) -> int:
         return bytes_of(self.directory.rglob("*"))
 

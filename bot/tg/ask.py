@@ -36,7 +36,7 @@ from telegram.error import BadRequest
 from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError, StoreError
 from bot.library import Library
-from bot.models import Answer, short_hash
+from bot.models import Answer, Respelling, short_hash
 from bot.render.answers import by_story, fit_answer, respelt_note, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
@@ -94,8 +94,11 @@ NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # another reader "I no longer have the question") while the row holds that query's question, and tells no one who
 # asked: the asker's id it carried after the key was anyone's to read. Links made before, for their week:
 # `q_<key>_<asker>_<mark>` (the mark the question's, `question_mark`), and `q_<key>` alone, for its asker alone.
+# `a_<link>`: the question as typed, whose button asked it with the words "Did you mean" names ("Ask about Liv
+# Aronsen", `Answer.suggested`), which the chat asks, saying what was typed.
 INLINE_QUESTION = re.compile(
-    r"^/start(?:@\w+)?\s+q_(?:(?P<link>[0-9a-f]{16})|(?P<key>[0-9a-f]{12})(?:_(?P<asker>[0-9]{1,20})_(?P<mark>[0-9a-f]{8}))?)\s*$"
+    r"^/start(?:@\w+)?\s+(?:q_|(?P<about>a_)(?=[0-9a-f]{16}\s*$))"
+    r"(?:(?P<link>[0-9a-f]{16})|(?P<key>[0-9a-f]{12})(?:_(?P<asker>[0-9]{1,20})_(?P<mark>[0-9a-f]{8}))?)\s*$"
 )
 # Hex digits of a link's token (`INLINE_QUESTION`).
 LINK_BYTES = 8
@@ -776,9 +779,9 @@ class Inline(NamedTuple):
 
     results: list[InlineQueryResultArticle]
     note: str = ""
-    # The question the button above them asks in a private chat, where not the one typed: the words "Did you mean"
-    # names (`Answer.suggested`), which nothing typed answers.
-    asks: str = ""
+    # Whether the button above them asks in a private chat the question with the words "Did you mean" names
+    # (`Answer.suggested`), which nothing typed answers, not the one typed.
+    about: bool = False
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
@@ -823,7 +826,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         # Above the results, as in a chat: "Answers for Maria Quinn (you wrote Mara Quinn)"; none, the button of the
         # words the reader may have meant.
         if answer.suggested and not results:
-            return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", answer.suggested.question)
+            return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", about=True)
         return Inline(results, respelt_note(answer))
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
 
@@ -885,20 +888,21 @@ async def inline_query(update: Update, context: Context) -> None:
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-    results, note, asks = await asyncio.to_thread(
+    results, note, about = await asyncio.to_thread(
         lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
     )
     # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
     # with the bot that asks the question there (which says why nothing answers, and the closest headlines).
     # Telegram sends a query for every letter typed, searched side by side here and in other processes: the store
     # keeps the latest one's.
-    question = " ".join((asks or query.query).split())
+    # Kept as typed, also where the button asks about the words suggested: the chat says what was typed.
+    question = " ".join(query.query.split())
     saved = button = None
     if note or not results:
         if question:
             link = secrets.token_hex(LINK_BYTES)
             saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id, link=link)
-        parameter = f"q_{saved.link}" if saved is not None else GREETING_START
+        parameter = f"{'a' if about else 'q'}_{saved.link}" if saved is not None else GREETING_START
         button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
@@ -937,8 +941,20 @@ async def start_question(update: Update, context: Context) -> None:
     if not question:
         await message.reply_text(html.escape(gone))
         return
-    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline: “{question}”"))
-    await answer_question(update, context, question)
+    suggested = await asyncio.to_thread(suggested_for, data.library, question) if match["about"] else None
+    # "You asked inline about Liv Aronsen: “who is liv aronssen”": what was typed, and whom the button asked about.
+    about = f" about {suggested.written}" if suggested else ""
+    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline{about}: “{question}”"))
+    await answer_question(update, context, suggested.question if suggested else question)
+
+
+def suggested_for(library: Library, question: str) -> Respelling | None:
+    """The question with the words "Did you mean" names for those of `question` (typed inline), as its button asked
+    it (`Answer.suggested`); None where there are none now (in a worker thread)."""
+    try:
+        return library.ask(library.request(question, k=INLINE_RESULTS)).suggested
+    except QuestionError:
+        return None
 
 
 def linked_question(library: Library, link: str, saving: Mapping[str, SavedQuery]) -> tuple[str, str] | None:

@@ -3602,7 +3602,8 @@ async def test_what_a_reader_met_the_deed_asked_leads_an_age_in_words_answers_a_
     goals, every paragraph holding the question through its headline; "how old is she?" in reply to the chess
     prodigy's story was a weak answer, its "Twelve-year-old" taken to give no age; "what's the weather like tomorrow"
     named the shipped story's headline as the closest, its "would like to"; and "2023" alone was declined, "No article
-    uses the word “2023”", every story here being dated 2023."""
+    uses the word “2023”", every story here being dated 2023 (ux74: "what about last week?" too, no article using
+    "week")."""
     signing = Article(
         "Kelby Rovers sign striker Tomasz Wielgosz",
         (
@@ -3632,3 +3633,6 @@ async def test_what_a_reader_met_the_deed_asked_leads_an_age_in_words_answers_a_
     assert year.startswith("Latest") and "Chess Prodigy Wins National Title" in year, year
     older = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "1966")))
     assert older.startswith("I have no story dated 1966 or earlier"), older
+    # Turned to ("what about last week?" was declined: no article uses "week").
+    turned = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what about 2013?")))
+    assert turned.startswith("Latest") and "Missile Defense" in turned and "Chess" not in turned, turned

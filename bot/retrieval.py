@@ -3186,13 +3186,15 @@ def own_words_first(
     question: str, ranked: list[Candidate], articles: Mapping[str, StoredArticle], texts: Mapping[tuple[str, int], str]
 ) -> list[Candidate]:
     """The ranked candidates of a question asked of a small library, led by the first passage of the first's story, no
-    more than KIND_WEAKER below it, that writes in its own words every word of the question beyond its frame that the
-    story's headline writes, and what is asked (`writes_what_is_asked`), when the first writes none of the question's
-    words itself: it holds them only through its headline, and leads by meaning alone. "who did kelby rovers sign"
+    more than KIND_WEAKER below it, that writes in its own words every word of the question beyond its frame, and what
+    is asked (`writes_what_is_asked`), when the first writes none of them itself: it holds those its story's headline
+    writes only through it, and leads by meaning alone. "who did kelby rovers sign"
     led with the manager's words on the striker's goals last season (its cosine 0.62, a person named for "who"),
     above "Kelby Rovers have signed Polish striker Tomasz Wielgosz ..." (0.55), every paragraph holding the whole
-    question through the headline "Kelby Rovers sign striker Tomasz Wielgosz". Not of a follow-up, whose order
-    `reader_first` gave."""
+    question through the headline "Kelby Rovers sign striker Tomasz Wielgosz". Not one writing only the words the
+    headline writes: "what is the cost of the dock strike" of tests/data/business_desk was led by the strike's lede, a
+    confident answer of a story whose "£800m a week" it does not give. Not of a follow-up, whose order `reader_first`
+    gave."""
     if not ranked or split_follow_up(question, articles)[1]:
         return ranked
     frames = frame_terms(question)
@@ -3205,7 +3207,7 @@ def own_words_first(
         return ranked
     for candidate in close_behind(ranked, KIND_WEAKER):
         text = texts[story, candidate.hit.position]
-        if told <= _term_set(text) and writes_what_is_asked(question, text, headline):
+        if asked <= _term_set(text) and writes_what_is_asked(question, text, headline):
             return put_first(ranked, candidate)
     return ranked
 

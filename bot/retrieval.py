@@ -3193,9 +3193,11 @@ def own_words_first(
     above "Kelby Rovers have signed Polish striker Tomasz Wielgosz ..." (0.55), every paragraph holding the whole
     question through the headline "Kelby Rovers sign striker Tomasz Wielgosz". Not one writing only the words the
     headline writes: "what is the cost of the dock strike" of tests/data/business_desk was led by the strike's lede, a
-    confident answer of a story whose "£800m a week" it does not give. Not of a follow-up, whose order `reader_first`
-    gave."""
-    if not ranked or split_follow_up(question, articles)[1]:
+    confident answer of a story whose "£800m a week" it does not give. Nor of a question asking for a kind of thing
+    (`asked_kinds`: a count, a sum), whose rules order its story's passages (`kind_first`, `counted_first`): "how many
+    heatwaves were there this summer" of tests/data/science_desk was led by the study's lede, writing every word
+    asked, above "There were three heatwaves". Not of a follow-up, whose order `reader_first` gave."""
+    if not ranked or asked_kinds(question) or split_follow_up(question, articles)[1]:
         return ranked
     frames = frame_terms(question)
     asked = {term for _, _, term in words(question)} - frames

@@ -143,11 +143,34 @@ def days_named(text: str, today: date) -> tuple[date, date] | None:
 
 def named_days(text: str, today: date) -> tuple[date, date] | None:
     """The first and last day a question names: a day (`named_day`: "on Monday", that day both), else a span ("this
-    week", "last month", "in June", "in 2024", as `days_named` reads them); None when it names neither."""
+    week", "last month", "in June", "in 2024", as `days_named` reads them), or is one alone ("2024"); None when it
+    names neither."""
     if (day := named_day(text, today)) is not None:
         return day, day
     span = _ASKED_SPAN.search(text)
-    return None if span is None else _span_of(span, today)
+    return days_named(_day_words(text), today) if span is None else _span_of(span, today)
+
+
+# Around a day or span typed alone ("2026?", "June.").
+_AROUND = " ?!.,;:"
+
+
+# A turn to another day, as to another subject: "what about last week?", "and yesterday?".
+_TURN = re.compile(r"^(?:(?:and\s+)?(?:what|how)\s+about|and)\s+")
+
+
+def _day_words(text: str) -> str:
+    """A message's words (folded) after a turn opening it (`_TURN`), without the marks around them."""
+    return _TURN.sub("", " ".join(text.strip(_AROUND).casefold().split()), count=1)
+
+
+def names_days_alone(text: str) -> bool:
+    """Whether a message is a day or a span alone ("2026", "7 December 2026", "June", "last week"), or a turn to one
+    ("what about last week?"), which asks for its stories as "what happened in 2026?" does: searched, "2026" was
+    declined, "No article uses the word “2026”", though every story was dated 2026, and "what about last week?", "No
+    article uses the word “week”"."""
+    words = _LEADING.sub("", _day_words(text), count=1)
+    return bool(words) and (_NAMED_DAY.fullmatch(words) is not None or _TYPED_SPAN.fullmatch(words) is not None)
 
 
 def this_span(text: str) -> str:

@@ -422,10 +422,11 @@ async def test_a_scheduled_digest_and_an_alert_carry_a_button_for_each_category_
         _, delivery, key, _ = keyboard(server, ALICE, alert_id)["Sport: 3 more"].split(":")
         forged = await press(server, ALICE, alert_id, f"e:{int(delivery) + 1000}:{key}:1")
         assert forged.params.get("text") == NO_MORE_HEADLINES, forged.params
-        # A button of an alert sent before its delivery was carried pages by the alert's window, as a digest's does,
-        # and was headed "from the digest of", a digest the reader never got: it is the alert's.
+        # A button of an alert sent before its delivery was carried pages by the alert's window (from its first
+        # story's arrival to one instant after its last's), as a digest's does, and was headed "from the digest of",
+        # a digest the reader never got: it is the alert's, as the chat's deliveries tell (not the message's text).
         before = len(server.calls("sendMessage", chat_id=ALICE))
-        await press(server, ALICE, alert_id, digest_rest_data("Sport", START, clock.now + timedelta(seconds=1), 2))
+        await press(server, ALICE, alert_id, digest_rest_data("Sport", early, clock.now + timedelta(microseconds=1), 2))
         page = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
         assert page.params["text"].startswith("<b>Sport: 6 more from the alert of "), page.params["text"]
         await press(server, ALICE, alert_id, keyboard(server, ALICE, alert_id)["Turn alerts off"])

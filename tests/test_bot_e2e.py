@@ -3617,3 +3617,46 @@ async def test_a_command_that_only_shows_something_edited_into_a_question_is_ans
     assert (
         len(shown) == 4 and "Subscribed to Sport" in shown[2] and listed("Chess Prodigy", marks=SEEN).match(shown[3])
     ), shown
+
+
+async def test_what_a_reader_met_the_deed_asked_leads_an_age_in_words_answers_a_year_lists_its_stories(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Met using the bot as a reader (ux73): "who did kelby rovers sign" led with the manager's words on the striker's
+    goals, every paragraph holding the question through its headline; "how old is she?" in reply to the chess
+    prodigy's story was a weak answer, its "Twelve-year-old" taken to give no age; "what's the weather like tomorrow"
+    named the shipped story's headline as the closest, its "would like to"; and "2023" alone was declined, "No article
+    uses the word “2023”", every story here being dated 2023 (ux74: "what about last week?" too, no article using
+    "week")."""
+    signing = Article(
+        "Kelby Rovers sign striker Tomasz Wielgosz",
+        (
+            "Kelby Rovers have signed Polish striker Tomasz Wielgosz from Lech Poznan for an undisclosed fee.",
+            "Manager Aileen Brodie said Wielgosz, 24, scored 19 goals last season.",
+            "The striker will wear the number nine shirt and could play against Hartfield on Saturday.",
+        ),
+        "Sport",
+        datetime(2023, 12, 5, 18, 30, tzinfo=UTC),
+        "https://news.example.com/sport/wielgosz",
+    )
+    await asyncio.to_thread(library_of(app).add, [signing])
+    signed = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who did kelby rovers sign")))
+    assert re.search(r"^1\. Kelby Rovers have signed", signed, re.MULTILINE), signed
+    asked = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who is Liv Aronsen?"))
+    story = server.bot_messages(ALICE)[-1]["message_id"]
+    assert "Twelve-year-old Liv Aronsen" in visible_text(asked), asked
+    aged = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "how old is she?", reply_to_bot_message_id=story))
+    )
+    assert "Twelve-year-old" in aged and not aged.startswith("These passages may help"), aged
+    weather = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's the weather like tomorrow"))
+    )
+    assert weather.startswith("Nothing in the articles answers that.") and "Closest" not in weather, weather
+    year = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "2023")))
+    assert year.startswith("Latest") and "Chess Prodigy Wins National Title" in year, year
+    older = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "1966")))
+    assert older.startswith("I have no story dated 1966 or earlier"), older
+    # Turned to ("what about last week?" was declined: no article uses "week").
+    turned = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what about 2023?")))
+    assert turned.startswith("Latest") and "Chess Prodigy Wins National Title" in turned, turned

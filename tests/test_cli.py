@@ -822,8 +822,7 @@ def test_a_span_or_day_before_every_dated_story_leaves_undated_ones_out(
     main(["ask", "what happened in 2010?"])
     said = capsys.readouterr().out
     assert said.startswith(
-        "I have no story dated Friday 31 December 2010 or earlier: the oldest is dated 7 March 2013 (1 story has no"
-        " date)."
+        "I have no story dated 2010 or earlier: the oldest is dated 7 March 2013 (1 story has no date)."
     ), said
     assert "Harbour notes" not in said, said
     main(["ask", "what happened in 2025?"])
@@ -1893,7 +1892,7 @@ def test_asking_what_happened_in_a_span_lists_its_newest(capsys: pytest.CaptureF
         said = asked(question)
         assert said.startswith(opening), said
         assert said.index("The newest I have:") < said.index("Pier reopened"), said
-    assert asked("what happened in 2010?").startswith("I have no story dated Friday 31 December 2010 or earlier")
+    assert asked("what happened in 2010?").startswith("I have no story dated 2010 or earlier")
 
 
 @pytest.mark.usefixtures("newcomer_data")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.named_days import days_named, named_day, named_days, without_day
+from bot.named_days import days_named, named_day, named_days, names_days_alone, without_day
 from bot.render.welcome import small_talk
 
 
@@ -109,6 +109,10 @@ def test_days_named_reads_a_day_or_span_as_a_question_names_it(typed: str, days:
         ("what happened on Christmas Day?", (date(2025, 12, 25),) * 2),  # the last one
         ("stories from new year's eve", (date(2025, 12, 31),) * 2),
         ("what happened on 14 November?", (date(2026, 11, 14),) * 2),
+        # A day or a span alone, or turned to, is one too: "2026" was declined, "No article uses the word “2026”".
+        ("2026", (date(2026, 1, 1), date(2026, 12, 31))),
+        ("7 December 2025?", (date(2025, 12, 7),) * 2),
+        ("and 2023", (date(2023, 1, 1), date(2023, 12, 31))),
         # A month or year a question names without saying it is a span is a word to search.
         ("what did June Whitlock say?", None),
         ("the 2024 candidates", None),
@@ -124,3 +128,24 @@ def test_without_day_leaves_a_span_out_too() -> None:
     assert small_talk(without_day("what happened in the last month?")) == "latest"  # "what happened in the?" before
     assert small_talk(without_day("what happened in 2024?")) == "latest"
     assert without_day("what did the council decide in June?") == "what did the council decide ?"
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("2026", True),
+        ("2026?", True),
+        ("7 December 2026", True),
+        ("June", True),
+        ("yesterday", True),
+        ("what about last week?", True),
+        ("and 2023", True),
+        # A day among a question's words is the question's: searched, or read by `without_day` and `small_talk`.
+        ("what did the council decide on Monday?", False),
+        ("2026 candidates", False),
+        ("what about kelby?", False),
+        ("", False),
+    ],
+)
+def test_a_day_or_span_alone_is_told_from_a_question_naming_one(text: str, alone: bool) -> None:
+    assert names_days_alone(text) is alone

@@ -151,12 +151,6 @@ def lists_stories(text: str) -> bool:
     return heading.startswith((DIGEST_HEADING, ALERT_HEADING)) or heading.partition(":")[0].endswith("digest so far")
 
 
-def is_alert(text: str) -> bool:
-    """Whether a message of the bot's (its text, as Telegram gives it back) is an alert or its last part, under which
-    its buttons are: headed "Just in", or ending in the hint every alert ends with (`render_alert`)."""
-    return text.startswith(ALERT_HEADING) or text.rstrip().endswith(ALERT_STOP_HINT)
-
-
 def preview_heading(group: str) -> str:
     """The heading of /digest's preview: "This group's digest so far" ("This channel's") in a group or channel,
     whose digest it is."""

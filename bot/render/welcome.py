@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
 from bot.errors import NoWordsError, QuestionError
-from bot.named_days import without_day
+from bot.named_days import names_days_alone, without_day
 from bot.render.headlines import category_lines
 from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
@@ -552,11 +552,13 @@ def talk_of(text: str) -> tuple[str | None, str]:
     """The kind of small talk a message is (`small_talk`), and the question to search when it is none: after a
     greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again). A
     request for the latest news of a day it names is "latest" ("what happened on 14 November?"; "what did the
-    council decide on Monday?" is searched)."""
+    council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026")."""
     if (talk := small_talk(text)) is not None:
         return talk, text
     question = without_opening(text)
-    if (talk := small_talk(question)) is None and small_talk(without_day(question)) == "latest":
+    if (talk := small_talk(question)) is None and (
+        small_talk(without_day(question)) == "latest" or names_days_alone(question)
+    ):
         talk = "latest"
     return talk, question
 

@@ -303,7 +303,7 @@ def newest_of_day(
     before = day_start(last + timedelta(days=1), zone).astimezone(UTC)
     latest = newest(store, args, command, before)
     if not latest.articles:
-        return DayLatest(latest, _before_first(store, latest.category, last, today, zone))
+        return DayLatest(latest, _before_first(store, latest.category, _days_said(first, last, today), zone))
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's): said, above them. A span
     # begun today is said as asked: "what happened this week?" on a Monday was told "No story has come in today".
     if not any(_came_within(article, first, last, zone) for article in latest.articles):
@@ -335,12 +335,13 @@ def _came_within(article: StoredArticle, first: date, last: date, zone: tzinfo) 
     return article.news_time is not None and first <= article.news_time.astimezone(zone).date() <= last
 
 
-def _before_first(store: Store, category: str | None, day: date, today: date, zone: tzinfo) -> str:
-    """What a day before every story (of `category`) gets: that none is that old, with the oldest date when of the
-    whole library; "" for a library with no stories ("15 November 2019" asked of it said "I have no articles yet"
+def _before_first(store: Store, category: str | None, said: str, zone: tzinfo) -> str:
+    """What a day or span before every story (of `category`) gets, named as `said` ("Friday 15 November 2019", "1966":
+    "dated Saturday 31 December 1966" named a year's last day): that none is that old, with the oldest date when of
+    the whole library; "" for a library with no stories ("15 November 2019" asked of it said "I have no articles yet"
     when it had thousands, all later)."""
     if category is not None:
-        return BEFORE_FIRST.format(day=_day_said(day, today), oldest=f" in {category_label(category)}")
+        return BEFORE_FIRST.format(day=said, oldest=f" in {category_label(category)}")
     stats = store.stats()
     if not stats.articles:
         return ""
@@ -348,4 +349,4 @@ def _before_first(store: Store, category: str | None, day: date, today: date, zo
     oldest = f": the oldest is dated {first.astimezone(zone):%-d %B %Y}" if first else ""
     # Undated stories are no day's: said, so that "no story" of a library holding them is not read as an empty one.
     undated = f" ({count(stats.undated, 'story has', 'stories have')} no date)" if stats.undated else ""
-    return BEFORE_FIRST.format(day=_day_said(day, today), oldest=oldest + undated)
+    return BEFORE_FIRST.format(day=said, oldest=oldest + undated)

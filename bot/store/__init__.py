@@ -681,6 +681,12 @@ class Store:
         with reading(self.engine) as connection:
             return deliveries.articles_of(connection, delivery_id, chat_id)
 
+    def sent_as_alert(self, chat_id: int, end: datetime, sent: datetime) -> bool:
+        """Whether a rest button of a window ending at `end`, under a message sent by `sent`, is an alert's
+        (`deliveries.sent_as_alert`)."""
+        with reading(self.engine) as connection:
+            return deliveries.sent_as_alert(connection, chat_id, end, sent)
+
     def prune_deliveries(self, before: datetime) -> int:
         with writing(self.engine) as connection:
             return deliveries.prune(connection, before)

@@ -43,6 +43,8 @@ OUTCOMES = frozenset({SENT, SILENT, FAILED, REJECTED, AMBIGUOUS})
 # stories would break the next digest too): a digest's window is left to the chat's next digest.
 UNDELIVERED = frozenset({FAILED, EXPIRED})
 CHUNK = 500
+# The step between a window's last story and its end (`services.alerts`).
+ONE_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -376,6 +378,25 @@ def articles_of(connection: Connection, delivery_id: int, chat_id: int) -> tuple
         )
     ).first()
     return tuple(row.articles.split()) if row is not None else ()
+
+
+def sent_as_alert(connection: Connection, chat_id: int, end: datetime, sent: datetime) -> bool:
+    """Whether a rest button carrying a window that ends at `end` (`bot.tg.buttons.REST_DATA`), under a message to
+    `chat_id` sent by `sent`, is an alert's sent before its delivery was carried (`ALERT_REST_DATA`): no digest of the
+    chat is due at `end`, and an alert to it was claimed from its last story's arrival (one instant before `end`, as
+    `services.alerts` made its window) until then. A digest's window ends when it is due, and a /digest preview's,
+    which no delivery has, when the preview went."""
+    digest = select(deliveries.c.id).where(
+        deliveries.c.chat_id == chat_id, deliveries.c.kind == DIGEST, deliveries.c.due == end
+    )
+    alert = select(deliveries.c.id).where(
+        deliveries.c.chat_id == chat_id,
+        deliveries.c.kind == ALERT,
+        deliveries.c.due >= end - ONE_INSTANT,
+        deliveries.c.due <= sent,
+    )
+    due = connection.execute(digest.limit(1)).first()
+    return due is None and connection.execute(alert.limit(1)).first() is not None
 
 
 def move(connection: Connection, old: int, new: int) -> None:

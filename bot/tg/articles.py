@@ -19,7 +19,7 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.named_days import without_day
 from bot.render.articles import ArticlePart, article_messages
-from bot.render.digests import alert_sent, digest_sent, is_alert, rest_heading
+from bot.render.digests import alert_sent, digest_sent, rest_heading
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
@@ -54,6 +54,8 @@ ALREADY_SENT = "The article is above."
 LINK_SENT_ALREADY = "I sent that article just above."
 # The key a story sent for a link is claimed under, in place of a button's message (`SentArticle`).
 LINKED = "link"
+# Telegram dates a message to the second.
+ONE_SECOND = timedelta(seconds=1)
 # A "Read on" pressed again: its part went out as a reply to the message pressed, below it.
 PART_SENT = "The next part is below."
 ARTICLE_ENDED = "The article ends before that part: it changed since. “Full article” sends it as it is now."
@@ -303,13 +305,17 @@ async def rest_of_digest(update: Update, context: Context) -> None:
         return
 
     # An alert's button sent before its delivery was carried (`ALERT_REST_DATA`) pages by window as a digest's does,
-    # but its page is headed as from the alert: "from the digest of" named a digest the reader never got.
-    message = update.callback_query.message if update.callback_query is not None else None
-    alert = isinstance(message, Message) and is_alert(message.text or "")
+    # but its page is headed as from the alert: "from the digest of" named a digest the reader never got. Which it
+    # is, the store's deliveries to the chat say (`Store.sent_as_alert`), not the message's text: its words are the
+    # rendering's, which may change.
+    query = update.callback_query
+    message = query.message if query is not None and isinstance(query.message, Message) else None
 
     def read(store: Store, category: str | None, zone: tzinfo) -> LatestPage:
         assert category is not None, "a rest's key names a category"
         page = rest_page(store, category, window, int(shown), MAX_LATEST_COUNT)
+        # The alert was claimed before the second its message is dated in ended.
+        alert = message is not None and store.sent_as_alert(message.chat_id, window.end, message.date + ONE_SECOND)
         sent = alert_sent(message.date, zone) if alert and message is not None else digest_sent(window.end, zone)
         return page._replace(heading=rest_heading(category, len(page.articles), sent))
 

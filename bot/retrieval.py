@@ -1960,7 +1960,9 @@ def reader_first(
     by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}
     order = [by_key[c.hit.article_id, c.hit.position] for c in rank(candidates, ranker)]
     order = read_first(own, carried, order, followed[0], texts)
-    if _ASKS_SINCE.search(own) or filed_after(followed, articles):
+    if _ASKS_SINCE.search(own) or (
+        order[0].hit.article_id != followed[0] and in_present(own) is False and filed_after(followed, articles)
+    ):
         order = sorted(order, key=lambda c: c is not lede_of(order, followed[0]))
     out = list(ranked)
     for place, candidate in zip(places, order, strict=True):
@@ -1972,7 +1974,10 @@ def filed_after(followed: Sequence[str], articles: Mapping[str, StoredArticle]) 
     """Whether the first of the `followed` stories was published after all the others: the story a reply asks of
     what came after them (`told_since`), whose lede tells the news it was filed for ("will spend their first term in
     temporary classrooms" for "where will the children go in the meantime?", where the school delayed's "children
-    now travel" led, and the new story's own "pupils" passages by meaning after it)."""
+    now travel" led, and the new story's own "pupils" passages by meaning after it). Its lede is put first of a
+    reply told in another tense than the present whose passages another story's leads (`reader_first`): put first
+    whenever, "what was the verdict?" lost the jury's verdict, and "how many people use it?" of a bus route cut the
+    route's passengers, to the reprieve's lede."""
     dates = [articles[i].published for i in followed if i in articles]
     first, others = dates[0] if dates else None, dates[1:]
     return bool(others) and first is not None and all(d is not None and d < first for d in others)

@@ -5394,8 +5394,9 @@ def told_since(
     # denies manslaughter of apprentice ..." of "Builder charged with manslaughter over Old Quay scaffold death", 0.30,
     # for "how did he plead?"; the appeal of "Councillors reject Quayside Point tower by seven votes to four", 0.47,
     # for "what did the developer do next?"). Not of one in the present tense nor one whose tense is not told ("how
-    # many people use it?"), which ask of the story as told. Nor of a story filed the same day, the same news told again: "how long did it last?" of a cloud outage was asked of a
-    # wire's story of it three hours on (0.35), which writes "lasting" where the outage's writes "for about".
+    # many people use it?"), which ask of the story as told. Nor of a story filed the same day, the same news told
+    # again: "how long did it last?" of a cloud outage was asked of a wire's story of it three hours on (0.35), which
+    # writes "lasting" where the outage's writes "for about".
     present = in_present(question)
     if not asked and present is False:
         asked = [

@@ -1637,6 +1637,46 @@ async def test_a_reply_asking_whether_it_happened_again_is_answered_by_the_story
     assert "1. Carrowby flooded again on Sunday night" in visible_text(reply), reply
 
 
+async def test_a_reply_asking_what_happens_meanwhile_is_answered_by_the_lede_of_the_story_filed_after(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "where will the children go in the meantime?" in reply to a school's delay asks what came of it: the story
+    filed after it, found as the next of the event though it never writes "meantime", tells it in its lede (where the
+    pupils go), and the delayed story's own "children" passage led it, as the new story's passages write "pupils"."""
+    delayed = Article(
+        "New Brindle Hill primary school will open a term late",
+        (
+            "The new Brindle Hill Primary School will not open until January, a term later than planned, after its "
+            "builder went into administration.",
+            "About 900 homes are going up in Brindle, and parents say their children now travel half an hour each way.",
+        ),
+        "Education",
+        datetime(2026, 10, 5, tzinfo=UTC),
+    )
+    placed = Article(
+        "Brindle Hill pupils to start in portable classrooms at Castlegate",
+        (
+            "Pupils who should have been the first at the new Brindle Hill Primary School will spend their first "
+            "term in portable classrooms at Castlegate Primary.",
+            "They will move into the new building once it is finished, the county council said.",
+        ),
+        "Education",
+        datetime(2026, 11, 9, tzinfo=UTC),
+    )
+    await asyncio.to_thread(library_of(app).add, [delayed, placed])
+    server.send_command(ALICE, "start", delayed.id)
+    article = await last_call(server, ALICE, 1)
+    assert check_sent(article).startswith("<b>New Brindle Hill"), article
+    asked = partial(
+        server.send_text,
+        ALICE,
+        "where will the children go in the meantime?",
+        reply_to_bot_message_id=article.result["message_id"],
+    )
+    reply = await reply_to(server, ALICE, asked)
+    assert "1. Pupils who should have been the first" in visible_text(reply), reply
+
+
 async def test_a_reply_to_any_part_of_a_long_article_or_to_one_without_a_link_follows_up(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -44,6 +44,7 @@ from bot.retrieval import (
     frame_terms,
     in_another_language,
     in_latin_letters,
+    in_present,
     kind_first,
     name_terms,
     names_a_subject,
@@ -1276,6 +1277,30 @@ def test_a_people_asked_of_stories_naming_their_country_finds_them(strikes: Libr
 )
 def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(reply: str, naming: bool) -> None:
     assert names_a_subject(reply) is naming
+
+
+@pytest.mark.parametrize(
+    ("reply", "present"),
+    [
+        ("how many jobs are affected?", True),
+        ("what does he look like?", True),
+        ("what's wrong with her wrist?", True),
+        ("who replaces her?", True),
+        ("what is the council doing about it?", True),
+        # "do" is the verb of these, not their tense: "will" and "did" tell it.
+        ("what will they do about it?", False),
+        ("what did the developer do next?", False),
+        ("where will the children go in the meantime?", False),
+        ("what was the verdict?", False),
+        ("who was the builder?", False),
+        ("how did he plead?", False),
+        # No auxiliary, and no verb after "who" or "what" that tells it.
+        ("who won?", None),
+        ("how many people use it?", None),
+    ],
+)
+def test_a_reply_s_tense_is_read_from_its_verb_group(reply: str, present: bool | None) -> None:
+    assert in_present(reply) is present
 
 
 def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:

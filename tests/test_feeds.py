@@ -56,7 +56,7 @@ from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.robots import RobotsStore
 from bot.store.schema import feed_entries, migrations
-from tests.conftest import open_library
+from tests.conftest import copied_library
 from tests.newsroom import Bot, Reader, story
 from tests.paths import DATA, ROOT, open_here
 from tests.test_store_outage import fill, small_disk  # noqa: F401 (a fixture)
@@ -73,13 +73,18 @@ CASE_BASE = "https://feeds.example.org/"
 
 
 @pytest.fixture
-def feed_settings(any_db_settings: Settings) -> Settings:
-    return replace(any_db_settings, allow_private_addresses=LOOPBACK, fetch_timeout=5.0)
+def feed_settings(any_db_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Over a copy of what a first open makes (`copied_library`): the tests opening their library with feed
+    settings of their own (pages a poll, timeouts) or as a store made before a migration each made a first open
+    (0.5-1.35 s), of which none is the test."""
+    return copied_library(
+        replace(any_db_settings, allow_private_addresses=LOOPBACK, fetch_timeout=5.0), tmp_path_factory
+    )
 
 
 @pytest.fixture
-def feed_library(feed_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    library = open_library(feed_settings, tmp_path_factory)
+def feed_library(feed_settings: Settings) -> Iterator[Library]:
+    library = Library.open(feed_settings)
     yield library
     library.close()
 

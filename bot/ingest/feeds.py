@@ -24,8 +24,6 @@ from html.parser import HTMLParser
 from typing import Any
 from xml.sax import SAXParseException
 
-import feedparser
-
 from bot.analysis import analyze
 from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, read_date
@@ -218,6 +216,9 @@ def parse_feed(
     elif sitemap is not None:
         channel, raw_entries = sitemap
     else:
+        # Loaded here, not with the module: every bot imports this module (its feed service), most never read a feed.
+        import feedparser
+
         # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
         try:
             parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.html
-
 from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES, looks_like_feed
@@ -518,6 +516,8 @@ def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, .
     `_SEVERAL_STORIES`); 1 when it is one story's page. `own` holds the page's addresses (fetched, canonical)."""
     if _LIVE_BLOG.search(html):
         return 1
+    import lxml.html  # here, not with the module: every bot imports this one (its feed service) and may read no page
+
     # lxml raises several kinds on empty or broken markup: such a page is one story, as trafilatura read it.
     try:
         root = lxml.html.document_fromstring(html)

@@ -163,7 +163,7 @@ def small_words(language: str) -> frozenset[str]:
 
 
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
-# Question words as typed short on phones ("wat"), each with the word meant: read so only where the library never
+# Words as typed short in chats ("wat", "ppl", "yr"), each with the word meant: read so only where the library never
 # writes the short form (`bot.retrieval.spelt_as_written`), so they are no part of the analysis.
 SHORTHAND = _base_forms(_data("question_shorthand_en.txt"))
 # Small words of questions asked in other languages (folded), which English questions do not use.

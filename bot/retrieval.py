@@ -1466,6 +1466,9 @@ def place_of_people(word: str) -> list[str]:
     ]
 
 
+# A sum in thousands typed short ("200k"), whose "k" no story writes: "how much will i save a month on a 200k
+# mortgage" of tests/data/money_desk was declined, "No article uses the word “200k”".
+_THOUSANDS_TYPED = re.compile(r"(\d{1,3})k", re.IGNORECASE)
 # The shortest place name read of a people's word ("Chad" of "Chadian" is read by demonyms_en.txt).
 MIN_PLACE_LETTERS = 4
 
@@ -1476,14 +1479,17 @@ def spelt_as_written(question: str, engine: Engine) -> str:
     "No article uses the word “defence”". A question word typed short (`SHORTHAND`: "wat about boeing") is read as
     the word meant, which analysis drops, when no paragraph uses it either; a verb as its past form that the
     analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose"); and a
-    people's word as its place's name (`place_of_people`: "kordovian refugees" of stories writing only "Kordovia")."""
+    people's word as its place's name (`place_of_people`: "kordovian refugees" of stories writing only "Kordovia");
+    and a sum in thousands typed with a "k" as news writes it in full ("a 200k mortgage" of "a £200,000 mortgage")."""
     spans = terms_by_span(question)
     # Each word's other spellings first: a question with none asks the index nothing here, one with some asks it
     # once, for those words' terms and their other spellings' alike (it asked twice, of every question).
     others: dict[tuple[int, int], list[str]] = {}
     for start, end in spans:
         word = question[start:end]
-        if word.isascii() and word.isalpha():
+        if typed := _THOUSANDS_TYPED.fullmatch(word):
+            others[start, end] = [f"{int(typed[1]) * 1000:,}"]
+        elif word.isascii() and word.isalpha():
             folded = word.casefold()
             spellings = dict.fromkeys(
                 [
@@ -1584,7 +1590,10 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
     as "web site"). A story writing "Headteacher Rachel Osei" met nothing of "who is the head teacher?", which was
     declined. Hyphenated compounds meet both already (analysis keeps "e-mail" whole as "email" and splits it). A
     number and its unit are such a compound too ("20 mph" as "20mph", "104mph" as "104 mph"): "how much will the 20
-    mph limit cost" of a story writing "20mph" was declined, "No article uses the word “mph”", its 20 missing too."""
+    mph limit cost" of a story writing "20mph" was declined, "No article uses the word “mph”", its 20 missing too.
+    So is a number up to ten typed in figures before a word, that the articles write in words joined to it, never
+    in figures ("5 year fixed" as "five-year fixed": news writes such numbers in words, readers type them in
+    figures; "avg 5 year fixed rate now" of tests/data/money_desk was declined)."""
     # Words analysis keeps, one term each: "a head" is no "ahead", nor "on line" "online".
     typed = [
         (start, end, question[start:end])
@@ -1603,7 +1612,14 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
         and (a[2].isalpha() or a[2].isdigit())
     ]
     joined = {pair: analyze(pair[0][2] + pair[1][2]) for pair in side_by_side}
-    asked = {t for terms in (*joined.values(), *(analyze(w[2]) for w in typed)) for t in terms}
+    in_words = {
+        pair: f"{_IN_WORDS_BY_FIGURE[pair[0][2]]}-{pair[1][2]}"
+        for pair in side_by_side
+        if pair[0][2] in _IN_WORDS_BY_FIGURE
+    }
+    # A compound in words is analysed as its whole and its parts ("fiveyear", "five", "year"): its whole is looked for.
+    wholes = {pair: analyze(written)[0] for pair, written in in_words.items()}
+    asked = {t for terms in (*joined.values(), *(analyze(w[2]) for w in typed)) for t in terms} | {*wholes.values()}
     used = engine.idf(sorted(asked)).used() if asked else {}
     # Only a word the articles lack is looked for as two: every typed word's parts were analysed, most of them
     # fragments no analysis had met ("gove", "rnment"), a twentieth of a question's time at 100,000 paragraphs.
@@ -1616,6 +1632,9 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
     if split := {t for terms in parts.values() for t in terms} - asked:
         used |= engine.idf(sorted(split)).used()
     changes: dict[tuple[int, int], str] = {}
+    for (a, b), whole in wholes.items():
+        if whole in used and not set(joined[a, b]) <= used.keys():
+            changes[a[0], b[1]] = in_words[a, b]
     for (a, b), terms in joined.items():
         # Only for a word the articles lack: two they both write stay apart, whatever they write joined ("new man"
         # is no "Newman", nor "Bafta wins" a "Baftawins"; headline questions of the speed benchmark were so changed).
@@ -1731,6 +1750,10 @@ def _likeliest_words(word: str, known: Collection[str]) -> list[str]:
 
 # A number typed with its unit's letters ("20mph", "10cm", "3pm"), or alone before them.
 _UNIT_TYPED = re.compile(r"\d+(?:[a-z]+)?", re.IGNORECASE)
+
+
+# A number from one to ten by its figure: the first ten of bot/data/cardinals_en.txt, which lists them in order.
+_IN_WORDS_BY_FIGURE = {str(n): line.split()[0] for n, line in enumerate(data_lines("cardinals_en.txt")[:10], 1)}
 
 
 def _apart(word: str) -> list[tuple[str, str]]:

@@ -39,6 +39,7 @@ from bot.retrieval import (
     asks_for_a_story,
     chance_meetings,
     compose,
+    compounds_as_written,
     evidence,
     feature_table,
     frame_terms,
@@ -609,6 +610,33 @@ def test_a_word_typed_in_the_other_english_spelling_is_searched_as_the_articles_
     assert spelt_as_written("harbour color", library.engine) == "harbour colour"
     declined = library.ask(library.request("what about the flavour?"))
     assert not declined.found and "\u201cflavour\u201d" in declined.reason, declined
+
+
+def test_chat_shortenings_and_numbers_typed_short_are_read_as_the_articles_write_them(library: Library) -> None:
+    """Of tests/data/money_desk, questions typed as in a chat were declined for words no article uses: "how many
+    ppl work at the wealdham pennyworths" of "employs 96 people", "a 200k mortgage" of "a £200,000 mortgage", "avg
+    5 year fixed rate now" of "the average five-year fixed mortgage rate". A short form a story writes (a man named
+    Jan) is searched as typed, and so is a figure the articles write joined to its word."""
+    library.add(
+        [
+            Article(
+                title="Harbour flats sold",
+                paragraphs=(
+                    "About 300 people bought a £200,000 flat on the harbour last year after a five-year wait.",
+                    "The agent, Jan Hollis, sold a 3-bed house there too.",
+                ),
+            )
+        ]
+    )
+    engine, store = library.engine, library.store
+    assert spelt_as_written("how many ppl bought a 200k flat last yr", engine) == (
+        "how many people bought a 200,000 flat last year"
+    )
+    assert spelt_as_written("what did jan sell", engine) == "what did jan sell"
+    assert compounds_as_written("after a 5 year wait", engine, store) == "after a five-year wait"
+    assert compounds_as_written("who sold the 3 bed house", engine, store) == "who sold the 3 bed house"
+    answer = library.ask(library.request("how many ppl bought a 200k flat"))
+    assert answer.found and answer.passages[0].text.startswith("About 300 people"), answer
 
 
 @pytest.mark.parametrize(

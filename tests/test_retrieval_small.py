@@ -1803,7 +1803,7 @@ def desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], 
 
 
 # Desks no rule was tuned on, each a library of tests/data and its readers' questions (tests/data/DESK_questions.json,
-# written blind; their classes of misses in bench/quality_notes.md: fresh63 to fresh68, fresh72, fresh73). One a line:
+# written blind; their classes of misses in bench/quality_notes.md: fresh63 to fresh68, fresh72 to fresh74). One a line:
 # a new desk is a line of its own.
 DESKS = [
     "sports_desk",
@@ -1814,6 +1814,7 @@ DESKS = [
     "council_desk",
     "health_desk",
     "transport_desk",
+    "money_desk",
 ]
 
 
@@ -1833,9 +1834,9 @@ def missed_of(asked: Iterable[tuple[str, object]]) -> str:
 def test_a_desk_reader_s_question_is_answered_among_the_3_shown(desks: Callable[[str], Library], desk: str) -> None:
     """Readers' questions of a desk no rule was tuned on (a sports desk; a business, economy and technology desk; a
     science, health and environment desk; a culture, technology and entertainment desk; a world desk; a council,
-    politics and courts desk; a regional health and environment desk; a transport and education desk: keywords,
-    questions in other words than the stories', typos, names without their accents, counts, amounts in their units,
-    comparisons, replies to a story):
+    politics and courts desk; a regional health and environment desk; a transport and education desk; a consumer,
+    housing and money desk typed as in a chat: keywords, questions in other words than the stories', typos, chat
+    shortenings, names without their accents, counts, amounts in their units, comparisons, replies to a story):
     each the rules answer among the 3 passages shown, by a passage its `gold` names, stays so (each that does not is
     named); those a set lists as missed are not asserted."""
     library = desks(desk)
@@ -2016,6 +2017,23 @@ def test_next_year_in_a_followed_story_s_headline_is_not_the_reader_s(desks: Cal
         ("transport_desk", "how do i renew my railcard"),
         ("transport_desk", "is the m62 busy right now"),
         ("transport_desk", "how do i get a refund from the airline"),
+        ("money_desk", "how much are rents in marbury"),
+        ("money_desk", "how much was the landlord fined in 2019"),
+        ("money_desk", "how many people died from the korma"),
+        ("money_desk", "how much profit does brightwell foods make"),
+        ("money_desk", "how much do pennyworths staff get paid"),
+        ("money_desk", "how many cars were stolen in wealdham"),
+        ("money_desk", "how much did the korma cost"),
+        ("money_desk", "how much did the hosepipe ban cost corbel water"),
+        ("money_desk", "how many landlords has the council fined this year"),
+        ("money_desk", "how much does the banking hub cost to run"),
+        ("money_desk", "has the marbury banking hub opened yet"),
+        ("money_desk", "should i fix for 2 or 5 years"),
+        ("money_desk", "how do i switch energy supplier"),
+        ("money_desk", "how do i check my credit score"),
+        ("money_desk", "can u lend me a tenner lol"),
+        ("money_desk", "whats the exchange rate for euros"),
+        ("money_desk", "how do i make a budget spreadsheet"),
     ],
 )
 def test_a_desk_question_its_stories_cannot_answer_stays_declined(

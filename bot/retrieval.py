@@ -3664,7 +3664,9 @@ def deed_told_only_ahead(question: str, story: Sequence[Passage]) -> bool:
     plans £14m flood wall for Oxley Cross"), the question's other words what it asks was done ("has the oxley cross
     flood wall been built"), and "building could start in 2028" tells that only as planned, whatever its other passages
     tell of the wall as done ("has put forward a £14m scheme of walls"). `told_only_ahead` reads each passage by all
-    the question's words, so one telling the topic as done kept the answer (tests/data/health_desk, confident)."""
+    the question's words, so one telling the topic as done kept the answer (tests/data/health_desk, confident). Not
+    read of a follow-up (`compose`), which asks of the story the reader has read: "has it been delayed?" in reply to a
+    bin collections story was declined, its next story's "has been put back" led by "the delay will cost"."""
     whether = _ASKS_WHETHER_DONE.match(question)
     if not story or whether is None or not asks_done(question):
         return False
@@ -3831,7 +3833,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             or (
                 bool(story)
                 and not _ASKS_WHY.match(own)
-                and (all(ahead(p.text) for p in story) or deed_told_only_ahead(own, story))
+                and (all(ahead(p.text) for p in story) or (not followed and deed_told_only_ahead(own, story)))
             )
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
             or (bool(story) and not followed and not writes_place_in_story(own, story))

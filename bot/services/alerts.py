@@ -32,13 +32,12 @@ from bot.services.digests import by_news_order, is_news, page_of, sections
 from bot.services.latest import LatestPage
 from bot.store import AlertBatch, Claim, Delivery, Store
 from bot.store.articles import ADDED
+from bot.store.deliveries import ONE_INSTANT
 
 # Change-log entries taken per claim.
 BATCH = 1000
 # Stories shown per category in one alert.
 PER_CATEGORY = 5
-# The least step of the store's times.
-ONE_INSTANT = timedelta(microseconds=1)
 
 
 def select(batch: AlertBatch, now: datetime, grace: timedelta) -> list[Claim]:

@@ -43,7 +43,8 @@ OUTCOMES = frozenset({SENT, SILENT, FAILED, REJECTED, AMBIGUOUS})
 # stories would break the next digest too): a digest's window is left to the chat's next digest.
 UNDELIVERED = frozenset({FAILED, EXPIRED})
 CHUNK = 500
-# The step between a window's last story and its end (`services.alerts`).
+# The least step of the store's times: an alert's window ends this after its last story (`services.alerts`), which
+# `sent_as_alert` reads back.
 ONE_INSTANT = timedelta(microseconds=1)
 
 

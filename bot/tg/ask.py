@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -34,9 +34,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import NoWordsError, QuestionError, StoreError
+from bot.errors import NoWordsError, QuestionError, StoreError, UsageError
 from bot.library import Library
-from bot.models import Answer, Respelling, short_hash
+from bot.models import Answer, Respelling, StoredArticle, short_hash
 from bot.render.answers import by_story, fit_answer, respelt_note, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
@@ -56,7 +56,7 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import Request, points_back, split_follow_up
-from bot.services.latest import asked_latest, category_meant
+from bot.services.latest import NEWEST_I_HAVE, asked_latest, category_meant, newest_of_day
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
 from bot.store.language import NAMES
@@ -784,7 +784,7 @@ class Inline(NamedTuple):
     about: bool = False
 
 
-def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
+def inline_results(library: Library, text: str, username: str, zone: tzinfo, now: datetime) -> Inline:
     """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`, unless
     the rest's passages show it whole after all, or, alone, its own confident answer: `Library.whole_after_all`,
     `asked_alone`), or for an empty query, one of no words
@@ -803,8 +803,10 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline([], NOT_HERE_INLINE)
     if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
+    if not links and (latest := latest_asked(library, whole, username, now, zone)) is not None:
+        return latest
     if small_talk(text) or small_talk(question):
-        return Inline(latest_results(library, username, zone))
+        return Inline(headline_results(library.store.latest(INLINE_RESULTS), username, zone))
     if typed_so_far(library, question):
         # "sea" alone, of a library writing "seafront" and "season": answered confidently, it was asked whole.
         alone = typing and not links and library.whole_after_all(typing, ())
@@ -812,7 +814,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline(
             passage_results(answer, library.settings.per_article, username, zone)
             if answer
-            else latest_results(library, username, zone)
+            else headline_results(library.store.latest(INLINE_RESULTS), username, zone)
         )
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
@@ -868,8 +870,25 @@ def typed_so_far(library: Library, question: str) -> bool:
     return all(len(term) < 2 for term in library.terms(question))
 
 
-def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
-    """The latest headlines as inline results, dated in `zone` (in a worker thread)."""
+def latest_asked(library: Library, text: str, username: str, now: datetime, zone: tzinfo) -> Inline | None:
+    """The headlines a query asks for as a chat's message would list them (`newest_of_day`): a day or span alone or
+    asked what happened ("2026", "what happened yesterday?"), a category's news ("sport news"), each in `zone` at
+    `now`; its note ("None of the newest stories is dated 2026") on the button. None for a query asking no headlines.
+    "2026" was searched inline ("No article answers that") where a chat listed that year's stories, and "what
+    happened yesterday?" listed the newest whatever their day."""
+    talk, asked = talk_of(text)
+    words = () if talk == "latest" else asked_latest(library.store, asked) if talk is None else None
+    if words is None:
+        return None
+    try:
+        latest, note = newest_of_day(library.store, words, asked, now, zone)
+    except UsageError:  # "latest 0": no number of headlines; its words are searched, as any others
+        return None
+    return Inline(headline_results(latest.articles, username, zone), note.removesuffix(NEWEST_I_HAVE))
+
+
+def headline_results(articles: Sequence[StoredArticle], username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """Headlines as inline results, dated in `zone`."""
     return [
         InlineQueryResultArticle(
             article.id,
@@ -877,7 +896,7 @@ def latest_results(library: Library, username: str, zone: tzinfo) -> list[Inline
             InputTextMessageContent(render_headline(article, HTML, username, zone=zone, bullet="")),
             description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
         )
-        for article in library.store.latest(INLINE_RESULTS)
+        for article in articles
     ]
 
 
@@ -889,7 +908,7 @@ async def inline_query(update: Update, context: Context) -> None:
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
     results, note, about = await asyncio.to_thread(
-        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
+        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker), data.clock())
     )
     # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
     # with the bot that asks the question there (which says why nothing answers, and the closest headlines).

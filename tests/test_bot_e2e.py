@@ -3725,3 +3725,23 @@ async def test_a_day_or_a_category_s_news_typed_inline_lists_the_headlines_a_cha
         NEWEST_I_HAVE
     ), notes
     assert titles["what happened on 14 november"] == titles["2023"][1:], titles
+
+
+async def test_a_forecast_or_a_live_score_asked_of_no_such_story_is_told_the_bot_reads_news_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Met using the bot as a reader (ux74, ux75): "what's the weather like tomorrow" in a library of no weather
+    story was told only that no article uses "weather" or "tomorrow". The decline says the bot has no forecasts, in a
+    chat and on inline mode's button; a question its stories answer is answered as before."""
+    weather = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's the weather like tomorrow"))
+    )
+    assert weather.startswith("Nothing in the articles answers that.") and weather.endswith(
+        "I answer from news articles only: I have no weather forecasts."
+    ), weather
+    server.inline_query(ALICE, "will it rain tomorrow")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert not call.params["results"], call.params
+    assert call.params["button"]["text"] == "I answer from news articles only: I have no weather forecasts.", call
+    answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who won the chess title?")))
+    assert "Liv Aronsen" in answered and "news articles only" not in answered, answered

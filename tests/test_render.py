@@ -32,6 +32,7 @@ from bot.render.welcome import (
     greeting,
     help_text,
     latest_of,
+    live_hint,
     small_talk,
     talk_of,
     unknown_command,
@@ -808,6 +809,29 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "lacked"),
+    [
+        ("what's the weather like tomorrow", "weather forecasts"),
+        ("Will it rain today?", "weather forecasts"),
+        ("is it going to snow this weekend", "weather forecasts"),
+        ("What\u2019s the score in the Arsenal game?", "live scores"),
+        ("who is winning", "live scores"),
+        ("apple share price now", "live prices or exchange rates"),
+        ("euro exchange rate", "live prices or exchange rates"),
+        # The news: what was, or a forecast of no weather.
+        ("what was the score in the final?", ""),
+        ("how much rain fell in the storm?", ""),
+        ("what is the growth forecast for next year?", ""),
+        ("who won the chess title?", ""),
+    ],
+)
+def test_an_everyday_ask_no_news_serves_is_told_what_the_bot_lacks(question: str, lacked: str) -> None:
+    """A forecast, a live score or a price now, declined in a library of no such story, was told only that no
+    article uses "weather" or "tomorrow" (ux74, ux75)."""
+    assert live_hint(question) == (f"I answer from news articles only: I have no {lacked}." if lacked else "")
 
 
 @pytest.mark.parametrize(

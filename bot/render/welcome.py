@@ -279,6 +279,41 @@ def clock_reply(now: datetime, zone: tzinfo, front: FrontEnd) -> str:
     return f"It is {local:%H:%M} on {day} ({zone}). {front.latest} shows the newest headlines."
 
 
+# Everyday asks a news library cannot serve, and what the reader is told it lacks (`live_hint`): "what's the weather
+# like tomorrow" in a library with no weather story got a decline naming "weather" and "tomorrow" as words no article
+# uses, as if a forecast were a story it might have had. A question of the past ("what was the score?", "how much
+# rain fell?") asks the news, and reads as none of these.
+_NOW = r"(?:today|tonight|tomorrow|now|outside|this (?:morning|afternoon|evening|weekend|week)|at the weekend)"
+LIVE_ASKS = (
+    (
+        re.compile(
+            rf"\bweather\b|\b(?:forecast|temperature)(?: for)? {_NOW}|\bumbrella\b"
+            r"|\b(?:is|will) it (?:going to |gonna )?(?:be )?(?:rain|snow|sunny|hot|cold|warm|windy|stormy|freezing)"
+        ),
+        "weather forecasts",
+    ),
+    (
+        re.compile(r"\b(?:what'?s|whats|what is) the score\b|\b(?:live|current) scores?\b|\bwho(?:'s| is) winning\b"),
+        "live scores",
+    ),
+    (
+        re.compile(
+            r"\b(?:share|stock|bitcoin|btc|gold|oil) prices?\b|\bprice of (?:bitcoin|gold|oil|a share)\b"
+            r"|\bexchange rate\b|\bhow much is (?:a |one )?(?:bitcoin|dollar|euro|pound)\b",
+        ),
+        "live prices or exchange rates",
+    ),
+)
+LIVE_HINT = "I answer from news articles only: I have no {lacked}."
+
+
+def live_hint(question: str) -> str:
+    """What a question asks that no news library serves, said under a decline or a weak answer ("I answer from the
+    news articles only: I have no weather forecasts."); "" for any other question."""
+    asked = question.casefold().replace("\u2019", "'")
+    return next((LIVE_HINT.format(lacked=lacked) for ask, lacked in LIVE_ASKS if ask.search(asked)), "")
+
+
 def talk_reply(kind: str | None, front: FrontEnd) -> str | None:
     """The reply to small talk of this `kind` (`small_talk`) in plain text, worded for `front`; None for the kinds
     a command answers (greeting, help, latest) and for questions."""

@@ -49,6 +49,7 @@ from bot.render.welcome import (
     asks_of_nothing,
     bare_mention,
     clock_reply,
+    live_hint,
     refused,
     small_talk,
     talk_of,
@@ -192,7 +193,13 @@ def first_page(
         # A decline asks in the articles' language: briefly, to a chat told lately.
         answer = replace(answer, language_part=ASK_IN_BRIEFLY.format(language=language))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
-    answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
+    # Not confidently answered, a forecast, a live score or a price asked for: said to be no news (`live_hint`).
+    after = (
+        category_hint(meant)
+        if meant
+        else hint or ("" if answer.found and answer.confident else live_hint(request.question))
+    )
+    answer, text = noted_answer(answer, note, username, zone, after)
     filters = request.category, request.since, request.until
     suggested = SavedQuery(answer.suggested.question, *filters, chat_id) if answer.suggested else None
     again = suggested.key if suggested else ""
@@ -822,14 +829,14 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo, now
         if whole != question and not links and library.whole_after_all(whole[len(question) :], found):
             answer = library.ask(library.request(whole, k=INLINE_RESULTS))  # "harbor pub": "pub" is asked
     except QuestionError:
-        return Inline([], NOT_HERE_INLINE if missing else "")
+        return Inline([], NOT_HERE_INLINE if missing else live_hint(question))
     results = passage_results(answer, library.settings.per_article, username, zone)
     if not missing:
         # Above the results, as in a chat: "Answers for Maria Quinn (you wrote Mara Quinn)"; none, the button of the
         # words the reader may have meant.
         if answer.suggested and not results:
             return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", about=True)
-        return Inline(results, respelt_note(answer))
+        return Inline(results, respelt_note(answer) or ("" if results else live_hint(question)))
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
 
 

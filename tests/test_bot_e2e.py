@@ -1232,6 +1232,11 @@ async def test_a_reader_writing_in_another_language_is_answered_in_english_and_t
     named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
     assert named.count("The articles are in English") == 1, named
     assert named.index("Ask in English") < named.index("Chess Prodigy"), named
+    # Inline, a decline's button says so too (ux75): it offered only to ask in a private chat, to be told there.
+    server.inline_query(reader, question)
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert not call.params["results"], call.params
+    assert call.params["button"]["text"] == "The articles are in English: ask in English", call.params
 
 
 async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:

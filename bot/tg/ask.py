@@ -155,6 +155,7 @@ ASK_IN_BRIEFLY = " Ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
+ASK_IN_INLINE = "The articles are in {language}: ask in {language}"
 
 
 @dataclass(frozen=True)
@@ -836,8 +837,16 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo, now
         # words the reader may have meant.
         if answer.suggested and not results:
             return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", about=True)
-        return Inline(results, respelt_note(answer) or ("" if results else live_hint(question)))
+        return Inline(results, respelt_note(answer) or ("" if results else declined_inline(answer)))
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def declined_inline(answer: Answer) -> str:
+    """What the button above no inline results says beyond "No article answers that" (""): a question in another
+    language than the articles' is asked in theirs, as a chat's decline asks ("Qui a gagné ?" was offered only to be
+    asked in a private chat, to be told there); a forecast or a price now is no news (`live_hint`)."""
+    language = NAMES.get(answer.foreign_to)
+    return ASK_IN_INLINE.format(language=language) if language else live_hint(answer.question)
 
 
 def asked_alone(library: Library, question: str) -> Answer | None:

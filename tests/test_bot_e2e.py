@@ -3750,3 +3750,15 @@ async def test_a_forecast_or_a_live_score_asked_of_no_such_story_is_told_the_bot
     assert call.params["button"]["text"] == "I answer from news articles only: I have no weather forecasts.", call
     answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who won the chess title?")))
     assert "Liv Aronsen" in answered and "news articles only" not in answered, answered
+
+
+async def test_a_turn_to_another_day_or_category_lists_its_headlines(app: Bot, server: FakeBotAPI) -> None:
+    """Met using the bot as a reader (ux74, ux75): "and yesterday?" got "Tap “More” under an answer" (read as "and",
+    tell me more) and "and in sport?" "No article uses the word “sport”", where "what about yesterday?" and "what
+    about sport" list their headlines."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 9, 0, tzinfo=UTC)  # the day after the chess final's story
+    day = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and yesterday?")))
+    assert day.startswith("Latest") and "Chess Prodigy Wins National Title" in day, day
+    sport = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and in sport?")))
+    assert sport.startswith("Latest in Sport") and "Chess Prodigy Wins National Title" in sport, sport
+    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and?"))) == MORE_HINT

@@ -917,6 +917,10 @@ def test_a_request_for_alerts_of_categories_gives_their_words(text: str, words: 
         ("what's happening in sport", "sport"),
         ("anything going on at the council?", "council"),
         ("what happened at the town hall", "town hall"),
+        # A turn to another subject after an answer (ux75): "and in sport?" was searched, "No article uses “sport”".
+        ("and in sport?", "sport"),
+        ("and business", "business"),
+        ("and", None),
     ],
 )
 def test_the_words_a_message_asks_the_latest_headlines_of(text: str, words: str | None) -> None:
@@ -1009,3 +1013,6 @@ def test_a_request_for_a_day_s_news_is_the_latest_for_every_front_end() -> None:
     searched it): `talk_of`, which both read, says so."""
     assert talk_of("Hi! What happened on 15 November 2023?") == ("latest", "What happened on 15 November 2023?")
     assert talk_of("what did the council decide on Monday?") == (None, "what did the council decide on Monday?")
+    # A turn to a day (ux74, ux75): "and yesterday?" was read as "and" (tell me more), its day a command's filler.
+    assert talk_of("and yesterday?") == ("latest", "and yesterday?")
+    assert talk_of("and then?")[0] == "more"

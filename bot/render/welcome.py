@@ -588,6 +588,8 @@ def talk_of(text: str) -> tuple[str | None, str]:
     greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again). A
     request for the latest news of a day it names is "latest" ("what happened on 14 November?"; "what did the
     council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026")."""
+    if names_days_alone(text):  # "and yesterday?": read as "and" (tell me more), its day a filler of a command's
+        return "latest", text
     if (talk := small_talk(text)) is not None:
         return talk, text
     question = without_opening(text)
@@ -606,6 +608,8 @@ _LATEST_OF = re.compile(
     r"|(?:what(?:'s|s| is)?|anything) (?:happened|happening|going on) (?:in|at|on) (?P<place>.+?)"
     r"|(?:tell|what|how|anything|stories|articles) (?:about|on) (?P<topic>.+?)(?: (?:news|headlines|stories))?"
     r"|(?P<before>.+?) (?:news|headlines|stories)"
+    # A turn to another category after an answer, as to another day: "and in sport?" was searched for "sport".
+    r"|and (?:(?:in|on|about|from|for) )?(?P<turned>.+?)"
 )
 
 
@@ -614,7 +618,7 @@ def latest_of(text: str) -> str | None:
     "latest tech headlines" or "tell me about sport"; None for other messages. Whether they name a category is the
     caller's to check ("news about Yukos" and "tell me about the ferry" are questions)."""
     match = _LATEST_OF.fullmatch(_without_filler(text))
-    return (match["after"] or match["place"] or match["topic"] or match["before"]) if match else None
+    return (match["after"] or match["place"] or match["topic"] or match["before"] or match["turned"]) if match else None
 
 
 def example_question(article: StoredArticle) -> str:

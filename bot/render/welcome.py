@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.calendar_words import MONTH_WORD
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
 from bot.errors import NoWordsError, QuestionError
 from bot.named_days import names_days_alone, without_day
@@ -282,12 +283,14 @@ def clock_reply(now: datetime, zone: tzinfo, front: FrontEnd) -> str:
 # Everyday asks a news library cannot serve, and what the reader is told it lacks (`live_hint`): "what's the weather
 # like tomorrow" in a library with no weather story got a decline naming "weather" and "tomorrow" as words no article
 # uses, as if a forecast were a story it might have had. A question of the past ("what was the score?", "how much
-# rain fell?") asks the news, and reads as none of these.
+# rain fell?", "the exchange rate in October") asks the news, and reads as none of these, nor does a weather word
+# naming something else ("the cold weather payment").
+_PAST = re.compile(rf"\b(?:(?:was|were|did|had|been|yesterday|last|ago)\b|{MONTH_WORD})")
 _NOW = r"(?:today|tonight|tomorrow|now|outside|this (?:morning|afternoon|evening|weekend|week)|at the weekend)"
 LIVE_ASKS = (
     (
         re.compile(
-            rf"\bweather\b|\b(?:forecast|temperature)(?: for)? {_NOW}|\bumbrella\b"
+            rf"\bweather\b(?! payments?| warnings?)|\b(?:forecast|temperature)(?: for)? {_NOW}|\bumbrella\b"
             r"|\b(?:is|will) it (?:going to |gonna )?(?:be )?(?:rain|snow|sunny|hot|cold|warm|windy|stormy|freezing)"
         ),
         "weather forecasts",
@@ -311,6 +314,8 @@ def live_hint(question: str) -> str:
     """What a question asks that no news library serves, said under a decline or a weak answer ("I answer from the
     news articles only: I have no weather forecasts."); "" for any other question."""
     asked = question.casefold().replace("\u2019", "'")
+    if _PAST.search(asked):
+        return ""
     return next((LIVE_HINT.format(lacked=lacked) for ask, lacked in LIVE_ASKS if ask.search(asked)), "")
 
 

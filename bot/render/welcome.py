@@ -311,7 +311,7 @@ LIVE_HINT = "I answer from news articles only: I have no {lacked}."
 
 
 def live_hint(question: str) -> str:
-    """What a question asks that no news library serves, said under a decline or a weak answer ("I answer from the
+    """What a question asks that no news library serves, said under a decline or a weak answer ("I answer from
     news articles only: I have no weather forecasts."); "" for any other question."""
     asked = question.casefold().replace("\u2019", "'")
     if _PAST.search(asked):

@@ -797,10 +797,10 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo, now
     the rest's passages show it whole after all, or, alone, its own confident answer: `Library.whole_after_all`,
     `asked_alone`), or for an empty query, one of no words
     ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest
-    headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched for, as
-    in a chat. No results for "😀" offered to ask it in a private chat, which then said it had no words to search
-    for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
-    the latest headlines, as if nothing was asked."""
+    headlines, dated in `zone` (in a worker thread); a day's or a category's news, its headlines at `now`
+    (`latest_asked`). A greeting or thanks before a question is not searched for, as in a chat. No results for "😀"
+    offered to ask it in a private chat, which then said it had no words to search for. A link to no story here is
+    said to be, as in a chat: alone, or after "hi", it showed the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
     whole, typing = question, library.being_typed(text)
     question = question.removesuffix(typing)  # "Who won the ch": the rest is asked so far
@@ -814,7 +814,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo, now
     if not links and (latest := latest_asked(library, whole, username, now, zone)) is not None:
         return latest
     if small_talk(text) or small_talk(question):
-        return Inline(headline_results(library.store.latest(INLINE_RESULTS), username, zone))
+        return Inline(latest_results(library, username, zone))
     if typed_so_far(library, question):
         # "sea" alone, of a library writing "seafront" and "season": answered confidently, it was asked whole.
         alone = typing and not links and library.whole_after_all(typing, ())
@@ -822,7 +822,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo, now
         return Inline(
             passage_results(answer, library.settings.per_article, username, zone)
             if answer
-            else headline_results(library.store.latest(INLINE_RESULTS), username, zone)
+            else latest_results(library, username, zone)
         )
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
@@ -901,6 +901,11 @@ def latest_asked(library: Library, text: str, username: str, now: datetime, zone
     except UsageError:  # "latest 0": no number of headlines; its words are searched, as any others
         return None
     return Inline(headline_results(latest.articles, username, zone), note.removesuffix(NEWEST_I_HAVE))
+
+
+def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """The latest headlines as inline results, dated in `zone` (in a worker thread)."""
+    return headline_results(library.store.latest(INLINE_RESULTS), username, zone)
 
 
 def headline_results(articles: Sequence[StoredArticle], username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:

@@ -74,6 +74,7 @@ from bot.render.welcome import (
     clock_reply,
     greeting,
     holdings,
+    live_hint,
     refused,
     talk_of,
     talk_reply,
@@ -1122,6 +1123,8 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         print(EMPTY_LIBRARY, file=sys.stderr)
     elif elsewhere:
         print(f"note: {elsewhere}", file=sys.stderr)
+    elif not (answer.found and answer.confident) and (lacked := live_hint(question)):
+        print(f"note: {lacked}", file=sys.stderr)  # a forecast or a price now: no news, as the bot says
     return 0 if answer.found else EXIT_FAILED
 
 

@@ -43,7 +43,7 @@ from bot.render.articles import article_messages
 from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
-from bot.services.latest import NOTHING_IN, NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
+from bot.services.latest import NEWEST_I_HAVE, NOTHING_IN, NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
 from bot.services.welcome import example_of
 from bot.store import SavedQuery
 from bot.store.engine import ANSWER_WAIT_SECONDS
@@ -1232,6 +1232,11 @@ async def test_a_reader_writing_in_another_language_is_answered_in_english_and_t
     named = visible_text(await reply_to(server, reader, lambda: server.send_text(reader, "Wer ist Liv Aronsen?")))
     assert named.count("The articles are in English") == 1, named
     assert named.index("Ask in English") < named.index("Chess Prodigy"), named
+    # Inline, a decline's button says so too (ux75): it offered only to ask in a private chat, to be told there.
+    server.inline_query(reader, question)
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert not call.params["results"], call.params
+    assert call.params["button"]["text"] == "The articles are in English: ask in English", call.params
 
 
 async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:
@@ -3700,3 +3705,60 @@ async def test_what_a_reader_met_the_deed_asked_leads_an_age_in_words_answers_a_
     # Turned to ("what about last week?" was declined: no article uses "week").
     turned = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what about 2023?")))
     assert turned.startswith("Latest") and "Chess Prodigy Wins National Title" in turned, turned
+
+
+async def test_a_day_or_a_category_s_news_typed_inline_lists_the_headlines_a_chat_lists(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Met using the bot as a reader (ux74, ux75): "2023" typed inline got no results and "No article answers that"
+    on its button, where a chat lists that year's stories, and "what happened yesterday?" listed the newest whatever
+    their day. Inline lists what a chat would, its note above them on the button."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 20, 9, 0, tzinfo=UTC)  # a Monday
+    asked = ("2023", "1966", "what happened yesterday?", "sport news", "what happened on 14 november")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=len(asked))
+    }
+    titles = {text: [r["title"] for r in answered[text].params["results"]] for text in asked}
+    notes = {text: answered[text].params.get("button", {}).get("text") for text in asked}
+    assert len(titles["2023"]) == 5 and titles["2023"][0].startswith("Chess Prodigy") and not notes["2023"], titles
+    assert not titles["1966"] and notes["1966"].startswith("I have no story dated 1966 or earlier"), notes
+    assert titles["sport news"] == ["Chess Prodigy Wins National Title at Twelve"] and not notes["sport news"], titles
+    assert notes["what happened yesterday?"] == "None of the newest stories is dated yesterday.", notes
+    assert notes["what happened on 14 november"] == NOTHING_ON.format(day="Tuesday 14 November 2023").removesuffix(
+        NEWEST_I_HAVE
+    ), notes
+    assert titles["what happened on 14 november"] == titles["2023"][1:], titles
+
+
+async def test_a_forecast_or_a_live_score_asked_of_no_such_story_is_told_the_bot_reads_news_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Met using the bot as a reader (ux74, ux75): "what's the weather like tomorrow" in a library of no weather
+    story was told only that no article uses "weather" or "tomorrow". The decline says the bot has no forecasts, in a
+    chat and on inline mode's button; a question its stories answer is answered as before."""
+    weather = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's the weather like tomorrow"))
+    )
+    assert weather.startswith("Nothing in the articles answers that.") and weather.endswith(
+        "I answer from news articles only: I have no weather forecasts."
+    ), weather
+    server.inline_query(ALICE, "will it rain tomorrow")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert not call.params["results"], call.params
+    assert call.params["button"]["text"] == "I answer from news articles only: I have no weather forecasts.", call
+    answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who won the chess title?")))
+    assert "Liv Aronsen" in answered and "news articles only" not in answered, answered
+
+
+async def test_a_turn_to_another_day_or_category_lists_its_headlines(app: Bot, server: FakeBotAPI) -> None:
+    """Met using the bot as a reader (ux74, ux75): "and yesterday?" got "Tap “More” under an answer" (read as "and",
+    tell me more) and "and in sport?" "No article uses the word “sport”", where "what about yesterday?" and "what
+    about sport" list their headlines."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 9, 0, tzinfo=UTC)  # the day after the chess final's story
+    day = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and yesterday?")))
+    assert day.startswith("Latest") and "Chess Prodigy Wins National Title" in day, day
+    sport = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and in sport?")))
+    assert sport.startswith("Latest in Sport") and "Chess Prodigy Wins National Title" in sport, sport
+    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "and?"))) == MORE_HINT

@@ -1949,6 +1949,17 @@ def test_asked_the_time_ask_tells_it_on_the_default_zone_s_clock(
     assert said.removesuffix("\n") in told and "(Asia/Tokyo). newsbot latest shows" in said, said
 
 
+@pytest.mark.usefixtures("shipped_data")
+def test_a_forecast_asked_of_no_such_story_is_told_the_library_holds_news_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ "will it rain tomorrow?" was told only that no article uses "rain" or "tomorrow" (ux75), as in a chat."""
+    assert main(["ask", "will it rain tomorrow?"]) == 1
+    said = capsys.readouterr()
+    assert said.out.startswith("Nothing in the articles answers that."), said
+    assert said.err == "note: I answer from news articles only: I have no weather forecasts.\n", said
+
+
 @pytest.mark.parametrize(
     ("question", "command"),
     [

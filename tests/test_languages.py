@@ -4,7 +4,7 @@ out by that language's rules, the index built in it, and built anew when the lib
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,10 @@ def test_an_answer_marks_the_question_s_words_by_the_library_s_language(
         assert page.saved is not None
         more = next_page(library, page.saved.key, 42, 1, "newsbot_test_bot", UTC, {page.saved.key: page.saved})
         assert isinstance(more, Page) and "alle <b>Fähren</b> zwischen" in more.text, more
-        inline = [result.input_message_content for result in inline_results(library, question, "bot", UTC).results]
+        inline = [
+            result.input_message_content
+            for result in inline_results(library, question, "bot", UTC, datetime(2026, 12, 8, tzinfo=UTC)).results
+        ]
         assert any("alle <b>Fähren</b> zwischen" in getattr(text, "message_text", "") for text in inline), inline
     finally:
         library.close()

@@ -32,6 +32,7 @@ from bot.render.welcome import (
     greeting,
     help_text,
     latest_of,
+    live_hint,
     small_talk,
     talk_of,
     unknown_command,
@@ -811,6 +812,32 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "lacked"),
+    [
+        ("what's the weather like tomorrow", "weather forecasts"),
+        ("Will it rain today?", "weather forecasts"),
+        ("is it going to snow this weekend", "weather forecasts"),
+        ("What\u2019s the score in the Arsenal game?", "live scores"),
+        ("who is winning", "live scores"),
+        ("apple share price now", "live prices or exchange rates"),
+        ("euro exchange rate", "live prices or exchange rates"),
+        # The news: what was, or a forecast of no weather.
+        ("what was the score in the final?", ""),
+        ("how much rain fell in the storm?", ""),
+        ("what is the growth forecast for next year?", ""),
+        ("what was the weather like for the marathon", ""),
+        ("dinar dollar exchange rate in october", ""),
+        ("how much is the cold weather payment", ""),
+        ("who won the chess title?", ""),
+    ],
+)
+def test_an_everyday_ask_no_news_serves_is_told_what_the_bot_lacks(question: str, lacked: str) -> None:
+    """A forecast, a live score or a price now, declined in a library of no such story, was told only that no
+    article uses "weather" or "tomorrow" (ux74, ux75)."""
+    assert live_hint(question) == (f"I answer from news articles only: I have no {lacked}." if lacked else "")
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("stop the digest", ("digest", False)),
@@ -893,6 +920,10 @@ def test_a_request_for_alerts_of_categories_gives_their_words(text: str, words: 
         ("what's happening in sport", "sport"),
         ("anything going on at the council?", "council"),
         ("what happened at the town hall", "town hall"),
+        # A turn to another subject after an answer (ux75): "and in sport?" was searched, "No article uses “sport”".
+        ("and in sport?", "sport"),
+        ("and business", "business"),
+        ("and", None),
     ],
 )
 def test_the_words_a_message_asks_the_latest_headlines_of(text: str, words: str | None) -> None:
@@ -985,3 +1016,6 @@ def test_a_request_for_a_day_s_news_is_the_latest_for_every_front_end() -> None:
     searched it): `talk_of`, which both read, says so."""
     assert talk_of("Hi! What happened on 15 November 2023?") == ("latest", "What happened on 15 November 2023?")
     assert talk_of("what did the council decide on Monday?") == (None, "what did the council decide on Monday?")
+    # A turn to a day (ux74, ux75): "and yesterday?" was read as "and" (tell me more), its day a command's filler.
+    assert talk_of("and yesterday?") == ("latest", "and yesterday?")
+    assert talk_of("and then?")[0] == "more"

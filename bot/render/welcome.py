@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.calendar_words import MONTH_WORD
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
 from bot.errors import NoWordsError, QuestionError
 from bot.named_days import names_days_alone, without_day
@@ -277,6 +278,45 @@ def clock_reply(now: datetime, zone: tzinfo, front: FrontEnd) -> str:
     local = now.astimezone(zone)
     day = f"{local:%A} {local.day} {local:%B %Y}"
     return f"It is {local:%H:%M} on {day} ({zone}). {front.latest} shows the newest headlines."
+
+
+# Everyday asks a news library cannot serve, and what the reader is told it lacks (`live_hint`): "what's the weather
+# like tomorrow" in a library with no weather story got a decline naming "weather" and "tomorrow" as words no article
+# uses, as if a forecast were a story it might have had. A question of the past ("what was the score?", "how much
+# rain fell?", "the exchange rate in October") asks the news, and reads as none of these, nor does a weather word
+# naming something else ("the cold weather payment").
+_PAST = re.compile(rf"\b(?:(?:was|were|did|had|been|yesterday|last|ago)\b|{MONTH_WORD})")
+_NOW = r"(?:today|tonight|tomorrow|now|outside|this (?:morning|afternoon|evening|weekend|week)|at the weekend)"
+LIVE_ASKS = (
+    (
+        re.compile(
+            rf"\bweather\b(?! payments?| warnings?)|\b(?:forecast|temperature)(?: for)? {_NOW}|\bumbrella\b"
+            r"|\b(?:is|will) it (?:going to |gonna )?(?:be )?(?:rain|snow|sunny|hot|cold|warm|windy|stormy|freezing)"
+        ),
+        "weather forecasts",
+    ),
+    (
+        re.compile(r"\b(?:what'?s|whats|what is) the score\b|\b(?:live|current) scores?\b|\bwho(?:'s| is) winning\b"),
+        "live scores",
+    ),
+    (
+        re.compile(
+            r"\b(?:share|stock|bitcoin|btc|gold|oil) prices?\b|\bprice of (?:bitcoin|gold|oil|a share)\b"
+            r"|\bexchange rate\b|\bhow much is (?:a |one )?(?:bitcoin|dollar|euro|pound)\b",
+        ),
+        "live prices or exchange rates",
+    ),
+)
+LIVE_HINT = "I answer from news articles only: I have no {lacked}."
+
+
+def live_hint(question: str) -> str:
+    """What a question asks that no news library serves, said under a decline or a weak answer ("I answer from
+    news articles only: I have no weather forecasts."); "" for any other question."""
+    asked = question.casefold().replace("\u2019", "'")
+    if _PAST.search(asked):
+        return ""
+    return next((LIVE_HINT.format(lacked=lacked) for ask, lacked in LIVE_ASKS if ask.search(asked)), "")
 
 
 def talk_reply(kind: str | None, front: FrontEnd) -> str | None:
@@ -553,6 +593,8 @@ def talk_of(text: str) -> tuple[str | None, str]:
     greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again). A
     request for the latest news of a day it names is "latest" ("what happened on 14 November?"; "what did the
     council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026")."""
+    if names_days_alone(text):  # "and yesterday?": read as "and" (tell me more), its day a filler of a command's
+        return "latest", text
     if (talk := small_talk(text)) is not None:
         return talk, text
     question = without_opening(text)
@@ -571,6 +613,8 @@ _LATEST_OF = re.compile(
     r"|(?:what(?:'s|s| is)?|anything) (?:happened|happening|going on) (?:in|at|on) (?P<place>.+?)"
     r"|(?:tell|what|how|anything|stories|articles) (?:about|on) (?P<topic>.+?)(?: (?:news|headlines|stories))?"
     r"|(?P<before>.+?) (?:news|headlines|stories)"
+    # A turn to another category after an answer, as to another day: "and in sport?" was searched for "sport".
+    r"|and (?:(?:in|on|about|from|for) )?(?P<turned>.+?)"
 )
 
 
@@ -579,7 +623,7 @@ def latest_of(text: str) -> str | None:
     "latest tech headlines" or "tell me about sport"; None for other messages. Whether they name a category is the
     caller's to check ("news about Yukos" and "tell me about the ferry" are questions)."""
     match = _LATEST_OF.fullmatch(_without_filler(text))
-    return (match["after"] or match["place"] or match["topic"] or match["before"]) if match else None
+    return (match["after"] or match["place"] or match["topic"] or match["before"] or match["turned"]) if match else None
 
 
 def example_question(article: StoredArticle) -> str:

@@ -51,13 +51,15 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 _ANY_NEWS = frozenset({"news", "latest", "headline", "story", "article"})
 # How near a word is to a category's name to be meant for it ("wether" is 0.92 of "weather", "sprot" 0.8 of "sport").
 _NEAR_CATEGORY = 0.8
+# Ends a note above the newest when none is of the day asked; inline mode's button says the note without it (a line).
+NEWEST_I_HAVE = " The newest I have:"
 # Said above a day's newest when none of them came in that day ("What happened yesterday?" listed today's newest
 # under "Latest", as if they were yesterday's), when the day is still to come, or when no story is that old.
-NOTHING_IN = "No story has come in {span}. The newest I have:"
+NOTHING_IN = "No story has come in {span}." + NEWEST_I_HAVE
 NOTHING_TODAY = NOTHING_IN.format(span="today")
-NOTHING_ON = "None of the newest stories is dated {day}. The newest I have:"
+NOTHING_ON = "None of the newest stories is dated {day}." + NEWEST_I_HAVE
 NOTHING_YESTERDAY = NOTHING_ON.format(day="yesterday")
-NOT_YET = "{day} has not come yet. The newest I have:"
+NOT_YET = "{day} has not come yet." + NEWEST_I_HAVE
 BEFORE_FIRST = "I have no story dated {day} or earlier{oldest}."
 # How deep "More" pages through a list of headlines: a 200-story day, and more, is read to its end; a button's place
 # has room for no more (a tampered one cannot make the store read millions).

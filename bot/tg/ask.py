@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -34,9 +34,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import NoWordsError, QuestionError, StoreError
+from bot.errors import NoWordsError, QuestionError, StoreError, UsageError
 from bot.library import Library
-from bot.models import Answer, Respelling, short_hash
+from bot.models import Answer, Respelling, StoredArticle, short_hash
 from bot.render.answers import by_story, fit_answer, respelt_note, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
@@ -49,6 +49,7 @@ from bot.render.welcome import (
     asks_of_nothing,
     bare_mention,
     clock_reply,
+    live_hint,
     refused,
     small_talk,
     talk_of,
@@ -56,7 +57,7 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import Request, points_back, split_follow_up
-from bot.services.latest import asked_latest, category_meant
+from bot.services.latest import NEWEST_I_HAVE, asked_latest, category_meant, newest_of_day
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
 from bot.store.language import NAMES
@@ -154,6 +155,7 @@ ASK_IN_BRIEFLY = " Ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
+ASK_IN_INLINE = "The articles are in {language}: ask in {language}"
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,13 @@ def first_page(
         # A decline asks in the articles' language: briefly, to a chat told lately.
         answer = replace(answer, language_part=ASK_IN_BRIEFLY.format(language=language))
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
-    answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
+    # Not confidently answered, a forecast, a live score or a price asked for: said to be no news (`live_hint`).
+    after = (
+        category_hint(meant)
+        if meant
+        else hint or ("" if answer.found and answer.confident else live_hint(request.question))
+    )
+    answer, text = noted_answer(answer, note, username, zone, after)
     filters = request.category, request.since, request.until
     suggested = SavedQuery(answer.suggested.question, *filters, chat_id) if answer.suggested else None
     again = suggested.key if suggested else ""
@@ -784,15 +792,15 @@ class Inline(NamedTuple):
     about: bool = False
 
 
-def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
+def inline_results(library: Library, text: str, username: str, zone: tzinfo, now: datetime) -> Inline:
     """Matching passages, one result each (a last word still being typed left out: `Library.being_typed`, unless
     the rest's passages show it whole after all, or, alone, its own confident answer: `Library.whole_after_all`,
     `asked_alone`), or for an empty query, one of no words
     ("😀"), one not yet worth a search (`typed_so_far`) or small talk ("hi", "thanks", "what's new?") the latest
-    headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched for, as
-    in a chat. No results for "😀" offered to ask it in a private chat, which then said it had no words to search
-    for. A link to no story here is said to be, as in a chat: alone, or after "hi", it showed
-    the latest headlines, as if nothing was asked."""
+    headlines, dated in `zone` (in a worker thread); a day's or a category's news, its headlines at `now`
+    (`latest_asked`). A greeting or thanks before a question is not searched for, as in a chat. No results for "😀"
+    offered to ask it in a private chat, which then said it had no words to search for. A link to no story here is
+    said to be, as in a chat: alone, or after "hi", it showed the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
     whole, typing = question, library.being_typed(text)
     question = question.removesuffix(typing)  # "Who won the ch": the rest is asked so far
@@ -803,6 +811,8 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         return Inline([], NOT_HERE_INLINE)
     if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
+    if not links and (latest := latest_asked(library, whole, username, now, zone)) is not None:
+        return latest
     if small_talk(text) or small_talk(question):
         return Inline(latest_results(library, username, zone))
     if typed_so_far(library, question):
@@ -820,15 +830,23 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
         if whole != question and not links and library.whole_after_all(whole[len(question) :], found):
             answer = library.ask(library.request(whole, k=INLINE_RESULTS))  # "harbor pub": "pub" is asked
     except QuestionError:
-        return Inline([], NOT_HERE_INLINE if missing else "")
+        return Inline([], NOT_HERE_INLINE if missing else live_hint(question))
     results = passage_results(answer, library.settings.per_article, username, zone)
     if not missing:
         # Above the results, as in a chat: "Answers for Maria Quinn (you wrote Mara Quinn)"; none, the button of the
         # words the reader may have meant.
         if answer.suggested and not results:
             return Inline([], f"{ASK_ABOUT}{answer.suggested.written}", about=True)
-        return Inline(results, respelt_note(answer))
+        return Inline(results, respelt_note(answer) or ("" if results else declined_inline(answer)))
     return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def declined_inline(answer: Answer) -> str:
+    """What the button above no inline results says beyond "No article answers that" (""): a question in another
+    language than the articles' is asked in theirs, as a chat's decline asks ("Qui a gagné ?" was offered only to be
+    asked in a private chat, to be told there); a forecast or a price now is no news (`live_hint`)."""
+    language = NAMES.get(answer.foreign_to)
+    return ASK_IN_INLINE.format(language=language) if language else live_hint(answer.question)
 
 
 def asked_alone(library: Library, question: str) -> Answer | None:
@@ -868,8 +886,30 @@ def typed_so_far(library: Library, question: str) -> bool:
     return all(len(term) < 2 for term in library.terms(question))
 
 
+def latest_asked(library: Library, text: str, username: str, now: datetime, zone: tzinfo) -> Inline | None:
+    """The headlines a query asks for as a chat's message would list them (`newest_of_day`): a day or span alone or
+    asked what happened ("2026", "what happened yesterday?"), a category's news ("sport news"), each in `zone` at
+    `now`; its note ("None of the newest stories is dated 2026") on the button. None for a query asking no headlines.
+    "2026" was searched inline ("No article answers that") where a chat listed that year's stories, and "what
+    happened yesterday?" listed the newest whatever their day."""
+    talk, asked = talk_of(text)
+    words = () if talk == "latest" else asked_latest(library.store, asked) if talk is None else None
+    if words is None:
+        return None
+    try:
+        latest, note = newest_of_day(library.store, words, asked, now, zone)
+    except UsageError:  # "latest 0": no number of headlines; its words are searched, as any others
+        return None
+    return Inline(headline_results(latest.articles, username, zone), note.removesuffix(NEWEST_I_HAVE))
+
+
 def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
     """The latest headlines as inline results, dated in `zone` (in a worker thread)."""
+    return headline_results(library.store.latest(INLINE_RESULTS), username, zone)
+
+
+def headline_results(articles: Sequence[StoredArticle], username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """Headlines as inline results, dated in `zone`."""
     return [
         InlineQueryResultArticle(
             article.id,
@@ -877,7 +917,7 @@ def latest_results(library: Library, username: str, zone: tzinfo) -> list[Inline
             InputTextMessageContent(render_headline(article, HTML, username, zone=zone, bullet="")),
             description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
         )
-        for article in library.store.latest(INLINE_RESULTS)
+        for article in articles
     ]
 
 
@@ -889,7 +929,7 @@ async def inline_query(update: Update, context: Context) -> None:
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
     results, note, about = await asyncio.to_thread(
-        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
+        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker), data.clock())
     )
     # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
     # with the bot that asks the question there (which says why nothing answers, and the closest headlines).

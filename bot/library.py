@@ -495,6 +495,12 @@ class Library:
                 ids[reference] = self._ids_read_from(Path(reference).expanduser()) if reference else []
         return ids
 
+    def categories_of(self, references: Iterable[str]) -> list[str]:
+        """The categories of the articles `references` names (as `ids_of` reads them), each once, in their order."""
+        ids = [i for found in self.ids_of(references).values() for i in found]
+        stored = self.store.articles(ids)
+        return list(dict.fromkeys(stored[i].category for i in ids if i in stored and stored[i].category))
+
     def _ids_read_from(self, path: Path) -> list[str]:
         """The ids of the articles read from the file `path`, or from every file under the folder `path`, those
         read through a link in it too (`desk/wire -> /mnt/wire`): each was stored as read from the file linked."""

@@ -1995,8 +1995,18 @@ def reader_first(
     by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}
     order = [by_key[c.hit.article_id, c.hit.position] for c in rank(candidates, ranker)]
     order = read_first(own, carried, order, followed[0], texts)
+    # A reply asking in the past tense of what the replied stories tell only as ahead asks what came of it, as one
+    # asking since does: "what sentence did he get?" of a verdict ("will be sentenced") is told by the sentence's lede
+    # ("has been jailed for five years"), where its "up to half of his sentence" led. Not one asking for a kind of
+    # thing, which its passage writing it answers (`kind_first`): "how long did it go on for?" of a hosepipe ban is
+    # the ban lifted's "lasted 68 days", which led, not its lede.
+    replied = [(articles[i], [t for (a, _), t in sorted(texts.items()) if a == i]) for i in followed[1:]]
     if _ASKS_SINCE.search(own) or (
-        order[0].hit.article_id != followed[0] and in_present(own) is False and filed_after(followed, articles)
+        filed_after(followed, articles)
+        and (
+            (order[0].hit.article_id != followed[0] and in_present(own) is False)
+            or (not asked_kinds(own) and asks_of_ahead(own, carried - LIGHT_VERBS, replied))
+        )
     ):
         order = sorted(order, key=lambda c: c is not lede_of(order, followed[0]))
     out = list(ranked)
@@ -3648,7 +3658,7 @@ def told_only_ahead(question: str, text: str) -> bool:
     written done."""
     if not asks_done(question):
         return False
-    return _only_ahead(question, [text], _term_set(question) - frame_terms(question))
+    return _only_ahead([text], _term_set(question) - frame_terms(question), _term_set(question))
 
 
 # "Did ...?", "has ... been built?": whether a deed was done, of which a story telling it only as planned tells nothing.
@@ -3681,15 +3691,14 @@ def deed_told_only_ahead(question: str, story: Sequence[Passage]) -> bool:
     # that "have agreed to form a coalition government", though parliament "is expected to vote on the new government".
     if whether.group("auxiliary").casefold() != "did":
         deed &= frozenset(term for start, end, term in words(question) if _written_done(question[start:end]))
-    return bool(deed) and _only_ahead(question, texts, deed)
+    return bool(deed) and _only_ahead(texts, deed, _term_set(question))
 
 
-def _only_ahead(question: str, texts: Sequence[str], telling: frozenset[str]) -> bool:
+def _only_ahead(texts: Sequence[str], telling: frozenset[str], asked: frozenset[str]) -> bool:
     # Whether some clause of `texts` holds a word of `telling`, and every such clause looks forward (`_LOOKS_AHEAD`),
-    # not to what will not be, and writes none of the question's words as done (`told_only_ahead`). What is "next to"
+    # not to what will not be, and writes none of the `asked` words as done (`told_only_ahead`). What is "next to"
     # something is a place, not a time ahead: "the opening of an urgent treatment centre next to the emergency
     # department on 1 July" tells it opened.
-    asked = _term_set(question)
     told = [
         part
         for text in texts
@@ -5507,8 +5516,10 @@ def follow_up(
         )
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
-    asks_since = bool(_ASKS_SINCE.search(question))
-    if (asks_since or unknown) and (later := told_since(question, followed, unknown, engine, store, semantic)):
+    asks_since = bool(_ASKS_SINCE.search(question)) or asks_of_ahead(question, own - LIGHT_VERBS, followed)
+    if (asks_since or unknown) and (
+        later := told_since(question, followed, unknown, engine, store, semantic, asks_since)
+    ):
         # The later story first: a short reply reads its lead story first (`read_first`).
         since = f"{question} ({'; '.join(_headline(t.title) for t in [later, *(a for a, _ in followed)])})"
         searched = since if len(since) <= MAX_QUESTION_CHARS else searched
@@ -5564,6 +5575,29 @@ _FINITE = re.compile(
 )
 
 
+# A reply asking in the past tense ("did", "was", "were", "had": the verb group's, `_FINITE`) of what the story it
+# replies to tells only as ahead asks what came of it, which a later story tells: "what sentence did he get?" of a
+# verdict whose story writes "will be sentenced on 30 November", "how long did it go on for?" of a hosepipe ban that
+# "will ban the use of hosepipes from Friday". Its words were all the replied story's, none asking since, and that
+# story's passages were shown (tests/data/council_desk, health_desk).
+_PAST = frozenset({"did", "was", "were", "had"})
+
+
+def asks_of_ahead(reply: str, words: frozenset[str], followed: Sequence[tuple[StoredArticle, Sequence[str]]]) -> bool:
+    """Whether a `reply` in the past tense asks of what the `followed` stories (each with its paragraphs) tell only as
+    ahead: every clause of theirs writing its `words` (its own, not its frame nor a light verb) looks forward
+    (`_only_ahead`), or, of a reply with none, the first sentence of the first story's lede does: the news it was filed
+    for is still to come."""
+    finite = _FINITE.search(reply)
+    if finite is None or finite.group(0).casefold() not in _PAST or not followed:
+        return False
+    if words:
+        # Its words written as done are no sign of it here: "will be sentenced" writes "sentence" so.
+        return _only_ahead([text for _, texts in followed for text in texts], words, frozenset())
+    lede = next(iter(sentences(followed[0][1][0])), "") if followed[0][1] else ""
+    return _LOOKS_AHEAD.search(lede) is not None and _NOT_AHEAD.search(lede) is None
+
+
 def in_present(reply: str) -> bool | None:
     """Whether a `reply` is in the present tense, by the finite verb of its verb group (`_FINITE`); None where no
     auxiliary, modal or verb after "who" or "what" tells it ("who won?", "how many people use it?")."""
@@ -5578,9 +5612,11 @@ def told_since(
     engine: Engine,
     store: Store,
     semantic: Semantic | None,
+    asks_since: bool,
 ) -> StoredArticle | None:
-    """The story that follows up the `followed` ones for a reply asking what has happened since (`_ASKS_SINCE`) or
-    of words they never write (`unknown`), else None. Of the stories found of the reply and their headlines,
+    """The story that follows up the `followed` ones for a reply asking what has happened since (`asks_since`:
+    `_ASKS_SINCE`, or asking in the past tense of what they tell only as ahead, `asks_of_ahead`) or of words they
+    never write (`unknown`), else None. Of the stories found of the reply and their headlines,
     published after them all, whose passage found holds at least half the weight (`SINCE_SHARE`, by idf) of their
     headlines' terms, else of those a paragraph writes (the same event named again: "Kordovia", "eastern" and
     "ceasefire"), the earliest: the next
@@ -5622,7 +5658,6 @@ def told_since(
         and article.published is not None
         and article.published > newest
     ]
-    asks_since = bool(_ASKS_SINCE.search(question))
     # The words of the later stories of the replied ones' desks, read once, of a reply with words of its own: a story
     # of another desk tells of another event ("who called it?" of a rail strike in Britain is not asked of a strike
     # in France the same day, whose unions "called a national strike").

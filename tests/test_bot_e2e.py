@@ -2150,6 +2150,45 @@ async def test_what_happened_on_a_named_day_lists_that_day_s_newest_and_says_whe
     assert not searched.startswith(("Latest", "None of")), searched
 
 
+async def test_a_turn_to_a_day_in_reply_to_an_answer_lists_that_day_s_stories_of_its_subject(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "and yesterday?" in reply to an answer was "Tap “More” under an answer", and "what about yesterday?" listed
+    every category's stories of the day: a reader turning to a day asks for that day's stories of what the answer
+    told of (its category), else of the day's all; typed alone, the day's all."""
+    app.bot_data.clock = lambda: datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    contract = Article(
+        "Harbour dredging contract signed",
+        ("The port authority has signed a contract with a Dutch firm to dredge Kelby harbour.",),
+        "Local",
+        datetime(2026, 3, 10, 8, 0, tzinfo=UTC),
+    )
+    start = Article(
+        "Harbour dredging to start in May",
+        ("Dredging of Kelby harbour will start in May so that larger ferries can dock.",),
+        "Local",
+        datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+    )
+    cup = Article(
+        "Kelby Rovers win cup tie on penalties",
+        ("Kelby Rovers beat Hartfield on penalties to reach the fourth round.",),
+        "Sport",
+        datetime(2026, 3, 9, 16, 0, tzinfo=UTC),
+    )
+    await asyncio.to_thread(library_of(app).add, [contract, start, cup])
+    asked = await reply_to(server, ALICE, partial(server.send_text, ALICE, "who will dredge the harbour?"))
+    assert "Dutch firm" in visible_text(asked), asked
+    answer = server.bot_messages(ALICE)[-1]["message_id"]
+    for turn in ("and yesterday?", "what about yesterday?"):
+        said = visible_text(
+            await reply_to(server, ALICE, partial(server.send_text, ALICE, turn, reply_to_bot_message_id=answer))
+        )
+        assert said.startswith("Latest in Local") and start.title in said, (turn, said)
+        assert cup.title not in said and contract.title not in said, (turn, said)
+    alone = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "and yesterday?")))
+    assert alone.startswith("Latest") and cup.title in alone and start.title in alone, alone
+
+
 async def test_a_named_day_with_its_year_is_that_day_and_one_before_every_story_says_so(
     app: Bot, server: FakeBotAPI
 ) -> None:

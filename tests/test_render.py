@@ -1016,6 +1016,12 @@ def test_a_request_for_a_day_s_news_is_the_latest_for_every_front_end() -> None:
     searched it): `talk_of`, which both read, says so."""
     assert talk_of("Hi! What happened on 15 November 2023?") == ("latest", "What happened on 15 November 2023?")
     assert talk_of("what did the council decide on Monday?") == (None, "what did the council decide on Monday?")
-    # A turn to a day (ux74, ux75): "and yesterday?" was read as "and" (tell me more), its day a command's filler.
+
+
+def test_a_turn_to_a_day_asks_for_its_stories_and_an_and_alone_for_more() -> None:
+    """ "and yesterday?" was "tell me more" (its day read as filler, its "and" as asking on), where "what about
+    yesterday?" listed the day's stories: a turn to a day asks for them, before small talk reads it."""
     assert talk_of("and yesterday?") == ("latest", "and yesterday?")
-    assert talk_of("and then?")[0] == "more"
+    assert talk_of("Thanks! And last week?") == ("latest", "And last week?")
+    assert talk_of("and?") == ("more", "and?")
+    assert talk_of("and then") == ("more", "and then")

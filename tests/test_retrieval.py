@@ -26,6 +26,7 @@ from bot.retrieval import (
     FEATURES,
     KIND_WEAKER,
     LEXICAL_RANKER,
+    LIGHT_VERBS,
     SEMANTIC_ANSWERABILITY,
     SEMANTIC_RANKER,
     Answerability,
@@ -37,6 +38,7 @@ from bot.retrieval import (
     asked_about,
     asks,
     asks_for_a_story,
+    asks_of_ahead,
     chance_meetings,
     compose,
     compounds_as_written,
@@ -51,6 +53,7 @@ from bot.retrieval import (
     names_a_subject,
     names_apart,
     newest_first,
+    own_terms,
     place_of_people,
     rank,
     respellings,
@@ -1329,6 +1332,40 @@ def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(
 )
 def test_a_reply_s_tense_is_read_from_its_verb_group(reply: str, present: bool | None) -> None:
     assert in_present(reply) is present
+
+
+# Stories of our own: a verdict whose sentence is still to come, a ban told before it starts, a ban told as begun.
+_VERDICT = (
+    "Builder guilty of fraud",
+    (
+        "A builder has been found guilty of fraud at Marlcaster Crown Court.",
+        "He was remanded in custody and will be sentenced next month.",
+    ),
+)
+_BAN_AHEAD = ("Water firm to bring in hosepipe ban", ("Hosepipes will be banned from Friday across the valley.",))
+_BAN_BEGUN = ("Hosepipe ban begins", ("A hosepipe ban began across the valley on Friday.",))
+
+
+@pytest.mark.parametrize(
+    ("reply", "story", "ahead"),
+    [
+        # Its word written only as ahead ("will be sentenced"), asked in the past: what came of it.
+        ("what sentence did he get?", _VERDICT, True),
+        # Asked in the present or the future, it asks of the story as told.
+        ("when will he be sentenced?", _VERDICT, False),
+        # A word the story writes as done ("found guilty").
+        ("what was he found guilty of?", _VERDICT, False),
+        # No words of its own: the lede tells whether the story's news is still to come.
+        ("how long did it go on for?", _BAN_AHEAD, True),
+        ("how long did it go on for?", _BAN_BEGUN, False),
+    ],
+)
+def test_a_reply_in_the_past_asks_what_came_of_what_its_story_tells_only_as_ahead(
+    reply: str, story: tuple[str, tuple[str, ...]], ahead: bool
+) -> None:
+    title, paragraphs = story
+    followed = [(StoredArticle("c" * 16, title, "Local", None, None, None, None, len(paragraphs)), paragraphs)]
+    assert asks_of_ahead(reply, own_terms(reply) - LIGHT_VERBS, followed) is ahead
 
 
 def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:

@@ -592,15 +592,15 @@ def talk_of(text: str) -> tuple[str | None, str]:
     """The kind of small talk a message is (`small_talk`), and the question to search when it is none: after a
     greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again). A
     request for the latest news of a day it names is "latest" ("what happened on 14 November?"; "what did the
-    council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026")."""
-    if names_days_alone(text):  # "and yesterday?": read as "and" (tell me more), its day a filler of a command's
-        return "latest", text
+    council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026") or a turn to
+    one ("and yesterday?", "what about Tuesday?")."""
+    question = without_opening(text)
+    # Before small talk: of "and yesterday?" it read the day as filler and the "and" as "tell me more".
+    if names_days_alone(question):
+        return "latest", question
     if (talk := small_talk(text)) is not None:
         return talk, text
-    question = without_opening(text)
-    if (talk := small_talk(question)) is None and (
-        small_talk(without_day(question)) == "latest" or names_days_alone(question)
-    ):
+    if (talk := small_talk(question)) is None and small_talk(without_day(question)) == "latest":
         talk = "latest"
     return talk, question
 

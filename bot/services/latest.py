@@ -316,6 +316,18 @@ def newest_of_day(
     return DayLatest(newest(store, args, command, before, since=day_start(first, zone).astimezone(UTC)), "")
 
 
+def newest_of_day_about(store: Store, categories: Sequence[str], asked: str, now: datetime, zone: tzinfo) -> DayLatest:
+    """The newest headlines of the day a turn to one names ("and yesterday?", "what about Tuesday?": `newest_of_day`)
+    in reply to stories of `categories`: that day's of their category, as a reader of a story on the harbour asks what
+    else came of it that day, else that day's of every category. Read alone, they were every category's (and
+    "and yesterday?" was "tell me more")."""
+    if len(categories) == 1:
+        of_theirs = newest_of_day(store, categories, asked, now, zone)
+        if of_theirs.latest.articles and not of_theirs.note:
+            return of_theirs
+    return newest_of_day(store, (), asked, now, zone)
+
+
 def _day_said(day: date, today: date) -> str:
     """ "yesterday", or the day in full: "Tuesday 14 November 2023"."""
     return "yesterday" if day == today - timedelta(days=1) else f"{day:%A} {day.day} {day:%B %Y}"

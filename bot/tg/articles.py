@@ -26,7 +26,14 @@ from bot.render.split import split_message
 from bot.render.welcome import NO_ARTICLES, holdings, takes_no_words
 from bot.services import alerts
 from bot.services.digests import LONGEST_WINDOW, rest_page
-from bot.services.latest import NO_MORE_HEADLINES, LatestPage, newest_of_day, one_category, page_after
+from bot.services.latest import (
+    NO_MORE_HEADLINES,
+    LatestPage,
+    newest_of_day,
+    newest_of_day_about,
+    one_category,
+    page_after,
+)
 from bot.services.schedule import Window
 from bot.store import Store, sends
 from bot.tg.buttons import (
@@ -252,13 +259,19 @@ async def latest(update: Update, context: Context) -> None:
     await send_latest(update.message, context, without_day(typed).split(), asked=typed)
 
 
-async def send_latest(message: Message, context: Context, args: Sequence[str], asked: str = "") -> None:
+async def send_latest(
+    message: Message, context: Context, args: Sequence[str], asked: str = "", about: Sequence[str] = ()
+) -> None:
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); for a
-    day the words `asked` name, that day's newest on the chat's clock (`newest_of_day`)."""
+    day the words `asked` name, that day's newest on the chat's clock (`newest_of_day`), of the category of the
+    stories a turn to it replies to (`about`: `newest_of_day_about`)."""
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     store, now = context.bot_data.library.store, context.bot_data.clock()
     try:
-        latest, note = await asyncio.to_thread(newest_of_day, store, args, asked, now, zone)
+        if about:
+            latest, note = await asyncio.to_thread(newest_of_day_about, store, about, asked, now, zone)
+        else:
+            latest, note = await asyncio.to_thread(newest_of_day, store, args, asked, now, zone)
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
         return

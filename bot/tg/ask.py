@@ -37,6 +37,7 @@ from bot.config import LANGUAGE_TOLD_AGAIN_AFTER, MAX_PASSAGES, MAX_QUESTION_CHA
 from bot.errors import NoWordsError, QuestionError, StoreError, UsageError
 from bot.library import Library
 from bot.models import Answer, Respelling, StoredArticle, short_hash
+from bot.named_days import names_days_alone
 from bot.render.answers import by_story, fit_answer, respelt_note, shown_lines, snippet
 from bot.render.digests import lists_stories
 from bot.render.headlines import category_hint, render_headline
@@ -390,7 +391,10 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         await send_help(message, context)
         return
     if talk == "latest":
-        await send_latest(message, context, (), asked=question)
+        # A turn to a day in reply to an answer ("and yesterday?") asks for that day's stories of its subject.
+        followed = followed_stories(message, context.bot.id) if names_days_alone(question) else ()
+        about = await asyncio.to_thread(library.categories_of, followed) if followed else []
+        await send_latest(message, context, (), asked=question, about=about)
         return
     if talk == "clock":
         zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)

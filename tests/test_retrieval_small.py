@@ -8,6 +8,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from bot.retrieval import (
     ranking_of,
     search,
     tells_of_asked,
+    tells_of_time_asked,
     told_only_as_some,
     updates,
     writes_asked_in_story,
@@ -1135,6 +1137,20 @@ def test_a_deed_asked_whether_done_is_not_answered_by_its_plan(case: dict[str, A
     the headline's, which declines the answer at any score (`compose`): "has the oxley cross flood wall been built"
     of tests/data/health_desk was answered confidently by the wall's plan ("building could start in 2028")."""
     assert deed_told_only_ahead(case["question"], story_of(case)) is case["ahead"]
+
+
+TIME_ASKED = json.loads((DATA / "time_asked.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", TIME_ASKED, ids=[f"{c['question']}: {c['why']}" for c in TIME_ASKED])
+def test_a_story_of_another_month_or_year_does_not_answer_one_asked_of(case: dict[str, Any]) -> None:
+    """Each case of tests/data/time_asked.json: whether the passages an answer shows of its story (dated
+    `published`, or undated) tell of the month or year the question asks of, without which the answer is declined at
+    any score (`compose`): "how much rain fell in august" of tests/data/health_desk was a weak answer with September's
+    rain."""
+    published = datetime.fromisoformat(case["published"]).replace(tzinfo=UTC) if case["published"] else None
+    story = [replace(p, article=replace(p.article, published=published)) for p in story_of(case)]
+    assert tells_of_time_asked(case["question"], story) is case["tells"]
 
 
 MET_IN_NAMES = json.loads((DATA / "met_in_names.json").read_text(encoding="utf-8"))

@@ -26,7 +26,9 @@ from bot.retrieval import (
     asks_done,
     asks_of_before,
     compose,
+    count_asked,
     counts_what_is_asked,
+    counts_where_asked,
     deed_told_only_ahead,
     met_first,
     met_only_in_names,
@@ -1201,6 +1203,24 @@ def test_a_count_shown_must_write_a_word_of_what_is_counted(case: dict[str, Any]
     "How many people watched Jerry Springer - The Opera on the BBC?" was answered confidently by the complaints the
     BBC received. Words as written (no word pieces: their soft match is `_near`'s, tested with it)."""
     assert counts_what_is_asked(case["question"], story_of(case), None) is case["counts"]
+
+
+COUNT_WHERE_ASKED = json.loads((DATA / "count_where_asked.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", COUNT_WHERE_ASKED, ids=[f"{c['question']}: {c['why']}" for c in COUNT_WHERE_ASKED])
+def test_a_count_asked_of_a_place_is_one_a_story_naming_it_writes(case: dict[str, Any]) -> None:
+    """Each case of tests/data/count_where_asked.json: whether a story the page shows both names the place a "how many
+    ...?" question asks of and counts the thing asked, without which the answer is declined at any score (`compose`):
+    "how many homes flooded in mardle bridge" of tests/data/health_desk was a weak answer with another town's flooded
+    homes."""
+    shown = [
+        replace(passage, article=replace(passage.article, id=f"{n:016d}"))
+        for n, story in enumerate(case["stories"])
+        for passage in story_of({**story, "question": case["question"]})
+    ]
+    texts = {(p.article.id, p.position): p.text for p in shown}
+    assert counts_where_asked(case["question"], shown, texts, count_asked(case["question"])) is case["counts"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))

@@ -1820,17 +1820,18 @@ def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
     alderholt: Library, case: dict[str, Any]
 ) -> None:
     """Each case of tests/data/alderholt_questions.json: 26 questions its stories answer (a count, a sum, a time,
-    who, why), all shown with the passage that answers, and 24 on the same subjects asking what none tells. 13 are
-    declined, 3 of them shown before (one confidently): the story writes the thing counted and a count of another,
+    who, why), all shown with the passage that answers, and 24 on the same subjects asking what none tells. 14 are
+    declined, 4 of them shown before (one confidently): the story writes the thing counted and a count of another,
     which declines the answer whatever its score (`writes_counted`): "How many councillors voted for the Mead Farm
     plans?" of "Councillors have approved plans for 300 homes" (the count beside other words, `counted_near`); and
     since, "Who came second at the National Youth Music Festival?" of its winner (`writes_place_in_story`) and "How
-    much profit does Alderholt Brewery make?" of the sum it was sold for (`writes_sum_named`), and "How many people
-    live on the Mead Farm estate?" of its 300 homes, no sentence shown giving a number of people nor of living
-    (`counts_what_is_asked`; a confident answer before). Still shown: who did a deed the story does not tell, why, a
-    price asked of a story writing another sum, and a count whose thing the story does not write ("How many trains a
-    day stop at Alderholt station?" of "About 500 people a day cross the bridge", confidently: a count of people is
-    taken for one of anyone asked)."""
+    much profit does Alderholt Brewery make?" of the sum it was sold for (`writes_sum_named`), "How many people live
+    on the Mead Farm estate?" of its 300 homes, no sentence shown giving a number of people nor of living
+    (`counts_what_is_asked`; a confident answer before), and "How many lifeguards work at Alderholt pool?" of the
+    swimmers its story counts, no story naming the pool counting lifeguards (`counts_where_asked`). Still shown: who
+    did a deed the story does not tell, why, a price asked of a story writing another sum, and a count whose thing the
+    story does not write ("How many trains a day stop at Alderholt station?" of "About 500 people a day cross the
+    bridge", confidently: a count of people is taken for one of anyone asked)."""
     asked_of(alderholt, case)
 
 

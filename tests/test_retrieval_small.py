@@ -8,6 +8,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ from bot.retrieval import (
     asks_done,
     asks_of_before,
     compose,
+    count_asked,
     counts_what_is_asked,
+    counts_where_asked,
     deed_told_only_ahead,
     met_first,
     met_only_in_names,
@@ -35,6 +38,7 @@ from bot.retrieval import (
     ranking_of,
     search,
     tells_of_asked,
+    tells_of_time_asked,
     told_only_as_some,
     updates,
     writes_asked_in_story,
@@ -1137,6 +1141,20 @@ def test_a_deed_asked_whether_done_is_not_answered_by_its_plan(case: dict[str, A
     assert deed_told_only_ahead(case["question"], story_of(case)) is case["ahead"]
 
 
+TIME_ASKED = json.loads((DATA / "time_asked.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", TIME_ASKED, ids=[f"{c['question']}: {c['why']}" for c in TIME_ASKED])
+def test_a_story_of_another_month_or_year_does_not_answer_one_asked_of(case: dict[str, Any]) -> None:
+    """Each case of tests/data/time_asked.json: whether the passages an answer shows of its story (dated
+    `published`, or undated) tell of the month or year the question asks of, without which the answer is declined at
+    any score (`compose`): "how much rain fell in august" of tests/data/health_desk was a weak answer with September's
+    rain."""
+    published = datetime.fromisoformat(case["published"]).replace(tzinfo=UTC) if case["published"] else None
+    story = [replace(p, article=replace(p.article, published=published)) for p in story_of(case)]
+    assert tells_of_time_asked(case["question"], story) is case["tells"]
+
+
 MET_IN_NAMES = json.loads((DATA / "met_in_names.json").read_text(encoding="utf-8"))
 
 
@@ -1185,6 +1203,24 @@ def test_a_count_shown_must_write_a_word_of_what_is_counted(case: dict[str, Any]
     "How many people watched Jerry Springer - The Opera on the BBC?" was answered confidently by the complaints the
     BBC received. Words as written (no word pieces: their soft match is `_near`'s, tested with it)."""
     assert counts_what_is_asked(case["question"], story_of(case), None) is case["counts"]
+
+
+COUNT_WHERE_ASKED = json.loads((DATA / "count_where_asked.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", COUNT_WHERE_ASKED, ids=[f"{c['question']}: {c['why']}" for c in COUNT_WHERE_ASKED])
+def test_a_count_asked_of_a_place_is_one_a_story_naming_it_writes(case: dict[str, Any]) -> None:
+    """Each case of tests/data/count_where_asked.json: whether a story the page shows both names the place a "how many
+    ...?" question asks of and counts the thing asked, without which the answer is declined at any score (`compose`):
+    "how many homes flooded in mardle bridge" of tests/data/health_desk was a weak answer with another town's flooded
+    homes."""
+    shown = [
+        replace(passage, article=replace(passage.article, id=f"{n:016d}"))
+        for n, story in enumerate(case["stories"])
+        for passage in story_of({**story, "question": case["question"]})
+    ]
+    texts = {(p.article.id, p.position): p.text for p in shown}
+    assert counts_where_asked(case["question"], shown, texts, count_asked(case["question"])) is case["counts"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))
@@ -1784,17 +1820,18 @@ def test_a_count_or_sum_of_another_thing_than_the_one_asked_is_declined(
     alderholt: Library, case: dict[str, Any]
 ) -> None:
     """Each case of tests/data/alderholt_questions.json: 26 questions its stories answer (a count, a sum, a time,
-    who, why), all shown with the passage that answers, and 24 on the same subjects asking what none tells. 13 are
-    declined, 3 of them shown before (one confidently): the story writes the thing counted and a count of another,
+    who, why), all shown with the passage that answers, and 24 on the same subjects asking what none tells. 14 are
+    declined, 4 of them shown before (one confidently): the story writes the thing counted and a count of another,
     which declines the answer whatever its score (`writes_counted`): "How many councillors voted for the Mead Farm
     plans?" of "Councillors have approved plans for 300 homes" (the count beside other words, `counted_near`); and
     since, "Who came second at the National Youth Music Festival?" of its winner (`writes_place_in_story`) and "How
-    much profit does Alderholt Brewery make?" of the sum it was sold for (`writes_sum_named`), and "How many people
-    live on the Mead Farm estate?" of its 300 homes, no sentence shown giving a number of people nor of living
-    (`counts_what_is_asked`; a confident answer before). Still shown: who did a deed the story does not tell, why, a
-    price asked of a story writing another sum, and a count whose thing the story does not write ("How many trains a
-    day stop at Alderholt station?" of "About 500 people a day cross the bridge", confidently: a count of people is
-    taken for one of anyone asked)."""
+    much profit does Alderholt Brewery make?" of the sum it was sold for (`writes_sum_named`), "How many people live
+    on the Mead Farm estate?" of its 300 homes, no sentence shown giving a number of people nor of living
+    (`counts_what_is_asked`; a confident answer before), and "How many lifeguards work at Alderholt pool?" of the
+    swimmers its story counts, no story naming the pool counting lifeguards (`counts_where_asked`). Still shown: who
+    did a deed the story does not tell, why, a price asked of a story writing another sum, and a count whose thing the
+    story does not write ("How many trains a day stop at Alderholt station?" of "About 500 people a day cross the
+    bridge", confidently: a count of people is taken for one of anyone asked)."""
     asked_of(alderholt, case)
 
 

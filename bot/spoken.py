@@ -47,14 +47,10 @@ _SAID = re.compile(
     re.IGNORECASE,
 )
 # "like" said to fill a pause: at a question's opening ("so like the fire service said what"), or before a number
-# or a question word ("like thirty four degrees", "extended like until when"); not "what is it like", "looks like
-# what", "would like", "feel like".
+# ("like thirty four degrees", "like 30"), "until" or "in total" ("extended like until when"); not the verb ("what did
+# the inspectors like about the school", "did they like what they saw"), nor "what is it like", "looks like".
 _LIKE_OPENING = re.compile(r"^(\W*(?:so|and|but)?\s*)like\b[\s,]*", re.IGNORECASE)
-_LIKE_BEFORE = re.compile(
-    r"(?<!\blook)(?<!\blooks)(?<!\bfeel)(?<!\bfeels)(?<!\bwould)(?<!\bsound)(?<!\bsounds)(?<!\bseem)\s+like\s+"
-    rf"(?=(?:\d|{_WORD}\b|(?:what|when|where|who|which|how|why|until|every|about|around|in\s+total)\b))",
-    re.IGNORECASE,
-)
+_LIKE_BEFORE = re.compile(rf"\s+like\s+(?=\d|(?:{_FIRST_WORD}|until|in\s+total)\b)", re.IGNORECASE)
 
 
 def read_as_typed(question: str, used: Callable[[list[str]], Collection[str]]) -> str:

@@ -23,10 +23,11 @@ def held(terms: list[str]) -> list[str]:
         ("okay so erm who is the judge", "who is the judge"),
         ("was it nine millimetres of rain in march or something like that", "was it nine millimetres of rain in march"),
         ("can they take that much from the river is that right", "can they take that much from the river"),
-        # "like" filling a pause: at the opening, before a number or a question word.
+        # "like" filling a pause: at the opening, before a number, "until" or "in total".
         ("so like the fire service said what to walkers", "so the fire service said what to walkers"),
         ("has the order been extended like until when", "has the order been extended until when"),
         ("is it like thirty four degrees", "is it 34 degrees"),
+        ("how many did they kill like in total", "how many did they kill in total"),
         # Numbers from 10 up in figures, with "and", hyphens, decimals, halves and a million kept in words.
         ("the cull killed seven hundred and two badgers", "the cull killed 702 badgers"),
         ("farmers got two hundred and twelve thousand tonnes", "farmers got 212,000 tonnes"),
@@ -56,6 +57,8 @@ def test_a_dictated_question_is_read_as_typed(said: str, typed: str) -> None:
         "hundreds of homes",
         # "like" as a word, not a filler.
         "whats the weather like tomorrow",
+        "what did the inspectors like about the school",
+        "did they like what they saw",
         "what does it look like when it floods",
         "i would like to know who won",
         "do people like the new bus",

@@ -27,6 +27,7 @@ def held(terms: list[str]) -> list[str]:
         ("so like the fire service said what to walkers", "so the fire service said what to walkers"),
         ("has the order been extended like until when", "has the order been extended until when"),
         ("is it like thirty four degrees", "is it 34 degrees"),
+        ("um is it ninety (Ninety homes flooded)", "is it 90 (Ninety homes flooded)"),
         ("how many did they kill like in total", "how many did they kill in total"),
         # Numbers from 10 up in figures, with "and", hyphens, decimals, halves and a million kept in words.
         ("the cull killed seven hundred and two badgers", "the cull killed 702 badgers"),
@@ -62,6 +63,8 @@ def test_a_dictated_question_is_read_as_typed(said: str, typed: str) -> None:
         "what does it look like when it floods",
         "i would like to know who won",
         "do people like the new bus",
+        # What a reply names in brackets, its story's headline and the paragraphs seen, as the story writes it.
+        "where can i get one? (Fewer than six in ten over-65s have had flu jab) [seen 2aa18719:1]",
         # Nothing but fillers: asked as it was, to be told so.
         "um",
     ],

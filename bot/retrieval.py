@@ -51,6 +51,7 @@ from bot.models import Answer, Hit, Passage, Respelling, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.semantic.static import WordPieces
+from bot.spoken import read_as_typed
 from bot.store import Store
 from bot.store.language import NAMES, library_language
 from bot.wording import spoken_list
@@ -6061,7 +6062,12 @@ def first_page(
     Quinn?" was declined, "Did you mean “Maria”?", of a story on Maria Quinn. Only a name no paragraph writes is
     respelt, and only as one the articles write (`respellings`): "Mark Quin", where a story writes him too, is asked
     as typed. Where the answer stays the typed question's, the question with every word suggested is
-    `Answer.suggested`, for a button to ask."""
+    `Answer.suggested`, for a button to ask. A question dictated is read as typed first (`spoken.read_as_typed`: its
+    fillers out, its numbers said in words in figures as the articles write them), in English: German's "um" is a
+    word."""
+    language = library_language(store)
+    if language == "en" and not in_another_language(request.question, language):
+        request = replace(request, question=read_as_typed(request.question, lambda t: engine.idf(t).used().keys()))
     ranking = search(request, engine, store, semantic, now)
     typed = compose(request, ranking, min_answerability)
     if (typed.confident and typed.found) or not ranking.respelt:

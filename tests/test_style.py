@@ -95,6 +95,8 @@ ALLOWED: dict[str, set[str]] = {
     # article's is).
     "named_days": {"calendar_words", "errors", "ingest"},
     "analysis": {"config", "data", "errors", "models"},
+    # A question as dictated read as typed (fillers out, numbers said in words in figures), before retrieval reads it.
+    "spoken": {"analysis"},
     "ingest": {"analysis", "calendar_words", "config", "errors", "models"},
     # The network edge: bytes fetched, handed to the readers.
     "fetch": {"config", "errors", "ingest", "models"},
@@ -105,7 +107,18 @@ ALLOWED: dict[str, set[str]] = {
     "index": {"analysis", "config", "errors", "lasting", "models", "store"},
     # Meaning beside words: the encoder, and paragraph vectors that follow the store like an index.
     "semantic": {"analysis", "config", "errors", "index", "models", "store"},
-    "retrieval": {"analysis", "calendar_words", "config", "errors", "index", "models", "semantic", "store", "wording"},
+    "retrieval": {
+        "analysis",
+        "calendar_words",
+        "config",
+        "errors",
+        "index",
+        "models",
+        "semantic",
+        "spoken",
+        "store",
+        "wording",
+    },
     "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "semantic", "store"},
     # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.
     "services": {

@@ -30,7 +30,7 @@ from common import markdown_table
 from name_typos import SETS, named_words
 from small_library import libraries
 
-from bot.analysis import analysed_in, words
+from bot.analysis import analysed_in, analyze, words
 from bot.library import Library
 from bot.models import Answer
 from bot.retrieval import MIN_RESPELT_CHARS, _spelt_right, one_edit
@@ -108,10 +108,11 @@ def misspelt(
 
 
 def respelt_as(answer: Answer, meant: str) -> str:
-    """'meant' where `answer` is answered for the word meant, 'other' for another, '' where not respelt."""
+    """'meant' where `answer` is answered for the word meant (a form of it: "train" of "trains" is searched alike),
+    'other' for another, '' where not respelt."""
     if answer.respelt is None:
         return ""
-    return "meant" if meant.casefold() in answer.respelt.written.casefold().split() else "other"
+    return "meant" if set(analyze(meant)) <= set(analyze(answer.respelt.written)) else "other"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

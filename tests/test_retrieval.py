@@ -155,8 +155,9 @@ def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Li
 
 @pytest.mark.parametrize("question", ["xyzzy", "plugh xyzzy?", "harbuor"])
 def test_a_question_no_word_of_which_any_article_uses_lists_no_closest_headlines(news: Library, question: str) -> None:
-    """The vectors always find something near; with no word of the question in it, it is no closer than the rest."""
-    answer = news.ask(news.request(question))
+    """The vectors always find something near; with no word of the question in it, it is no closer than the rest. (As
+    typed: "harbuor" is asked as "harbour" after, `first_page`.)"""
+    answer = typed_answer(news, question)
     assert not answer.found and answer.closest == (), answer
     assert "No article uses" in answer.reason
     near = news.ask(news.request("harbour xyzzy plugh frobozz"))  # one word used: its stories are the closest
@@ -194,7 +195,7 @@ def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> No
 def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out_word(news: Library) -> None:
     """A question none of whose words any paragraph holds names them too ("arsenel" shows its misspelling); one
     whose words only the category or dates kept out does not say that no article mentions them."""
-    misspelt = news.ask(news.request("harbuor"))
+    misspelt = typed_answer(news, "harbuor")  # as typed: it is asked as "harbour" after (`first_page`)
     assert not misspelt.found
     assert misspelt.reason.startswith(
         "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."

@@ -1052,6 +1052,17 @@ class Speller:
             self.question, self.unseen, self.engine, self.store
         )
 
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The words of `respellings` whose respelling is asked where the question as typed is declined or weak
+        (`first_page`): a name as the articles write it, and a word misspelt where the word the stories write is the
+        one that near (`sure_word`)."""
+        return frozenset(
+            word
+            for word, spelt in self.respellings.items()
+            if spelt[0].isupper() or sure_word(word, spelt, self.question, self.engine)
+        )
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -1085,6 +1096,11 @@ class Ranking:
         """Words of `unseen_terms`, as typed and case-folded, with the word the articles use that they may be a
         misspelling of (`respellings`)."""
         return {} if self.speller is None else self.speller.respellings
+
+    @cached_property
+    def asked_respelt(self) -> frozenset[str]:
+        """The words of `respelt` whose respelling is asked, not only suggested (`Speller.asked`)."""
+        return frozenset() if self.speller is None else self.speller.asked
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -5175,15 +5191,17 @@ def _listed(items: Sequence[str], last: str) -> str:
     return spoken_list([f"\u201c{item}\u201d" for item in items], last)
 
 
-def respelt_words(question: str, respelt: Mapping[str, str], names: bool = False) -> dict[tuple[int, int], str]:
+def respelt_words(
+    question: str, respelt: Mapping[str, str], asked: Container[str] | None = None
+) -> dict[tuple[int, int], str]:
     """The spans of the question's words that `respelt` (`Ranking.respelt`: keyed by the case-folded word) gives
-    a word the articles use for, with that word; with `names`, only those the articles write as a name (capitalised
-    within a sentence, `spelling`): a name misspelt is asked after as the name the articles write, while a word is
-    only suggested ("ridden" as "hidden", `respellings`)."""
+    a word the articles use for, with that word; with `asked` (`Ranking.asked_respelt`), only those whose respelling
+    is asked: a name misspelt is asked after as the name the articles write, and a word as the one word the stories
+    write that near, while another is only suggested ("ridden" as "hidden", `respellings`)."""
     return {
         (start, end): spelt
         for start, end, _ in words(question)
-        if (spelt := respelt.get(question[start:end].casefold())) and (not names or spelt[0].isupper())
+        if (spelt := respelt.get(typed := question[start:end].casefold())) and (asked is None or typed in asked)
     }
 
 
@@ -5283,7 +5301,8 @@ def respellings(
     and a reader asking after another person of a like name, whom no story names, is never answered about the one
     the articles name.
 
-    Any other word is only suggested after a decline, never searched for instead: read as corpus words, correct
+    Any other word is suggested after a decline, and searched for instead only where `sure_word` holds (the one word
+    that near, the typed word no English word): read as corpus words, correct
     words the articles lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the
     project's 424 BBC questions, 15 have an unseen word one edit from a corpus word; the encoder's vocabulary, which
     holds most English words ("reset", "aerial", "ridden", "iphone"; the common words it lacks are listed too),
@@ -5312,14 +5331,50 @@ def respellings(
         if chosen is None and len(word) >= MIN_RESPELT_CHARS and alone and edits:
             chosen = next(iter(edits))  # the most used
         as_name = word in named or looked[word]
-        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store, as_name, beside)):
+        # A misspelling typed capitalised and not in a full name may be a word ("what is the Goverment doing"),
+        # where the stories write no name that near: suggested (`sure_word` asks no word typed as a name). Two
+        # edits from a word only in English, whose lists tell a word spelt right ("alcaldesa" is no "alcalde").
+        as_word = not looked[word] and alone
+        if chosen is not None and (
+            spelt := spelling(chosen, edits[chosen], engine, store, as_name, beside)
+            or (as_name and as_word and spelling(chosen, edits[chosen], engine, store))
+        ):
             out[word] = spelt
-        elif not looked[word] and (twice := _two_edits_name(word, engine, store, beside)):
+        elif not looked[word] and (
+            twice := _two_edits(word, engine, store, beside, named=True)
+            or (as_word and analysis_language() == "en" and _two_edits(word, engine, store, beside, named=False))
+        ):
             # A full name's word only as one the articles write beside its neighbour, as for one edit.
             term, spelt = twice
             if alone or _beside(word, order, {**edits_of, word: {term: set()}}, unseen, engine, store):
                 out[word] = spelt
     return out
+
+
+# A word misspelt is asked as the word the stories write only where that word is written in at least this many
+# paragraphs: a word one paragraph holds may be its own slip, or a rare word the reader did not mean.
+MIN_ASKED_WORD_PARAGRAPHS = 2
+
+
+def sure_word(word: str, spelt: str, question: str, engine: Engine) -> bool:
+    """Whether `word` (typed, case-folded), which `respellings` respelt as the word `spelt` (no name), is asked as
+    `spelt`, as a search engine answers "morgage rates" for "mortgage": in an English library, where `word` is no word
+    spelt right (the language lists', `_spelt_right`: "form" of "from", "their" of "there" stay), of MIN_RESPELT_CHARS
+    letters or more, typed as no name nor beside one, and `spelt` is the only word the stories write one edit away
+    (or, with none there, the only one two edits away: `_two_edits`) and written in MIN_ASKED_WORD_PARAGRAPHS
+    paragraphs or more. Else it is only suggested: where two words are that near, the reader's is not known, and
+    "What did Bakker say?" may ask after someone no story names, not a baker."""
+    if spelt[0].isupper() or analysis_language() != "en" or word in _spelt_right() or len(word) < MIN_RESPELT_CHARS:
+        return False
+    order = [(question[s:e].casefold(), t) for s, e, t in words(question)]
+    names = name_terms(question)
+    if any(w == word and t in names for w, t in order) or _in_full_name(word, order, names):
+        return False
+    terms = analyze(spelt)
+    near = _used_edits(word, engine)
+    if len(terms) != 1 or (near and list(near) != terms):
+        return False
+    return len(engine.search(Query(terms), MIN_ASKED_WORD_PARAGRAPHS)) >= MIN_ASKED_WORD_PARAGRAPHS
 
 
 def _neighbour_terms(
@@ -5500,14 +5555,15 @@ STEMS_APART = 3
 MAX_TWO_EDITS_TRIED = 8
 
 
-def _two_edits_name(
-    word: str, engine: Engine, store: Store, beside: Collection[str] = frozenset()
+def _two_edits(
+    word: str, engine: Engine, store: Store, beside: Collection[str] = frozenset(), named: bool = True
 ) -> tuple[str, str] | None:
     """The term and the name as the articles write it (capitalised within a sentence, `spelling`) of the one name
     two edits or fewer from `word` (a reader's slip of a name: a swapped pair of letters and one more, a double
     letter, a sound-alike ending), among the terms beginning as it does; None where no name is that near, or two are
     ("Brodey" of a library naming both Aileen Brodie and Adrien Brody). Readers seldom slip on a name's first two
-    letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`)."""
+    letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`). Not `named`, the
+    one word or name that near, as a paragraph writes it ("goverrnmnet" of "government")."""
     terms = analyze(word)
     if len(word) < MIN_TWO_EDITS_CHARS or len(terms) != 1:
         return None
@@ -5515,7 +5571,7 @@ def _two_edits_name(
     near = sorted((t for t in apart if apart[t] <= STEMS_APART), key=apart.__getitem__)  # the most used first of alike
     found: dict[str, tuple[str, str]] = {}
     for term in near[:MAX_TWO_EDITS_TRIED]:
-        if spelt := spelling(term, _TwoEditsFrom(word), engine, store, named=True, beside=beside):
+        if spelt := spelling(term, _TwoEditsFrom(word), engine, store, named=named, beside=beside):
             found.setdefault(spelt.casefold(), (term, spelt))
     return next(iter(found.values())) if len(found) == 1 else None
 
@@ -5534,7 +5590,8 @@ def edits_apart(a: str, b: str, most: int, beginning: bool = False) -> int:
     """The deletions, insertions, replacements and swaps of neighbouring letters that make `a` of `b` (each letter
     edited once), or of the nearest beginning of `b` (`beginning`: a stem of a misspelt word's, "fairweath" of
     "fairweahtecr", whose ending the stemmer did not know to cut), or `most` + 1 when more than `most` are needed."""
-    if abs(len(a) - len(b)) > most:
+    # A beginning of `b` may be as short as `a`: only a longer `a` is too far by its length alone.
+    if len(a) - len(b) > most or (len(b) - len(a) > most and not beginning):
         return most + 1
     before: list[int] = []
     row = list(range(len(b) + 1))
@@ -6074,7 +6131,7 @@ def first_page(
         return request, typed
     asked = split_seen(request.question)[0]
     texts: list[str] = []
-    if named := respelt_words(asked, ranking.respelt, names=True):
+    if named := respelt_words(asked, ranking.respelt, ranking.asked_respelt):
         again = replace(request, question=rewritten(asked, named) + request.question[len(asked) :])
         answered = compose(again, search(again, engine, store, semantic, now), min_answerability)
         if answered.found:

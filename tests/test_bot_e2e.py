@@ -2286,6 +2286,17 @@ async def test_a_misspelt_name_is_answered_as_the_stories_write_it_or_offered_on
     assert presses[1].params.get("text") == EXPIRED
 
 
+async def test_a_misspelt_word_is_answered_as_the_one_word_the_stories_write_that_near(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "aples" was declined, "Did you mean “apples”?", where a search engine answers for the word meant: the orchard
+    story writes "apples" and no other word one edit away, so it is answered, saying so at the top."""
+    answered = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "aples"))
+    note = "Answers for apples (you wrote aples)"
+    assert answered.startswith(f"{note}\n\n"), answered[:200]
+    assert listed("Orchard Farmers Report Record Apple Harvest").match(answered, len(note) + 2), answered[:200]
+
+
 async def test_an_inline_suggestion_s_button_says_what_was_typed_and_whom_it_asks_about(
     app: Bot, server: FakeBotAPI
 ) -> None:

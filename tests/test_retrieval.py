@@ -19,7 +19,7 @@ from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
-from bot.models import Article, Hit, Passage, Respelling, StoredArticle
+from bot.models import Answer, Article, Hit, Passage, Respelling, StoredArticle
 from bot.render.answers import fit_answer, reason_of, shown_lines
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
@@ -158,8 +158,9 @@ def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Li
 
 @pytest.mark.parametrize("question", ["xyzzy", "plugh xyzzy?", "harbuor"])
 def test_a_question_no_word_of_which_any_article_uses_lists_no_closest_headlines(news: Library, question: str) -> None:
-    """The vectors always find something near; with no word of the question in it, it is no closer than the rest."""
-    answer = news.ask(news.request(question))
+    """The vectors always find something near; with no word of the question in it, it is no closer than the rest. (As
+    typed: "harbuor" is asked as "harbour" after, `first_page`.)"""
+    answer = typed_answer(news, question)
     assert not answer.found and answer.closest == (), answer
     assert "No article uses" in answer.reason
     near = news.ask(news.request("harbour xyzzy plugh frobozz"))  # one word used: its stories are the closest
@@ -197,7 +198,7 @@ def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> No
 def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out_word(news: Library) -> None:
     """A question none of whose words any paragraph holds names them too ("arsenel" shows its misspelling); one
     whose words only the category or dates kept out does not say that no article mentions them."""
-    misspelt = news.ask(news.request("harbuor"))
+    misspelt = typed_answer(news, "harbuor")  # as typed: it is asked as "harbour" after (`first_page`)
     assert not misspelt.found
     assert misspelt.reason.startswith(
         "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."
@@ -208,20 +209,33 @@ def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out
     assert filtered.reason == "Nothing in the articles answers that." and filtered.limited
 
 
+def typed_answer(library: Library, question: str) -> Answer:
+    """The answer to `question` as typed, before any respelling of it is asked (`first_page`)."""
+    request = library.request(question)
+    return compose(
+        request, search(request, library.engine, library.store, library.semantic), library.settings.min_answerability
+    )
+
+
 def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:
-    """Suggested, never searched for: the word one edit away that the articles write, as they write it; for a name the
-    reader typed (capitalised) only a name the articles write; not for an English word the articles lack, or a short
-    word."""
-    answer = news.ask(news.request("libary"))
+    """Suggested: the word one edit away that the articles write, as they write it; for a name the reader typed
+    (capitalised) only a name the articles write; not for an English word the articles lack, or a short word. The one
+    word that near is asked too, and answered so (`sure_word`)."""
+    answer = typed_answer(news, "libary")
     assert not answer.found and answer.passages == ()
     assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
-    assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
+    asked = news.ask(news.request("libary"))
+    assert asked.found and asked.respelt == Respelling("library", "library", "libary")
+    assert typed_answer(news, "HARBUOR").reason.endswith("Did you mean \u201charbour\u201d?")
     news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
     # A name the articles write is no longer only suggested: the question respelt is answered (`first_page`).
     wimbledon = news.ask(news.request("wimbeldon"))
     assert wimbledon.found and wimbledon.respelt == Respelling("Wimbledon", "Wimbledon", "wimbeldon")
-    # A name typed (capitalised) is respelt only as a name the articles write: they write "harbour" as no name.
-    for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
+    # A name typed (capitalised) is respelt only as a name the articles write: they write "harbour" as no name, so it
+    # is only suggested as a word, never asked ("What did harbour say?").
+    harbuor = news.ask(news.request("What did Harbuor say?"))
+    assert not harbuor.found and harbuor.respelt is None and harbuor.reason.endswith("\u201charbour\u201d?")
+    for question in ("choir", "whay"):  # "chair" is one edit from "choir"
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason
         assert "Did you mean" not in declined.reason
@@ -256,7 +270,8 @@ def test_a_suggestion_is_found_where_the_first_paragraphs_write_the_words_other_
         [Article(title=f"Jobs {n}", paragraphs=(f"Jobs created, jobs created in town {n}.",)) for n in range(8)]
         + [Article(title="Plan", paragraphs=("The council wants to create a " + "long " * 60 + "plan.",))]
     )
-    assert news.ask(news.request("rreate")).reason.endswith("Did you mean \u201ccreate\u201d?")
+    assert typed_answer(news, "rreate").reason.endswith("Did you mean \u201ccreate\u201d?")
+    assert news.ask(news.request("rreate")).respelt == Respelling("create", "create", "rreate")
 
 
 def test_one_typed_word_shows_the_passages_holding_it_first(library: Library) -> None:
@@ -387,6 +402,34 @@ def test_a_name_two_edits_off_is_respelt_where_it_is_the_one_that_near(
     unseen = frozenset(terms) - set(named_library.engine.idf(terms).used())
     found = respellings(question, unseen, named_library.engine, named_library.store, name_terms(question))
     assert found.get(case["word"]) == case["respelt"], (case["why"], found)
+
+
+RESPELT_WORDS = json.loads((DATA / "respelt_words.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def words_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The stories of tests/data/respelt_words.json, by words alone."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("words") / "data", semantic="off"))
+    library.add([Article(title=s["title"], paragraphs=tuple(s["paragraphs"])) for s in RESPELT_WORDS["stories"]])
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("case", RESPELT_WORDS["cases"], ids=[c["question"] for c in RESPELT_WORDS["cases"]])
+def test_a_misspelt_word_is_answered_as_the_one_word_the_stories_write_that_near(
+    words_library: Library, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/respelt_words.json: "what are morgage rates doing" was declined or weak, "Did you mean
+    “mortgage”?", where a search engine answers for the word meant; a word near two the stories write, or spelt right,
+    or near a rare word or inside a full name, is answered as typed."""
+    answer = words_library.ask(words_library.request(case["question"]))
+    written = None if answer.respelt is None else answer.respelt.written
+    assert written == case["respelt"], (case["why"], answer.reason)
+    if written is not None:
+        assert answer.found and answer.respelt is not None and written in answer.respelt.question
+    if "suggested" in case:
+        assert f"Did you mean \u201c{case['suggested']}\u201d?" in answer.reason, (case["why"], answer.reason)
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:

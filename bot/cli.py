@@ -11,6 +11,7 @@ import asyncio
 import difflib
 import json
 import logging
+import math
 import os
 import re
 import shlex
@@ -141,8 +142,8 @@ FINDING = ("ask", "chat", "latest", "stats", "remove")
 # How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
 LATEST = "latest"
 ASK_CATEGORY = "ask --category"
-# Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
-# wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
+# Paragraphs given vectors per minute on two idle cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
+# wait an ingest announces (`encoding_minutes`): the static vectors are made about 35x faster than the encoder's.
 EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
@@ -866,12 +867,25 @@ def _note_vectors(library: Library) -> None:
             file=sys.stderr,
         )
         return
-    minutes = waiting // EMBEDDED_PER_MINUTE[library.semantic.mode] + 1
+    cores = os.cpu_count() or 1
+    estimate = encoding_minutes(waiting, EMBEDDED_PER_MINUTE[library.semantic.mode], cores, os.getloadavg()[0])
     print(
-        f"note: {left} (about {minutes} min of encoding); until then they are found by their words. A running bot"
-        " makes them in the background, or run `newsbot vectors`.",
+        f"note: {left} ({estimate}); until then they are found by their words. A running bot makes them in the"
+        " background, or run `newsbot vectors`.",
         file=sys.stderr,
     )
+
+
+def encoding_minutes(paragraphs: int, idle_rate: int, cores: int, load: float) -> str:
+    """About how long `paragraphs` take to encode at `idle_rate` a minute on idle cores, when `load` (the last
+    minute's average of processes ready to run) shares `cores` with the encoder: "about 3 min of encoding", with the
+    load named when it slows it. The idle rate alone was 6 to 25 times too quick at loads of 12 to 50 on two cores
+    (ops74: a bot made 500 a minute at 11-13, about 120 at 37-50, where 3,000 were reckoned), as the encoder's share
+    of the cores shrank with the load."""
+    share = min(1.0, cores / load) if load > 0 else 1.0
+    minutes = max(1, math.ceil(paragraphs / (idle_rate * share)))
+    slowed = f" on {cores} cores at a load of {load:.0f}" if share < 1 else ""
+    return f"about {minutes:,} min of encoding{slowed}"
 
 
 def _held_by(library: Library) -> str:

@@ -15,7 +15,6 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +39,7 @@ from bot.semantic.static import load_static
 from bot.store import Store
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
+from tests.postgres_servers import SESSION_CACHE, Server, new_pgdata
 from tests.web_server import WebServer, serving
 
 # nltk loads on the first stem or sentence split (bot.analysis), which takes a second on a busy machine: loaded
@@ -71,8 +71,6 @@ if (
 ):
     os.environ["TMPDIR"] = str(RAM_DISK)
     tempfile.tempdir = str(RAM_DISK)
-# Not NEWSBOT_...: newsbot warns of every such variable it does not know.
-SESSION_CACHE = "PYTEST_NEWSBOT_SESSION_CACHE"
 # What is made from the model (its word pieces' vectors, ~15 s) is made once per session, in a cache of the
 # session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here). pytest-xdist's
 # workers inherit the cache of the process that started them, which removes it at its end.
@@ -93,29 +91,6 @@ if sys.dont_write_bytecode and not sys.pycache_prefix:
 DATABASES = ("sqlite", "postgresql")
 
 
-def new_pgdata(prefix: str) -> Path:
-    """A new PostgreSQL data directory for `pgserver.get_server`, as a copy of one `initdb` made once per session
-    (on a busy 2-core machine initdb took 6-7 s, 1.1-1.6 s of it CPU; a copy, a start and a stop 0.4 s). Not under
-    pytest's tmp_path: another pytest run on the machine may prune those while the server runs."""
-    import pgserver
-
-    template = Path(os.environ[SESSION_CACHE]) / "pgdata"
-    with (Path(os.environ[SESSION_CACHE]) / "pgdata.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (template / "PG_VERSION").exists():
-            template.mkdir(exist_ok=True)
-            pgserver.get_server(template, cleanup_mode="stop").cleanup()
-            (template / "log").unlink()
-            # Commits and checkpoints not flushed to the disk (what a power cut would lose; a killed server loses
-            # nothing the kernel holds): each test's CREATE DATABASE and every commit waited for fsync.
-            with (template / "postgresql.conf").open("a") as conf:
-                conf.write("fsync = off\n")
-    directory = Path(tempfile.mkdtemp(prefix=prefix))
-    # `cp -a` keeps the files' owner: run as root, pgserver runs PostgreSQL as a user of its own.
-    subprocess.run(["cp", "-a", f"{template}/.", str(directory)], check=True)
-    return directory
-
-
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """A URL of a PostgreSQL server's maintenance database, on which the tests may create databases."""
@@ -128,14 +103,12 @@ def postgres_admin_url() -> Iterator[str]:
             if database:
                 _run_admin(configured, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         return
-    import pgserver
-
     directory = new_pgdata("newsbot-postgres-")
-    server = pgserver.get_server(directory, cleanup_mode="stop")
+    server = Server(directory)
     try:
-        yield make_url(server.get_uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        yield make_url(server.uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     finally:
-        server.cleanup()
+        server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 

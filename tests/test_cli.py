@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot import __version__
-from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
+from bot.cli import DATE_FORMS, EMPTY_LIBRARY, encoding_minutes, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
@@ -1463,6 +1463,23 @@ def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "paragraph vectors" in out and "waiting" not in out
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "load", "said"),
+    [
+        (828, 0.4, "about 1 min of encoding"),  # idle: the rate bench/semantic_speed.py measured
+        (828, 2.0, "about 1 min of encoding"),  # the cores busy with the ingest that just ended, no more
+        (828, 12.0, "about 2 min of encoding on 2 cores at a load of 12"),
+        # ops74's case: 828 paragraphs made by a bot in about 7 min at loads of 37-50, said "about 1 min".
+        (828, 43.0, "about 6 min of encoding on 2 cores at a load of 43"),
+        (120_000, 30.0, "about 600 min of encoding on 2 cores at a load of 30"),
+    ],
+)
+def test_the_minutes_of_encoding_an_ingest_announces_grow_with_the_load(
+    paragraphs: int, load: float, said: str
+) -> None:
+    assert encoding_minutes(paragraphs, 3_000, 2, load) == said
 
 
 def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vectors(

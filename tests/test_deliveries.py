@@ -27,6 +27,8 @@ from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
 from bot.store.chats import claim_asks, restricted_due
+from bot.store.deliveries import ALERT, DIGEST, ONE_INSTANT, Claim
+from bot.store.deliveries import insert as insert_claims
 from bot.store.engine import reading, writing
 from bot.store.schema import migrations
 from tests.conftest import open_store
@@ -487,3 +489,30 @@ def test_a_digest_the_chat_never_got_leaves_its_window_to_the_next(store: Store)
     assert [claims[chat].window_start for chat in ids] == [first_window] * 4
     starts = [settings.previous_due for chat in ids if (settings := store.chat_settings(chat)) is not None]
     assert starts == [first_window, DUE, DUE, DUE]
+
+
+def test_a_rest_button_is_known_as_an_alerts_by_the_chats_deliveries_to_the_instant(store: Store) -> None:
+    """`Store.sent_as_alert` on both stores: a window ending one instant (a microsecond) after its last story's
+    arrival is an alert's if the chat had an alert claimed from that arrival until the message went, and no digest
+    due at the window's end; an alert claimed one instant earlier, after the message, or to another chat does not
+    count. On PostgreSQL the instants are timestamptz compared in the database, on SQLite strings."""
+    chat, other = 7001, 7002
+    last = NOON + timedelta(minutes=5, microseconds=250)
+    end, sent = last + ONE_INSTANT, last + timedelta(seconds=3)
+    claims = [
+        Claim(ALERT, chat, "batch-2", last),  # claimed at its last story's arrival: the earliest an alert can be
+        Claim(ALERT, other, "batch-9", last - ONE_INSTANT),
+        Claim(ALERT, other, "batch-10", sent + ONE_INSTANT),
+    ]
+    with writing(store.engine) as connection:
+        insert_claims(connection, claims, "w1", NOON)
+    assert store.sent_as_alert(chat, end, sent) is True
+    assert store.sent_as_alert(chat, end, last - ONE_INSTANT) is False  # the message went before the claim
+    assert store.sent_as_alert(chat, end - ONE_INSTANT, sent) is True
+    assert store.sent_as_alert(chat, end + ONE_INSTANT, sent) is False  # claimed an instant before the arrival
+    assert store.sent_as_alert(other, end, sent) is False  # one claimed an instant early, one after the message
+    # A digest due at the window's end is the digest's button, whatever alerts the chat had.
+    with writing(store.engine) as connection:
+        insert_claims(connection, [Claim(DIGEST, chat, "2026-03-26 UTC", end)], "w1", NOON)
+    assert store.sent_as_alert(chat, end, sent) is False
+    assert store.sent_as_alert(chat, end - ONE_INSTANT, sent) is True

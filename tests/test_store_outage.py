@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -14,7 +15,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pgserver
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -30,9 +30,9 @@ from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT
 from bot.store.writer import described
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
-from tests.conftest import new_pgdata
 from tests.html_check import visible_text
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
+from tests.postgres_servers import Server, new_pgdata
 from tests.processes import free_port, newsbot, over_tcp
 from tests.test_bot_processes import (
     ALICE,
@@ -190,8 +190,8 @@ class Postgres:
 
     def __init__(self) -> None:
         self.directory = new_pgdata("newsbot-pg-")
-        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
-        admin = make_url(self.server.get_uri()).set(drivername="postgresql+psycopg")
+        self.server = Server(self.directory)
+        admin = make_url(self.server.uri()).set(drivername="postgresql+psycopg")
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             connection.execute(text('CREATE DATABASE "news"'))
@@ -199,14 +199,42 @@ class Postgres:
         self.url = admin.set(database="news").render_as_string(hide_password=False)
 
     def stop(self) -> None:
-        self.server.cleanup()
+        self.server.stop()
 
     def start(self) -> None:
-        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+        self.server = Server(self.directory)
 
     def close(self) -> None:
-        self.server.cleanup()
+        self.server.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+# A process that starts a server of the tests' own, says its postmaster's pid and data directory, and waits.
+_STARTS_A_SERVER = """
+from tests.postgres_servers import Server, new_pgdata
+server = Server(new_pgdata("newsbot-pg-orphan-"))
+print(server.server.get_pid(), server.directory, flush=True)
+input()
+"""
+
+
+def test_a_server_the_tests_started_stops_when_the_process_that_started_it_is_killed() -> None:
+    """Servers of killed pytest workers (a CI run killed at its time limit) ran on, found hours later: the server
+    of a process that dies by SIGKILL, with no atexit run, is stopped and its data removed."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c", _STARTS_A_SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert starter.stdout is not None and starter.stdin is not None
+    with starter, starter.stdin:
+        pid, directory = starter.stdout.readline().split()
+        assert (Path(directory) / "postmaster.pid").exists()
+        starter.kill()
+    deadline = time.monotonic() + 30
+    while Path(directory).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(directory).exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
 
 
 @pytest.fixture

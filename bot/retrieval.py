@@ -4154,10 +4154,16 @@ def tells_of_time_asked(question: str, shown: Sequence[Passage]) -> bool:
     tests/data/business_desk leads with November's cut, and October's hold is shown second. Not a time the reader
     tells of themselves ("am i affected if i renewed in october"), which a story answers by its own dates."""
     asked = {_time_of(found.group("time")) for found in _TIME_ASKED.finditer(_READER_IF.split(question)[0])}
+    stories = _stories_of(shown)
+    return not asked or not stories or any(_tells_of_time(asked, story) for story in stories.values())
+
+
+def _stories_of(shown: Sequence[Passage]) -> dict[str, list[Passage]]:
+    # The passages shown of each story, by its id, in the order the page first shows each.
     stories: dict[str, list[Passage]] = {}
     for passage in shown:
         stories.setdefault(passage.article.id, []).append(passage)
-    return not asked or not stories or any(_tells_of_time(asked, story) for story in stories.values())
+    return stories
 
 
 # Where a question goes on to the reader's own case: "am i affected if i renewed in october".
@@ -4717,9 +4723,7 @@ def counts_where_asked(
     places -= count.counted
     if not places:
         return True
-    stories: dict[str, list[Passage]] = {}
-    for passage in shown:
-        stories.setdefault(passage.article.id, []).append(passage)
+    stories = _stories_of(shown)
     # Beside a number, whoever does the deed asked counts too ("About 144 players" of "how many golfers will play"),
     # and a number's plural is the number.
     beside = replace(count, counted=_as_numbers(count.counted), head=count.head | doer_terms(count.head))

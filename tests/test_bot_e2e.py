@@ -1631,14 +1631,7 @@ async def test_a_reply_asking_whether_it_happened_again_is_answered_by_the_story
         "Local",
         datetime(2026, 11, 2, tzinfo=UTC),
     )
-    await asyncio.to_thread(library_of(app).add, [flood, clean_up, again])
-    server.send_command(ALICE, "start", flood.id)
-    article = await last_call(server, ALICE, 1)
-    assert check_sent(article).startswith("<b>Homes flooded in Carrowby"), article
-    asked = partial(
-        server.send_text, ALICE, "did it happen again?", reply_to_bot_message_id=article.result["message_id"]
-    )
-    reply = await reply_to(server, ALICE, asked)
+    reply = await reply_to_full_article(app, server, [flood, clean_up, again], "did it happen again?")
     assert "1. Carrowby flooded again on Sunday night" in visible_text(reply), reply
 
 
@@ -1668,18 +1661,19 @@ async def test_a_reply_asking_what_happens_meanwhile_is_answered_by_the_lede_of_
         "Education",
         datetime(2026, 11, 9, tzinfo=UTC),
     )
-    await asyncio.to_thread(library_of(app).add, [delayed, placed])
-    server.send_command(ALICE, "start", delayed.id)
-    article = await last_call(server, ALICE, 1)
-    assert check_sent(article).startswith("<b>New Brindle Hill"), article
-    asked = partial(
-        server.send_text,
-        ALICE,
-        "where will the children go in the meantime?",
-        reply_to_bot_message_id=article.result["message_id"],
-    )
-    reply = await reply_to(server, ALICE, asked)
+    reply = await reply_to_full_article(app, server, [delayed, placed], "where will the children go in the meantime?")
     assert "1. Pupils who should have been the first" in visible_text(reply), reply
+
+
+async def reply_to_full_article(app: Bot, server: FakeBotAPI, stories: list[Article], question: str) -> str:
+    """The bot's answer to `question` sent in reply to the full article of the first of `stories` (opened by its deep
+    link), the stories added to the library first."""
+    await asyncio.to_thread(library_of(app).add, stories)
+    server.send_command(ALICE, "start", stories[0].id)
+    article = await last_call(server, ALICE, 1)
+    assert check_sent(article).startswith(f"<b>{stories[0].title}</b>"), article
+    asked = partial(server.send_text, ALICE, question, reply_to_bot_message_id=article.result["message_id"])
+    return await reply_to(server, ALICE, asked)
 
 
 async def test_a_reply_to_any_part_of_a_long_article_or_to_one_without_a_link_follows_up(

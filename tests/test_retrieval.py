@@ -381,11 +381,18 @@ def test_a_misspelt_name_is_asked_after_as_the_name_the_articles_write(news: Lib
 RESPELT_NAMES = json.loads((DATA / "respelt_names.json").read_text(encoding="utf-8"))
 
 
+def words_only_library(tmp_path_factory: pytest.TempPathFactory, name: str, stories: list[dict[str, Any]]) -> Library:
+    """A library of `stories` (a data file's titles and paragraphs), by words alone: respelling reads the word index
+    only."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp(name) / "data", semantic="off"))
+    library.add([Article(title=s["title"], paragraphs=tuple(s["paragraphs"])) for s in stories])
+    return library
+
+
 @pytest.fixture(scope="module")
 def named_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    """The stories of tests/data/respelt_names.json, by words alone: respelling reads the word index only."""
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("named") / "data", semantic="off"))
-    library.add([Article(title=s["title"], paragraphs=tuple(s["paragraphs"])) for s in RESPELT_NAMES["stories"]])
+    """The stories of tests/data/respelt_names.json, by words alone."""
+    library = words_only_library(tmp_path_factory, "named", RESPELT_NAMES["stories"])
     yield library
     library.close()
 
@@ -410,8 +417,7 @@ RESPELT_WORDS = json.loads((DATA / "respelt_words.json").read_text(encoding="utf
 @pytest.fixture(scope="module")
 def words_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """The stories of tests/data/respelt_words.json, by words alone."""
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("words") / "data", semantic="off"))
-    library.add([Article(title=s["title"], paragraphs=tuple(s["paragraphs"])) for s in RESPELT_WORDS["stories"]])
+    library = words_only_library(tmp_path_factory, "words", RESPELT_WORDS["stories"])
     yield library
     library.close()
 

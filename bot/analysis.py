@@ -470,8 +470,10 @@ def _load_nltk() -> None:
             for name in NLTK_MODULES:
                 importlib.import_module(name)
         except (ImportError, AttributeError):
+            # nltk's alone: another module they loaded stays (two copies of one module would hold two of its classes).
             for name in set(sys.modules) - before:
-                del sys.modules[name]
+                if name.partition(".")[0] == "nltk":
+                    del sys.modules[name]
         for package in _NLTK_PACKAGES:
             sys.modules.pop(package, None)
 

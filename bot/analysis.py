@@ -10,7 +10,11 @@ Also sentence splitting for trimming long paragraphs, with nltk's Punkt and ship
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import re
+import sys
+import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -21,7 +25,9 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from importlib.resources import files
 from itertools import chain
-from typing import TYPE_CHECKING, TypeVar, TypeVarTuple, Unpack
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, Unpack
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -266,6 +272,7 @@ def _stem(word: str, inflected: bool, language: str) -> str:
 def _stemmer(language: str) -> SnowballStemmer:
     # nltk loads on first need: importing it takes most of a second, which `newsbot stats` or `remove` (no text
     # to analyse) paid on every run.
+    _load_nltk()
     from nltk.stem.snowball import SnowballStemmer
 
     return SnowballStemmer(STEMMERS[language])
@@ -415,11 +422,60 @@ def words(text: str) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1)
 def _sentence_splitter() -> PunktSentenceTokenizer:
+    _load_nltk()
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
+
+
+# The nltk modules analysis uses. nltk's package __init__ imports all of nltk (260 modules, 0.12-0.14 s of CPU in every
+# process that analyses text) for these two, which need a dozen of its modules.
+NLTK_MODULES = ("nltk.stem.snowball", "nltk.tokenize.punkt")
+_NLTK_PACKAGES = ("nltk", "nltk.corpus", "nltk.stem", "nltk.tokenize")
+_nltk_lock = threading.Lock()
+
+
+class _Later:
+    """A name an nltk module takes from a package's __init__ as it loads, which the stand-in package has not: the
+    package's own, looked up at its first use (the package then imported whole)."""
+
+    def __init__(self, package: str, name: str) -> None:
+        self._package, self._name = package, name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(getattr(importlib.import_module(self._package), self._name), attribute)
+
+
+def _load_nltk() -> None:
+    """Load `NLTK_MODULES` under bare stand-ins of their packages, taken out of `sys.modules` again, so that a later
+    `import nltk` (a test, another library) runs the package whole and finds these two loaded. An nltk whose two
+    modules need more of their packages than this gives them is imported whole, as before."""
+    with _nltk_lock:
+        if "nltk" in sys.modules or all(name in sys.modules for name in NLTK_MODULES):
+            return  # loaded, whole or so
+        spec = importlib.util.find_spec("nltk")
+        if spec is None or not spec.submodule_search_locations:
+            return  # not installed: the import after says so
+        root = Path(next(iter(spec.submodule_search_locations)))
+        stand_ins = {package: ModuleType(package) for package in _NLTK_PACKAGES}
+        for package, module in stand_ins.items():
+            module.__path__ = [str(root.joinpath(*package.split(".")[1:]))]
+        # Snowball's stopword lists (for `ignore_stopwords`, which analysis does not use).
+        vars(stand_ins["nltk.corpus"])["stopwords"] = _Later("nltk.corpus", "stopwords")
+        before = set(sys.modules)
+        sys.modules.update(stand_ins)
+        try:
+            for name in NLTK_MODULES:
+                importlib.import_module(name)
+        except (ImportError, AttributeError):
+            # nltk's alone: another module they loaded stays (two copies of one module would hold two of its classes).
+            for name in set(sys.modules) - before:
+                if name.partition(".")[0] == "nltk":
+                    del sys.modules[name]
+        for package in _NLTK_PACKAGES:
+            sys.modules.pop(package, None)
 
 
 def sentences(text: str) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -281,3 +283,47 @@ def test_a_short_common_word_is_whole_when_used_more_than_the_words_it_begins() 
     whole = ("war", "egg", "tax", "uk")
     assert all(map(more_often_whole, whole))
     assert not any(map(more_often_whole, ("pre", "con", "cha", "th", "qz")))
+
+
+# Stems every language's stemmer with nltk's modules as analysis loads them, then with nltk imported whole (those
+# modules dropped and loaded again), and prints whether nltk's package ran before and whether both agree.
+_BOTH_NLTKS = """
+import json, sys
+from importlib.resources import files
+import bot.analysis
+{before}
+from bot.analysis import STEMMERS, sentences, stem
+text = "Gen. Smith came at 5 p.m. on Monday. He left! U.S. officials said so. Then the end."
+split = sentences(text), stem("running")
+whole_before = "nltk" in sys.modules or "nltk.corpus.reader" in sys.modules
+data = files("bot.data")
+words = [line.split()[0] for line in data.joinpath("english_frequencies_en.txt").read_text().splitlines()[3::10]]
+words += [w for lang in ("de", "es", "fr", "it") for w in data.joinpath(f"stopwords_{{lang}}.txt").read_text().split()]
+def stems():
+    from nltk.stem.snowball import SnowballStemmer
+    return [[SnowballStemmer(language).stem(word) for word in words] for language in STEMMERS.values()]
+loaded = stems()
+for name in [name for name in sys.modules if name.startswith("nltk")]:
+    del sys.modules[name]
+import nltk
+print(json.dumps([whole_before, loaded == stems(), split[0] == sentences(text), len(words)]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "whole"),
+    [
+        ("", False),
+        # An nltk whose modules need more of their packages than analysis gives them (as nltk.cli does).
+        ('bot.analysis.NLTK_MODULES = (*bot.analysis.NLTK_MODULES, "nltk.cli")', True),
+    ],
+)
+def test_nltk_s_stemmers_and_punkt_load_without_its_package_and_work_as_with_it(before: str, whole: bool) -> None:
+    """nltk's package __init__ imports all of nltk (0.12-0.14 s of CPU in every process that analyses text) for its
+    Snowball stemmers and Punkt, which load without it and stem and split as they do with it; an nltk whose
+    modules need more of it is imported whole."""
+    script = _BOTH_NLTKS.format(before=before)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    whole_before, same_stems, same_sentences, count = json.loads(result.stdout.splitlines()[-1])
+    assert (whole_before, same_stems, same_sentences) == (whole, True, True) and count > 2_000

@@ -977,8 +977,11 @@ def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside_
     started, distilled = bot_err.find("Application started"), bot_err.find("soft word matches are on")
     assert 0 <= started < distilled, bot_err
     assert "distilling them again" in bot_err, bot_err
-    assert [path.name for path in settings.static_dir.iterdir()] == [whole.name]
+    # The table and the unit rows made from it (`unit-*.npy`), which later starts map.
+    [rows] = static_dir.glob("unit-*.npy")
+    assert sorted(path.name for path in settings.static_dir.iterdir()) == sorted([rows.name, whole.name])
     assert np.array_equal(np.load(settings.static_dir / whole.name), np.load(whole))
+    assert np.array_equal(np.load(settings.static_dir / rows.name), np.load(rows))
     library = Library.open(other)
     try:
         assert library.semantic is not None and library.semantic.mode == "static"

@@ -76,10 +76,12 @@ def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
     static_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     [table] = static_dir.glob("static-*.npy")
-    made = table.stat().st_mtime_ns
+    # Beside it, the unit rows made from it, which a start maps (tests/test_semantic.py's old cache below).
+    [rows] = static_dir.glob("unit-*.npy")
+    made = table.stat().st_mtime_ns, rows.stat().st_mtime_ns
     with caplog.at_level(logging.WARNING):
         static = load_static(default_model_path(), static_dir)
-    assert table.stat().st_mtime_ns == made and not caplog.records  # read quietly, not distilled again
+    assert (table.stat().st_mtime_ns, rows.stat().st_mtime_ns) == made and not caplog.records  # read quietly
     texts = ["car sales rise", "automobile purchases increase", "volcano erupts in Iceland", "   "]
     vectors = static.embed(texts)
     assert vectors.shape == (4, DIMENSIONS) and vectors.dtype == np.float32
@@ -88,6 +90,32 @@ def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
     assert np.allclose(static.embed_one(texts[1]), vectors[1])
     # A table cut short is distilled again: tests/test_bot_processes.py, at a bot's first start.
     assert isinstance(static, StaticEncoder) and static.recipe != load_encoder().recipe
+
+
+def test_a_cache_of_the_table_alone_gains_its_unit_rows_and_rows_cut_short_are_made_again_undistilled(
+    static_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cache kept before the unit rows were (the distilled table alone) loads as it is and keeps the rows made
+    from it beside it, for the next start to map; rows cut short (a full disk, a copy interrupted) are made again
+    from the table, which is not distilled again. Either way the same vectors as the session's."""
+    [table] = static_dir.glob("static-*.npy")
+    [session_rows] = static_dir.glob("unit-*.npy")
+    texts = ["car sales rise", "The company reduced its staff by a tenth.", "Café owners' £27.5bn deal", ""]
+    session = load_static(default_model_path(), static_dir)
+    for name, rows in (("old", None), ("cut", session_rows.read_bytes()[: session_rows.stat().st_size // 3])):
+        directory = tmp_path / name
+        directory.mkdir()
+        shutil.copy(table, directory / table.name)
+        if rows is not None:
+            (directory / session_rows.name).write_bytes(rows)
+        with caplog.at_level(logging.WARNING):
+            static = load_static(default_model_path(), directory)
+        assert not caplog.records, caplog.text  # not distilled, nor found unreadable
+        assert sorted(path.name for path in directory.iterdir()) == sorted([session_rows.name, table.name])
+        assert (directory / session_rows.name).read_bytes() == session_rows.read_bytes()
+        assert np.array_equal(static.embed(texts), session.embed(texts))
+        question = "Which firm cut its workforce?"
+        assert np.array_equal(static.pieces.soft_match(question, texts), session.pieces.soft_match(question, texts))
 
 
 def test_soft_matches_meet_a_questions_words_by_meaning(static_dir: Path) -> None:

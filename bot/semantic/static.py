@@ -19,9 +19,10 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +57,8 @@ EMBED_BATCH = 128
 # Distinct words whose pieces are kept.
 MAX_WORDS_KEPT = 500_000
 NAME = f"{MODEL_NAME}, static word pieces"
+# A table as distilled (kept in half precision) or made from it.
+Table = npt.NDArray[np.floating[Any]]
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Path, Path], tuple[WordPieces, str]] = {}
@@ -65,22 +68,23 @@ class WordPieces:
     """Every word piece's distilled vector, with the weight its rarity gives it; thread-safe (the table is read
     only, and the cache of words' pieces is a dict that gains whole entries)."""
 
-    def __init__(self, table: Vectors, tokenizer: Tokenizer) -> None:
+    def __init__(self, rows: Vectors, tokenizer: Tokenizer) -> None:
+        """`rows`: the table's unit rows and lengths, as `unit_rows` lays them out."""
         self.tokenizer = tokenizer
+        size = tokenizer.get_vocab_size()
         # Each piece weighs log(1 + rank): "the" little, "gerasimov" much. Chosen on the tuning half of the BBC
         # questions, vector stage alone (paragraph R@3 0.62), against weights from the corpus's own piece counts
         # (0.60, and they would change as the corpus grows); on the held-out half no weights gave 0.51, these 0.60.
-        ids = np.arange(len(table))
+        ids = np.arange(size)
         self.weights = np.log1p(np.where(ids >= FIRST_WORD_PIECE, ids - FIRST_WORD_PIECE + 1, 1)).astype(np.float32)
-        # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
-        centred = (table - table.mean(axis=0)).astype(np.float32)
-        # Kept once, as unit vectors and their lengths (a second copy of the table would cost another 47 MB).
-        self.lengths = np.maximum(np.linalg.norm(centred, axis=1), 1e-9).astype(np.float32)
-        self.unit = centred / self.lengths[:, None]
+        # Views of `rows`, which a start maps from the cache rather than reads: only the pages of the pieces looked
+        # up are read, and the processes of one machine share them.
+        self.unit = np.asarray(rows[: size * DIMENSIONS]).reshape(size, DIMENSIONS)
+        self.lengths = np.asarray(rows[size * DIMENSIONS :])
         # The pieces a question's words are matched by: word pieces proper (no specials, punctuation or single
         # characters), and no stopwords.
         self._words: dict[str, tuple[int, ...]] = {}
-        self._content = np.zeros(len(table), dtype=bool)
+        self._content = np.zeros(size, dtype=bool)
         for piece, i in tokenizer.get_vocab().items():
             if i >= FIRST_WORD_PIECE and (piece.startswith("##") or (piece.isalnum() and piece not in STOPWORDS)):
                 self._content[i] = True
@@ -136,7 +140,9 @@ class StaticEncoder:
 
     def __init__(self, pieces: WordPieces, model_key: str) -> None:
         self.pieces = pieces
-        self._weighted = pieces.unit * (pieces.lengths * pieces.weights)[:, None]
+        # A piece's row in a text's sum: its unit row times this (its centred row, weighted). Multiplied as texts
+        # look their pieces up, not for the whole table at a start (47 MB, and every page of the mapped rows read).
+        self._scale = pieces.lengths * pieces.weights
         self.recipe = static_recipe(model_key)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -149,7 +155,8 @@ class StaticEncoder:
                 continue
             kept = [p for p in pieces if len(p)]
             firsts = np.cumsum([0] + [len(p) for p in kept[:-1]])
-            sums = np.add.reduceat(self._weighted[np.concatenate(kept)], firsts, axis=0)
+            ids = np.concatenate(kept)
+            sums = np.add.reduceat(self.pieces.unit[ids] * self._scale[ids, None], firsts, axis=0)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             out[rows] = sums / np.maximum(norms, 1e-9)
         return out
@@ -181,7 +188,15 @@ def static_recipe(model_key: str) -> str:
 
 
 def model_key(model_path: Path) -> str:
-    """Names a model file by its content, so a table distilled from another file is never used for it."""
+    """Names a model file by its content, so a table distilled from another file is never used for it. Hashed once a
+    process while the file stays as it is (a bot's start asked twice, 16 ms each)."""
+    stat = model_path.stat()
+    return _content_key(model_path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _content_key(model_path: Path, inode: int, size: int, modified_ns: int) -> str:
+    """`model_key` of the file at `model_path` as its stat gives it (one replaced or rewritten is hashed again)."""
     digest = hashlib.sha256()
     with model_path.open("rb") as f:
         while chunk := f.read(1 << 20):
@@ -198,10 +213,10 @@ def load_static(model_path: Path, directory: Path, encoder: Encoder | None = Non
 def load_pieces(
     model_path: Path, directory: Path, encoder: Encoder | None = None, stop: threading.Event | None = None
 ) -> tuple[WordPieces, str]:
-    """The word pieces of the model at `model_path` and its key: the table from `directory`, distilled there
-    first if missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only;
-    `stop`: see `distil`). Loaded once per process and shared, as the encoder is (every library a process opens
-    uses the same)."""
+    """The word pieces of the model at `model_path` and its key: the table's unit rows mapped from `directory`, made
+    there first from the table if missing or unreadable, and the table distilled there first if missing or
+    unreadable too (`encoder`: the loaded model, else loaded here for the distillation only; `stop`: see `distil`).
+    Loaded once per process and shared, as the encoder is (every library a process opens uses the same)."""
     with _lock:
         if (model_path, directory) not in _loaded:
             _loaded[(model_path, directory)] = _read_or_distil(model_path, directory, encoder, stop)
@@ -209,28 +224,48 @@ def load_pieces(
 
 
 def is_distilled(model_path: Path, directory: Path) -> bool:
-    """Whether `load_pieces` would find the table loaded or kept in `directory`, rather than distil it."""
+    """Whether `load_pieces` would find the table loaded or kept in `directory` (or its unit rows), rather than
+    distil it."""
     if (model_path, directory) in _loaded:
         return True
     try:
-        return _whole(table_path(directory, model_key(model_path)))
-    except (OSError, ValueError):
-        return False  # `load_pieces` says why (a table cut short is distilled again)
+        key = model_key(model_path)
+    except OSError:
+        return False  # `load_pieces` says why
+    return _whole(unit_rows_path(directory, key)) or _whole(table_path(directory, key))
 
 
 def _whole(path: Path) -> bool:
-    """Whether the table at `path` holds all the vectors its header promises: one cut short (a full disk, a copy
+    """Whether the array at `path` holds all the values its header promises: a table cut short (a full disk, a copy
     interrupted) is distilled aside like a missing one, instead of while the bot waits to start."""
-    with path.open("rb") as f:
-        version = np.lib.format.read_magic(f)
-        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = header(f)
-        return os.fstat(f.fileno()).st_size == f.tell() + int(np.prod(shape)) * dtype.itemsize
+    try:
+        with path.open("rb") as f:
+            version = np.lib.format.read_magic(f)
+            header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = header(f)
+            return os.fstat(f.fileno()).st_size == f.tell() + int(np.prod(shape)) * dtype.itemsize
+    except (OSError, ValueError):
+        return False  # missing or no array: `load_pieces` says why
 
 
 def table_path(directory: Path, key: str) -> Path:
     """Where the table of the model whose key is `key` is kept in `directory`."""
     return directory / f"static-{key}.npy"
+
+
+def unit_rows_path(directory: Path, key: str) -> Path:
+    """Where the unit rows made from that table (`unit_rows`) are kept beside it."""
+    return directory / f"unit-{key}.npy"
+
+
+def unit_rows(table: Table) -> Vectors:
+    """What `WordPieces` reads of a distilled table: its rows centred, as unit vectors, then their lengths, in one
+    flat float32 array (both then contiguous views of one mapped file)."""
+    table = table.astype(np.float32)
+    # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
+    centred = (table - table.mean(axis=0)).astype(np.float32)
+    lengths = np.maximum(np.linalg.norm(centred, axis=1), 1e-9).astype(np.float32)
+    return np.concatenate([(centred / lengths[:, None]).ravel(), lengths])
 
 
 def _read_or_distil(
@@ -240,15 +275,22 @@ def _read_or_distil(
         key = model_key(model_path)
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read {model_path}: {exc}") from exc
-    path = table_path(directory, key)
     # Parsed once here for the size check, the distillation and the lookups.
     tokenizer = load_tokenizer()
     size = tokenizer.get_vocab_size()
+    rows_path, path = unit_rows_path(directory, key), table_path(directory, key)
     try:
-        table: Vectors = np.load(path).astype(np.float32)
+        # Mapped, not read: making them from the table took 0.15-0.45 s of every process's start.
+        rows: Vectors = np.load(rows_path, mmap_mode="r")
+        if rows.shape != (size * (DIMENSIONS + 1),) or rows.dtype != np.float32:
+            raise ValueError(f"shape {rows.shape} of {rows.dtype}")
+        return WordPieces(rows, tokenizer), key
+    except (OSError, ValueError, EOFError):
+        pass  # a cache kept before the unit rows were (its table is read), or rows cut short: made again below
+    try:
+        table: Table = np.load(path)
         if table.shape != (size, DIMENSIONS):
             raise ValueError(f"shape {table.shape}")
-        return WordPieces(table, tokenizer), key
     except FileNotFoundError:
         # A warning, so that a first `newsbot ask` or start, quiet by default, says why it takes 15 s.
         log.warning(
@@ -256,24 +298,38 @@ def _read_or_distil(
             model_path,
             directory,
         )
+        table = _distilled(path, encoder or Encoder(model_path), tokenizer, stop)
     except (OSError, ValueError, EOFError) as exc:
         log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
-    table = distil(encoder or Encoder(model_path), tokenizer, stop).astype(np.float16)
+        table = _distilled(path, encoder or Encoder(model_path), tokenizer, stop)
+    rows = unit_rows(table)
+    _keep(rows_path, rows)
+    return WordPieces(rows, tokenizer), key
+
+
+def _distilled(path: Path, encoder: Encoder, tokenizer: Tokenizer, stop: threading.Event | None) -> Table:
+    """The table `distil` gives, as kept at `path` (half precision: 23 MB)."""
+    table = distil(encoder, tokenizer, stop).astype(np.float16)
+    _keep(path, table)
+    return table
+
+
+def _keep(path: Path, array: Table) -> None:
+    """Write `array` to `path` aside and rename it into place: another process loading it meanwhile sees all of it or
+    none. A read-only or full cache is logged: the array serves this process, and the next makes it again."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: another process loading it meanwhile sees the whole table or none.
-        partial = directory / f".{path.name}.{os.getpid()}.tmp"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.parent / f".{path.name}.{os.getpid()}.tmp"
         with partial.open("wb") as f:
-            np.save(f, table)
+            np.save(f, array)
         os.replace(partial, path)
-        _remove_partials(directory, path.name)
-    except OSError as exc:  # a read-only or full cache: the table serves this process, and the next distils again
-        log.warning("could not keep the word-piece vectors in %s: %s", directory, exc)
-    return WordPieces(table.astype(np.float32), tokenizer), key
+        _remove_partials(path.parent, path.name)
+    except OSError as exc:
+        log.warning("could not keep the word-piece vectors in %s: %s", path, exc)
 
 
 def _remove_partials(directory: Path, name: str) -> None:
-    """Remove the partial tables that processes killed while writing `name` left behind (23 MB each); those of
+    """Remove the partial files that processes killed while writing `name` left behind (23 or 47 MB each); those of
     processes still writing stay."""
     for partial in left_by_dead(directory, f".{name}"):
         partial.unlink(missing_ok=True)

@@ -4266,13 +4266,6 @@ def writes_most_in_story(question: str, story: Sequence[Passage]) -> bool:
 _WHO_DOES = re.compile(
     rf"\s*who\s+(?:else\s+)?(?:will\s+|would\s+)?(?!{_AUXILIARY}|else\b)([\w'\u2019]+)", re.IGNORECASE
 )
-# Who had a deed done to them: "who was appointed ...?", "who has been chosen ...?" (its participle; not "who was the
-# first ...?"), which a story names where it writes the deed: "who was appointed permanent chief executive of the
-# pelsworth trust" of tests/data/health_desk, a later event, was a confident answer with stories naming no one
-# appointed.
-_WHO_WAS_DONE = re.compile(
-    r"\s*(?:and\s+)?who\s+(?:was|were|is|are|(?:has|have|had)\s+been|will\s+be)\s+([\w'\u2019]+)", re.IGNORECASE
-)
 # A verb whose deed is its object's ("took the penalty", "made the save", "gave the speech"): a story tells that deed
 # in the object's own verb ("Rudd scored the penalty"), so not writing the light verb is no sign it does not tell who.
 # "who took the penalty v garston" of tests/data/hollinsford, right first, was declined. Their terms: the analysis
@@ -4309,19 +4302,16 @@ def writes_deed_in_story(
     question: str, texts: Sequence[str], phrased: Mapping[str, Sequence[Sequence[str]]] | None = None
 ) -> bool:
     """Whether a headline or a paragraph found of the stories an answer shows (`texts`, `stories_shown`) writes the deed
-    a "who ...?" `question` asks who did (`_WHO_DOES`) or had done to them (`_WHO_WAS_DONE`) in any form ("design" of
-    "designed"), as its doer's title (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it
-    (`phrased`, `phrasings`; of the question where not given: "paid for" of "funded"), or names who did it by what it
-    made (`_DONE_BY`: "Goals from Gregory Vignal" of "Who scored Rangers' goals ...?", BBC tuning half); true of a
-    question asking no such deed or a light verb's (`LIGHT_VERBS`: "who took the penalty"; with its particle, "who took
-    over ...?", the pair written, `writes_phrasal`), of one asking who leads something (`_ASKS_LEADER`) or came in a
-    place (`_ASKS_PLACE`), or whose verb frames it ("who said ..."). Stories writing no word of the deed tell of the
-    thing done, not of who did it, and the answer is declined at any score (`compose`): "Who designed the new stadium at
-    Mill Lane?" of tests/data/thornwick was a weak answer with the club chairman's words on the move."""
+    a "who ...?" `question` asks who did (`_WHO_DOES`) in any form ("design" of "designed"), as its doer's title
+    (`doer_terms`: "designer"), as a noun of it (`NOUN_OF_VERB`), as news writes it (`phrased`, `phrasings`; of
+    the question where not given: "paid for" of "funded"), or names who did it by what it made (`_DONE_BY`: "Goals from
+    Gregory Vignal" of "Who scored Rangers' goals ...?", BBC tuning half); true of a question asking no such deed or a
+    light verb's (`LIGHT_VERBS`: "who took the penalty"; with its particle, "who took over ...?", the pair written,
+    `writes_phrasal`), of one asking who leads something (`_ASKS_LEADER`) or came in a place (`_ASKS_PLACE`), or whose
+    verb frames it ("who said ..."). Stories writing no word of the deed tell of the thing done, not of who did it, and
+    the answer is declined at any score (`compose`): "Who designed the new stadium at Mill Lane?" of
+    tests/data/thornwick was a weak answer with the club chairman's words on the move."""
     asked = _WHO_DOES.match(question)
-    if asked is None:
-        passive = _WHO_WAS_DONE.match(question)
-        asked = passive if passive is not None and _written_done(passive.group(1)) else None
     if asked is None or _ASKS_LEADER.search(question) or _ASKS_PLACE.match(question):
         return True
     deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
@@ -4501,8 +4491,6 @@ def gives_time(question: str, text: str, headline: str, ahead: bool = False) -> 
 _COUNTED = re.compile(r"\bhow\s+many\s+(?P<counted>[^?.,;:!]*)", re.IGNORECASE)
 COUNTED_WORDS = 3
 _ANYONE = frozenset(data_lines("counted_anyone_en.txt"))
-# Their terms, as a question's words are read (`CountAsked.asked`: "peopl" and its doer forms).
-_ANYONE_TERMS = _term_set(" ".join(_ANYONE)) | doer_terms(_term_set(" ".join(_ANYONE)))
 # A number in figures or in words, and how many words after it say what it counts ("about 40 homes", "120 more
 # developers").
 _COUNT_NUMBER = re.compile(rf"\d[\d,.]*(?:\s*(?:million|billion|m|bn|k)\b)?|{_IN_WORDS}", re.IGNORECASE)
@@ -4687,26 +4675,19 @@ def counts_asked(count: CountAsked, texts: Sequence[str], within: Within, pieces
     named = written_as_names(count.asked - count.counted, texts)
     # A number's plural counted is the number ("147s" of "a maximum 147 break").
     thing = _as_numbers(count.counted)
-    # A word counting anyone that the question types ("how many people died in storm tamsin") says nothing of what it
-    # asks, and a sentence writing it beside a number of another thing ("cleared 150 roads ... and asked people not to
-    # drive", tests/data/countryside_desk, a confident answer) tells no count of it; a count of people by what they are
-    # does (`_PERSONS_COUNTED`: "about 60 residents" of "how many people live on ...?").
-    anyone = count.asked & _ANYONE_TERMS
-    asked = count.asked - anyone
-    asked_typed = tuple(word for word in count.asked_typed if not _term_set(word) <= anyone)
-    rest = asked - count.counted - named
-    rest_typed = tuple(word for word in asked_typed if not _term_set(word) <= count.counted | named)
+    rest = count.asked - count.counted - named
+    rest_typed = tuple(word for word in count.asked_typed if not _term_set(word) <= count.counted | named)
     return (
         any(
-            words & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
-            for words, sentences_of in ((asked, counting), (rest, other))
+            asked & _term_set(sentence) or (not count.own and _PERSONS_COUNTED.search(sentence))
+            for asked, sentences_of in ((count.asked, counting), (rest, other))
             for sentence in sentences_of
         )
         or any(
             counted_near(sentence, named) or bool(named & _term_set(sentence) and thing & _term_set(sentence))
             for sentence in other
         )
-        or _near(asked_typed, counting, pieces)
+        or _near(count.asked_typed, counting, pieces)
         or _near(rest_typed, other, pieces)
     )
 
@@ -4754,7 +4735,8 @@ def counts_where_asked(
 
     def counts_there(story: Sequence[Passage]) -> bool:
         read = [as_phrased(sentence, beside.phrased) for p in story for sentence in sentences(p.text)]
-        return any(_counted_beside(beside, s, pieces) and not _counted_elsewhere(s, places) for s in read)
+        headline = story[0].article.title
+        return any(_counted_beside(beside, s, pieces) and not _counted_elsewhere(s, places, headline) for s in read)
 
     return any(names(article, story) and counts_there(story) for article, story in stories.items())
 
@@ -4767,14 +4749,18 @@ _COUNT_PLACED = re.compile(
 )
 
 
-def _counted_elsewhere(sentence: str, places: Collection[str]) -> bool:
-    """Whether a sentence places the count it writes in a named place other than the one asked (`places`, terms): "About
-    140 homes in Otterby were evacuated" counts no homes of Fellbrook, which the story names elsewhere ("how many
-    homes in fellbrook were evacuated", tests/data/countryside_desk, was a confident answer). Not a month ("in
-    October"), which is when."""
+def _counted_elsewhere(sentence: str, places: Collection[str], headline: str) -> bool:
+    """Whether a sentence places the count it writes in the named place its story's `headline` is of, another than the
+    one asked (`places`, terms): "About 140 homes in Otterby were evacuated", under a headline of the River Lisk
+    bursting its banks at Otterby, counts no homes of Fellbrook, which the story names elsewhere ("how many homes in
+    fellbrook were evacuated", tests/data/countryside_desk, was a confident answer). Not a place its headline does not
+    name, which may be the one asked in other words: "23 phones overheating in Britain" of a recall "in the UK"
+    (culture_desk, answerable, was declined by a first try reading any place). Not a month ("in October")."""
+    held = _term_set(headline)
+    named = [(found.group("place"), _term_set(found.group("place"))) for found in _COUNT_PLACED.finditer(sentence)]
     return any(
-        not _names_place(_term_set(found.group("place")), places) and not _TIME_WRITTEN.fullmatch(found.group("place"))
-        for found in _COUNT_PLACED.finditer(sentence)
+        terms and terms <= held and not _names_place(terms, places) and not _TIME_WRITTEN.fullmatch(name)
+        for name, terms in named
     ) and not _names_place(_term_set(sentence), places)
 
 
@@ -4807,24 +4793,10 @@ def _counted_beside(count: CountAsked, sentence: str, pieces: WordPieces | None)
         return True
     # Beside a number, another word of the question tells what it counts as well (`CountAsked.head`); and a count of
     # anyone ("11 people had been prosecuted") counts whoever is asked ("How many householders were prosecuted ...?"
-    # of the BBC's held-out questions) where the sentence tells what the question asks of them beyond the thing it
-    # counts and its names (`_tells_more_asked`): "A landlord who let a house ... to 11 people" counts no landlords of
-    # "how many landlords are there in kestlebury" (tests/data/council_desk, a confident answer).
+    # of the BBC's held-out questions).
     beside = [" ".join(kept[n.end() :].split()[:COUNTED_BESIDE]) for n in _COUNT_NUMBER.finditer(kept)]
     anyone = any(fold(words_beside.split()[0]) in _ANYONE for words_beside in beside if words_beside)
-    return (
-        (anyone and _tells_more_asked(count, sentence))
-        or bool(count.head & _term_set(" ".join(beside)))
-        or _near(count.typed, beside, pieces)
-    )
-
-
-def _tells_more_asked(count: CountAsked, sentence: str) -> bool:
-    # Whether `sentence` writes a word a "how many ...?" question asks (`CountAsked.asked`) beyond the thing it counts
-    # and the names the sentence writes ("Kestlebury magistrates").
-    rest = count.asked - count.counted - count.own
-    held = _term_set(sentence) & rest
-    return bool(held - written_as_names(held, [sentence]))
+    return anyone or bool(count.head & _term_set(" ".join(beside))) or _near(count.typed, beside, pieces)
 
 
 def _near(typed: Sequence[str], texts: Sequence[str], pieces: WordPieces | None) -> bool:

@@ -42,7 +42,6 @@ from bot.retrieval import (
     told_only_as_some,
     updates,
     writes_asked_in_story,
-    writes_deed_in_story,
     writes_time_or_sum_in_story,
 )
 from tests.conftest import built_once
@@ -1140,18 +1139,6 @@ def test_a_deed_asked_whether_done_is_not_answered_by_its_plan(case: dict[str, A
     the headline's, which declines the answer at any score (`compose`): "has the oxley cross flood wall been built"
     of tests/data/health_desk was answered confidently by the wall's plan ("building could start in 2028")."""
     assert deed_told_only_ahead(case["question"], story_of(case)) is case["ahead"]
-
-
-DEED_DONE_TO = json.loads((DATA / "deed_done_to_asked.json").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("case", DEED_DONE_TO, ids=[f"{c['question']}: {c['why']}" for c in DEED_DONE_TO])
-def test_who_had_a_deed_done_to_them_is_told_only_where_it_is_written(case: dict[str, Any]) -> None:
-    """Each case of tests/data/deed_done_to_asked.json: whether the stories an answer shows write the deed a "who was
-    ...?" question asks who had done to them ("who was appointed ...?"), without which the answer is declined at any
-    score (`compose`): "who was appointed permanent chief executive of the pelsworth trust" of tests/data/health_desk
-    was a confident answer with stories naming no one appointed."""
-    assert writes_deed_in_story(case["question"], case["texts"]) is case["writes"]
 
 
 TIME_ASKED = json.loads((DATA / "time_asked.json").read_text(encoding="utf-8"))

@@ -4706,15 +4706,14 @@ def counts_where_asked(
 ) -> bool:
     """Whether a story of the passages an answer's page shows (`shown`) both names the place a "how many ...?"
     `question` asks its count of (`_PLACE_ASKED`: of its words, those written as names, in the question or, typed in
-    lower case, by the page; all of them: "Mill Lane" is no "pensby mill") and counts the thing asked beside a number in
-    a passage shown (`counts_asked`, by meaning too: `pieces`): a count of the thing elsewhere answers none asked of
+    lower case, by the page; all of them: "Mill Lane" is no "pensby mill") and counts the thing asked beside a number
+    in a passage shown (`counts_asked`, by meaning too: `pieces`): a count of the thing elsewhere answers none asked of
     there. Of tests/data/health_desk, "how many homes flooded in mardle bridge" was a weak answer with "About 35 homes
-    were flooded" in another town's story, Mardle Bridge named only by two other stories, which count its spills and the
-    fish a spill killed; "how many dentists work in pelsworth" with a story naming Pelsworth that counts no dentists.
-    Nor a count its own words place in another named place (`_counted_elsewhere`: "About 140 homes in Otterby"), of a
-    story naming the place asked elsewhere. The story names it in its headline or any paragraph read of it (`texts`:
-    those searched and their context). True of a question counting anyone ("how many people live in ..."), whom a page
-    counts by what they are, and of one asking of no named place; declined whatever the score (`compose`)."""
+    were flooded" in another town's story, Mardle Bridge named only by two other stories, which count its spills and
+    the fish a spill killed; "how many dentists work in pelsworth" with a story naming Pelsworth that counts no
+    dentists. The story names it in its headline or any paragraph read of it (`texts`: those searched and their
+    context). True of a question counting anyone ("how many people live in ..."), whom a page counts by what they
+    are, and of one asking of no named place; declined whatever the score (`compose`)."""
     if count is None or not count.counted or not shown:
         return True
     page = [p.text for p in shown]
@@ -4730,43 +4729,14 @@ def counts_where_asked(
     beside = replace(count, counted=_as_numbers(count.counted), head=count.head | doer_terms(count.head))
 
     def names(article: str, story: Sequence[Passage]) -> bool:
+        # All the place's words, or a word made of one ("Azerani" of "azeran").
         terms = _term_set(" ".join([story[0].article.title, *(t for (a, _), t in texts.items() if a == article)]))
-        return _names_place(terms, places)
+        return all(any(term.startswith(place) for term in terms) for place in places)
 
-    def counts_there(story: Sequence[Passage]) -> bool:
-        read = [as_phrased(sentence, beside.phrased) for p in story for sentence in sentences(p.text)]
-        headline = story[0].article.title
-        return any(_counted_beside(beside, s, pieces) and not _counted_elsewhere(s, places, headline) for s in read)
-
-    return any(names(article, story) and counts_there(story) for article, story in stories.items())
-
-
-# A count placed by its own words: the number, the thing it counts, then "in" or "at" a name ("About 140 homes in
-# Otterby were evacuated"), not a part of it placed after ("most of them in Mill Lane").
-_COUNT_PLACED = re.compile(
-    rf"(?:{_COUNT_NUMBER.pattern})(?:\s+[\w'\u2019-]+){{1,{COUNTED_BESIDE}}}?\s+(?:in|at)\s+(?:the\s+)?"
-    r"(?P<place>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)*)"
-)
-
-
-def _counted_elsewhere(sentence: str, places: Collection[str], headline: str) -> bool:
-    """Whether a sentence places the count it writes in the named place its story's `headline` is of, another than the
-    one asked (`places`, terms): "About 140 homes in Otterby were evacuated", under a headline of the River Lisk
-    bursting its banks at Otterby, counts no homes of Fellbrook, which the story names elsewhere ("how many homes in
-    fellbrook were evacuated", tests/data/countryside_desk, was a confident answer). Not a place its headline does not
-    name, which may be the one asked in other words: "23 phones overheating in Britain" of a recall "in the UK"
-    (culture_desk, answerable, was declined by a first try reading any place). Not a month ("in October")."""
-    held = _term_set(headline)
-    named = [(found.group("place"), _term_set(found.group("place"))) for found in _COUNT_PLACED.finditer(sentence)]
     return any(
-        terms and terms <= held and not _names_place(terms, places) and not _TIME_WRITTEN.fullmatch(name)
-        for name, terms in named
-    ) and not _names_place(_term_set(sentence), places)
-
-
-def _names_place(terms: Collection[str], places: Collection[str]) -> bool:
-    # All of a place's words, or a word made of one ("Azerani" of "azeran").
-    return all(any(term.startswith(place) for term in terms) for place in places)
+        names(article, story) and counts_asked(beside, [p.text for p in story], Within.BESIDE, pieces)
+        for article, story in stories.items()
+    )
 
 
 def _as_numbers(counted: frozenset[str]) -> frozenset[str]:

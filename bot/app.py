@@ -144,8 +144,9 @@ class NewsbotApplication(App):
         await super().stop()
 
     async def process_update(self, update: object) -> None:
-        async with handling(self.bot_data.journal, update, self.process_update):
-            await super().process_update(update)
+        async with handling(self.bot_data.journal, update, self.process_update) as ours:
+            if ours:
+                await super().process_update(update)
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import asdict
@@ -23,7 +24,7 @@ from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker
 from bot.store.engine import connect
-from bot.tg.received import Journal
+from bot.tg.received import RECORD_WAIT_SECONDS, Journal
 from bot.tg.troubles import Troubles
 from tests.processes import free_port
 
@@ -275,3 +276,29 @@ async def test_the_store_failing_to_record_updates_is_said_over_once_a_beat_writ
     await asyncio.to_thread(journal.take_unhandled, bot)  # a beat
     assert "the store works again, after" in caplog.text
     store.close()
+
+
+async def test_an_update_is_recorded_in_time_while_every_shared_thread_of_the_bot_is_busy(
+    store: Store, tmp_path: Path
+) -> None:
+    """Answers, the vectors' and the followed articles' work fill the loop's shared threads while another process
+    ingests: an update's record queued behind them and waited past RECORD_WAIT_SECONDS with the store answering
+    (ops75: held, and answered by both bots on the token, the other having recorded it meanwhile). It has a thread
+    of its own."""
+    bot = Bot("123:fake")
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
+    update = message(100, "Who became the youngest chess champion?", bot)
+    release = threading.Event()
+    loop = asyncio.get_running_loop()
+    # More than the loop's default executor has threads (at most 32).
+    busy = [loop.run_in_executor(None, release.wait) for _ in range(40)]
+    # Freed a while after the record's bound: a record that queued behind them is held, which takes a thread too.
+    loop.call_later(RECORD_WAIT_SECONDS + 1, release.set)
+    try:
+        assert await journal.received(update)
+        assert not journal.unwritable
+        again = Received(update.update_id, json.dumps(update.to_dict()), "elsewhere:1:other", ALICE)
+        assert not store.receive_update(BOT_ID, again, NOW)  # another process finds it recorded
+    finally:
+        release.set()
+        await asyncio.gather(*busy)

@@ -10,7 +10,11 @@ holding its lock through a stop) waits in the data directory for the next start 
 Telegram delivers again (a process killed between recording and confirming it) is known by its id and handled once. An
 update the store does not record in time (its write lock held) is kept there too before Telegram is told of it, and
 recorded once the store takes writes, by this process or the next start: only a recorded update can be taken over, and
-a kill lost the questions that were in memory alone (bench/soak.py: 34-45 of 130). What
+a kill lost the questions that were in memory alone (bench/soak.py: 34-45 of 130). One so kept is handled once its
+record lands, if it does within seconds, and not at all if that record finds another process's: Telegram gave it to
+both (two processes polling one token, a webhook's delivery again), and the one whose record the store took first
+handles it (ops75: each answered what it kept, a reader got two answers). Records have a thread of their own, so an
+answer, the vectors or another process's articles being followed take none they wait for. What
 cannot be known: a reply Telegram accepted just before the kill is sent again (the Bot API takes no key to make a send
 happen once). What an update's handling claims in the store names the update (a full article's send, bot.store.sends),
 so that the same update handled again takes its claim again, not as done by another. The record keeps the update's chat,
@@ -26,6 +30,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +52,10 @@ log = logging.getLogger(__name__)
 # this long, and while the record that waited still waits.
 RECORD_WAIT_SECONDS = 2.0
 UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
+# An update held because its record had not landed yet is handled once the record lands, or this long after the update
+# came at most (seconds): the record may find another process's, which handles it (`Journal.landed`), and a reader
+# waits no longer than a write answering him waits for the store (bot.store.engine.ANSWER_WAIT_SECONDS).
+LANDING_WAIT_SECONDS = 5.0
 # Recording the updates received, as the store's troubles name what met them.
 RECORDING = "record the updates received"
 # Telegram keeps an update a day; so are records, so one delivered again within it is known.
@@ -118,6 +127,12 @@ class Journal:
         self._keeping = threading.Lock()
         self._unrecorded_until = float("-inf")
         self._late: asyncio.Future[bool] | None = None
+        # Records on a thread of their own: on the loop's shared threads they queued behind answers, the vectors' and
+        # the followed articles' work, and one waited past RECORD_WAIT_SECONDS though the store was answering (ops75).
+        # One thread: while a record waits for the store, no other is tried (`unwritable`).
+        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="newsbot-record")
+        # Updates held while their record was on its way: the record, and until when their handling waits for it.
+        self._landing: dict[int, tuple[asyncio.Future[bool], float]] = {}
 
     def _row(self, update: Update) -> Received:
         chat = update.effective_chat
@@ -145,13 +160,14 @@ class Journal:
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
         now, began = self.clock(), time.monotonic()
         record = asyncio.get_running_loop().run_in_executor(
-            None, self.store.receive_update, self.bot_id, self._row(update), now, self._gone_at(now)
+            self._recorder, self.store.receive_update, self.bot_id, self._row(update), now, self._gone_at(now)
         )
         done, _ = await asyncio.wait({record}, timeout=RECORD_WAIT_SECONDS)
         if not done:
             # Still waiting for the store: no other record is tried until it ends (no thread more to wait).
-            record.add_done_callback(lambda late: late.cancelled() or late.exception())
+            record.add_done_callback(lambda late: self._landed_late(late, began))
             self._late = record
+            self._landing[update.update_id] = (record, began + LANDING_WAIT_SECONDS)
             self._failed(f"no answer within {RECORD_WAIT_SECONDS:g} s")
             return await self._hold(update)
         try:
@@ -164,6 +180,38 @@ class Journal:
             self._recorded.discard(update.update_id)
             return _delivered_again(update)
         return True
+
+    def _landed_late(self, record: asyncio.Future[bool], began: float) -> None:
+        """A record that waited past RECORD_WAIT_SECONDS ended: if the store took it, updates are recorded again from
+        now, not held for the rest of UNRECORDED_AFTER_FAILURE_SECONDS (each held one may be another process's too,
+        which the store alone can tell)."""
+        if record.cancelled() or record.exception() is not None:
+            return
+        self._unrecorded_until = float("-inf")
+        self._worked(began)
+
+    async def landed(self, update: Update) -> bool:
+        """Whether this process handles `update`. One held while its record was on its way waits for that record,
+        until LANDING_WAIT_SECONDS after it came: Telegram may have given it to another process too (a poll of the
+        token's conflict, a webhook's delivery again), whose record landed first, and that process handles it. One
+        whose record is still on its way then, or failed, is handled here: the store held up or out of reach, the
+        reader is answered without it (and, if another process could record it meanwhile, answered twice)."""
+        landing = self._landing.pop(update.update_id, None)
+        if landing is None:
+            return True
+        record, until = landing
+        done, _ = await asyncio.wait({record}, timeout=max(until - time.monotonic(), 0))
+        if not done or record.cancelled() or record.exception() is not None or record.result():
+            return True
+        log.info("update %d was recorded by another process first, which handles it", update.update_id)
+        self._recorded.discard(update.update_id)
+        await asyncio.to_thread(self._change, lambda: self._unhold(update.update_id))
+        return False
+
+    def _unhold(self, update_id: int) -> int:
+        """Drop the update `update_id` from those held (`_keeping` held); how many are left."""
+        self._held = [row for row in self._held if row.update_id != update_id]
+        return len(self._held)
 
     async def _hold(self, update: Update) -> bool:
         """Keep `update`, which the store did not record in time, in the data directory before it is queued (and
@@ -244,10 +292,9 @@ class Journal:
         store is `writable`, else keep it in the data directory (in a worker thread)."""
         with self._keeping:
             self._unmarked.append(mark)
-            held = len(self._held)
-            self._held = [row for row in self._held if row.update_id != mark.update_id]
             # A kill during the store's write then leaves the update's mark, not the update to be handled again.
-            if not writable or len(self._held) < held:
+            held = len(self._held)
+            if self._unhold(mark.update_id) < held or not writable:
                 self._write_kept()
         if writable:
             self.settle()
@@ -367,17 +414,21 @@ class ReceivedQueue(asyncio.Queue[object]):
 @asynccontextmanager
 async def handling(
     journal: Journal | None, update: object, handle: Callable[[Update], Awaitable[object]]
-) -> AsyncIterator[None]:
-    """Handle `update` inside, once its chat's earlier updates that other processes received are handled
-    (`Journal.turn`; those of a process now gone, here with `handle`, as this one is): as someone waits for the
-    answer (and the chat's next update for this one), a write another process's lock holds up fails within seconds
-    (`answering`) and the reader is asked to try again, not kept waiting a minute; once handled, and only then, it
-    is marked so in the journal (an update a kill -9 interrupts stays to be handled by the next start)."""
+) -> AsyncIterator[bool]:
+    """Handle `update` inside if the block is given True (False: another process handles it, `Journal.landed`), once
+    its chat's earlier updates that other processes received are handled (`Journal.turn`; those of a process now
+    gone, here with `handle`, as this one is): as someone waits for the answer (and the chat's next update for this
+    one), a write another process's lock holds up fails within seconds (`answering`) and the reader is asked to try
+    again, not kept waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill
+    -9 interrupts stays to be handled by the next start)."""
     if not isinstance(update, Update) or journal is None:
         with answering():
-            yield
+            yield True
         return
     with answering():
+        if not await journal.landed(update):
+            yield False
+            return
         await journal.turn(update, handle)
-        yield
+        yield True
         await journal.handled(update)

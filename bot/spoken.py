@@ -17,16 +17,19 @@ from collections.abc import Callable, Collection
 
 from bot.analysis import analyze, data_lines
 
-# Fillers (bot/data/spoken_fillers_en.txt): hesitations and set phrases that ask nothing, anywhere in a question.
-_FILLERS = re.compile(
-    r"\b(?:{})\b[\s,]*".format("|".join(r"\s+".join(line.split()) for line in data_lines("spoken_fillers_en.txt"))),
-    re.IGNORECASE,
-)
-
 
 def _phrases(lines: list[str]) -> str:
     """An alternation of phrases, each its words apart by any space, an apostrophe typed straight or curly."""
     return "|".join(r"\s+".join(w.replace("'", "['\u2019]") for w in line.split()) for line in lines)
+
+
+# Fillers (bot/data/spoken_fillers_en.txt): hesitations and set phrases that ask nothing, anywhere in a question;
+# not after "do", "did" or "does", whose "you know" is asked ("how do you know if you have flu" was read "how do if
+# you have flu").
+_FILLERS = re.compile(
+    r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)\b(?:{})\b[\s,]*".format(_phrases(data_lines("spoken_fillers_en.txt"))),
+    re.IGNORECASE,
+)
 
 
 # Courtesy (bot/data/courtesy_en.txt): where a question opens, and those marked "$" where it closes; never before

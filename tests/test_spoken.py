@@ -75,6 +75,9 @@ def test_a_dictated_question_is_read_as_typed(said: str, typed: str) -> None:
         "thanks (Man charged over Brackwell post office robbery)",
         "who makes hi-fi speakers",
         "hd support on next generation consoles thx tuffy",
+        # "you know" asked, not said to fill a pause.
+        "how do you know if you have flu",
+        "did you know the school closed",
     ],
 )
 def test_a_question_as_typed_is_left_as_it_is(question: str) -> None:
@@ -94,6 +97,7 @@ def test_a_question_as_typed_is_left_as_it_is(question: str) -> None:
         ("hi pls was the robber convicted", "was the robber convicted"),
         ("how much did the council lose thx", "how much did the council lose"),
         ("um could you tell me how hot it got", "how hot it got"),
+        ("um do you know when it opens", "when it opens"),
     ],
 )
 def test_courtesy_around_a_question_is_read_out(written: str, asked: str) -> None:

@@ -1494,7 +1494,8 @@ def spelt_as_written(question: str, engine: Engine) -> str:
     """The question with each word that no paragraph uses, and that the articles write in the other English
     spelling, as they write it: "any news on missile defence" was declined of the shipped story on missile defense,
     "No article uses the word “defence”". A question word typed short (`SHORTHAND`: "wat about boeing") is read as
-    the word meant, which analysis drops, when no paragraph uses it either; a verb as its past form that the
+    the word meant, which analysis drops, when no paragraph uses it either (so too one typed with a figure for its
+    sound, "any1", "2day"); a verb as its past form that the
     analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose"); and a
     people's word as its place's name (`place_of_people`: "kordovian refugees" of stories writing only "Kordovia");
     and a sum in thousands typed with a "k" as news writes it in full ("a 200k mortgage" of "a £200,000 mortgage")."""
@@ -1518,6 +1519,9 @@ def spelt_as_written(question: str, engine: Engine) -> str:
             )
             if spelt := [v for v in spellings if v and v != folded]:
                 others[start, end] = spelt
+        elif word.isascii() and word.isalnum() and (short := SHORTHAND.get(word.casefold())):
+            # A word typed short with a figure for its sound ("any1", "2day", "b4"): none of the others is spelt so.
+            others[start, end] = [short]
     if not others:
         return question
     asked = {t for span in others for t in spans[span]}

@@ -5,7 +5,9 @@ something like that") and every number in words ("eighty seven", "twenty thirty"
 writes its numbers from 10 up in figures, and its index holds them so: "how many trees by twenty thirty" of
 tests/data/countryside_desk was answered by the saplings' winter figures, where "by 2030" found the target's lede,
 and "um whats the price of wheat a tonne" led with the harvest where the same words without "um" led with "£171 a
-tonne", "um" being a word no article uses. `read_as_typed` reads both out before a question is searched.
+tonne", "um" being a word no article uses. So too what a question is wrapped in when written in full or typed in a
+chat: courtesy ("Could you tell me ...", "I would be grateful to know ...", "hi pls ..."), whose words were counted
+as words no article uses. `read_as_typed` reads them all out before a question is searched.
 """
 
 from __future__ import annotations
@@ -15,11 +17,44 @@ from collections.abc import Callable, Collection
 
 from bot.analysis import analyze, data_lines
 
-# Fillers (bot/data/spoken_fillers_en.txt): hesitations and set phrases that ask nothing, anywhere in a question.
+
+def _phrases(lines: list[str]) -> str:
+    """An alternation of phrases, each its words apart by any space, an apostrophe typed straight or curly."""
+    return "|".join(r"\s+".join(w.replace("'", "['\u2019]") for w in line.split()) for line in lines)
+
+
+# Fillers (bot/data/spoken_fillers_en.txt): hesitations and set phrases that ask nothing, anywhere in a question;
+# not after "do", "did" or "does", whose "you know" is asked ("how do you know if you have flu" was read "how do if
+# you have flu").
 _FILLERS = re.compile(
-    r"\b(?:{})\b[\s,]*".format("|".join(r"\s+".join(line.split()) for line in data_lines("spoken_fillers_en.txt"))),
+    r"(?<!\bdo\s)(?<!\bdid\s)(?<!\bdoes\s)\b(?:{})\b[\s,]*".format(_phrases(data_lines("spoken_fillers_en.txt"))),
     re.IGNORECASE,
 )
+
+
+# Courtesy (bot/data/courtesy_en.txt): where a question opens, and those marked "$" where it closes; never before
+# "about" ("can you tell me about the fire" asks for the story on the fire), nor a word's piece ("hi-fi").
+_COURTESY_LINES = data_lines("courtesy_en.txt")
+_NOT_BEFORE = "(?![-'\u2019]|\\s+(?:something\\s+)?about\\b)"
+_COURTESY_OPENING = re.compile(
+    r"^\W*(?:{})\b{}[\s,.!?]*".format(_phrases([line.removesuffix("$") for line in _COURTESY_LINES]), _NOT_BEFORE),
+    re.IGNORECASE,
+)
+_COURTESY_CLOSING = re.compile(
+    r"[\s,]*\b(?:{})\W*$".format(_phrases([line[:-1] for line in _COURTESY_LINES if line.endswith("$")])),
+    re.IGNORECASE,
+)
+
+
+def without_courtesy(question: str) -> str:
+    """`question` without the courtesy it opens or closes with ("Good morning. Could you tell me ...", ", please?"),
+    or as asked where nothing else is left ("thanks")."""
+    plain = question
+    while (shorter := _COURTESY_OPENING.sub("", _COURTESY_CLOSING.sub("", plain), count=1)) != plain:
+        plain = shorter
+    return plain if plain.strip(" ,.?!") else question
+
+
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _TEENS = {
     "ten": 10,
@@ -60,13 +95,16 @@ _BRACKETED = re.compile(r"(\([^()]*\)|\[[^\[\]]*\])")
 
 
 def read_as_typed(question: str, used: Callable[[list[str]], Collection[str]]) -> str:
-    """`question` without the fillers of speech, and with each number said in words that is 10 or more in figures
-    (`in_figures`) where the articles write those figures and not all its words (`used`: of some terms, those a
-    paragraph holds), as one typing it writes them; what it names in brackets as it is. Not otherwise: "eighty seven
-    miles an hour" of a story writing "87mph", one term, was declined as "87", a number no article uses; and "the
-    top ten" of stories writing it so stays. A question of nothing but fillers is left as asked."""
+    """`question` without the fillers of speech and the courtesy it opens or closes with (`without_courtesy`), and
+    with each number said in words that is 10 or more in figures (`in_figures`) where the articles write those
+    figures and not all its words (`used`: of some terms, those a paragraph holds), as one typing it writes them;
+    what it names in brackets as it is. Not otherwise: "eighty seven miles an hour" of a story writing "87mph", one
+    term, was declined as "87", a number no article uses; and "the top ten" of stories writing it so stays. A
+    question of nothing but fillers is left as asked."""
     parts = _BRACKETED.split(question)
     asked = [_FILLERS.sub("", part) for part in parts[::2]]
+    # Only the reader's own words: a reply of courtesy alone ("thanks (its story's headline)") stays as asked.
+    asked[0] = without_courtesy(asked[0])
     asked[0] = _LIKE_OPENING.sub(r"\1", asked[0])
     asked = [_LIKE_BEFORE.sub(" ", part) for part in asked]
     figures = {said[0]: in_figures(said) for part in asked for said in _SAID.finditer(part)}

@@ -61,16 +61,50 @@ def test_a_dictated_question_is_read_as_typed(said: str, typed: str) -> None:
         "what did the inspectors like about the school",
         "did they like what they saw",
         "what does it look like when it floods",
-        "i would like to know who won",
+        "we would like to know who won",
         "do people like the new bus",
         # What a reply names in brackets, its story's headline and the paragraphs seen, as the story writes it.
         "where can i get one? (Fewer than six in ten over-65s have had flu jab) [seen 2aa18719:1]",
         # Nothing but fillers: asked as it was, to be told so.
         "um",
+        # Courtesy inside a question, or before "about" (the story on what follows), or alone; a word's piece.
+        "how do you say thank you in japanese",
+        "can you tell me about the fire",
+        "could you tell me something about the fire",
+        "thanks",
+        "thanks (Man charged over Brackwell post office robbery)",
+        "who makes hi-fi speakers",
+        "hd support on next generation consoles thx tuffy",
+        # "you know" asked, not said to fill a pause.
+        "how do you know if you have flu",
+        "did you know the school closed",
     ],
 )
 def test_a_question_as_typed_is_left_as_it_is(question: str) -> None:
     assert read_as_typed(question, held) == question
+
+
+@pytest.mark.parametrize(
+    ("written", "asked"),
+    [
+        ("Could you tell me how much money was stolen, please?", "how much money was stolen"),
+        ("I would be grateful to know how the staff were after the robbery.", "how the staff were after the robbery."),
+        ("Good morning. Could you let me know when the case is tried again?", "when the case is tried again?"),
+        ("Would you be so kind as to tell me whether knife crime has risen?", "whether knife crime has risen?"),
+        ("May I ask who is the new governor?", "who is the new governor?"),
+        ("I\u2019d like to know who won", "who won"),
+        ("i would like to know who won", "who won"),
+        ("hi pls was the robber convicted", "was the robber convicted"),
+        ("how much did the council lose thx", "how much did the council lose"),
+        ("um could you tell me how hot it got", "how hot it got"),
+        ("um do you know when it opens", "when it opens"),
+    ],
+)
+def test_courtesy_around_a_question_is_read_out(written: str, asked: str) -> None:
+    """An older reader's full sentences ("Could you let me know when the warehouse fire case will be tried again?" of
+    tests/data/courts_desk was answered weakly, "No article uses the words “know” or “tried”") and a chat's "hi pls"
+    ask nothing: read out where the question opens, and its thanks where it closes."""
+    assert read_as_typed(written, held) == asked
 
 
 def test_a_number_said_is_in_figures_only_where_the_articles_write_them_and_not_it() -> None:

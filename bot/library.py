@@ -659,6 +659,11 @@ class Library:
 
         return self._searched(searched)
 
+    def shown_in(self, blocks: Sequence[str]) -> list[str]:
+        """The ids of the articles a message of the bot's shows paragraphs of (`blocks`: its text's paragraphs; see
+        `retrieval.shown_articles`)."""
+        return self._searched(lambda: shown_articles(blocks, self.engine, self.store))
+
     def _searched(self, search: Callable[[], _T]) -> _T:
         """`search()`, a read of the index, made again of the index built anew when it finds the index damaged (a
         file cut short or removed under this process), or while the follower builds it again: the catch-up builds

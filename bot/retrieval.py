@@ -5699,7 +5699,11 @@ def follow_up(
         )
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
-    asks_since = bool(_ASKS_SINCE.search(question)) or asks_of_ahead(question, own - LIGHT_VERBS, followed)
+    asks_since = (
+        bool(_ASKS_SINCE.search(question))
+        or asks_of_ahead(question, own - LIGHT_VERBS, followed)
+        or asks_whether_ahead(question)
+    )
     if (asks_since or unknown) and (
         later := told_since(question, followed, unknown, engine, store, semantic, asks_since)
     ):
@@ -5729,6 +5733,16 @@ _WHAT_NEXT = re.compile(
     r"\bwhat(?:['\u2019]s|\s+is|\s+comes|\s+happened|\s+happens|\s+will\s+happen|\s+is\s+happening)\s+next\b",
     re.IGNORECASE,
 )
+# "And then?", "then what?", "what then?" alone ask what came after, as "what happened next?" does: "and then?" in
+# reply to a rail strike suspended was told to tap "More" (`bot.tg.ask`), and searched, its own passages led.
+_THEN = re.compile(r"^\W*(?:(?:ok|okay|so|and|um)\W+)*(?:then\s+what|what\s+then|then)\W*$", re.IGNORECASE)
+
+
+def asks_then(reply: str) -> bool:
+    """Whether a `reply` only asks what came after ("and then?", "so then what", "what then?")."""
+    return _THEN.match(reply) is not None
+
+
 # "Is it over?", "are they appealing?", "is it going ahead?" ask how things stand now, as "has it ...?" asks what
 # has happened: a story filed later tells it. "Did it happen again?" asks of a later time too. Neither named a word
 # the replied story does not write, and its own passages led ("would consider an appeal" for the appeal lodged).
@@ -5736,7 +5750,7 @@ _ASKS_SINCE = re.compile(
     r"^\s*(?:has|have)\s+(?:it|he|she|they|that|this|the\s+\w+)\b"
     r"|^\s*(?:is|are)\s+(?:it|he|she|they|that|this|the\s+\w+)\s+(?:over|\w+ing)\b"
     r"|\b(?:still|yet|now|further|since|afterwards|eventually|again|anymore|any\s+more|in\s+the\s+end)\b"
-    r"|\bwhat\s+happened\s+(?:then|after|to)\b|" + _WHAT_NEXT.pattern,
+    r"|\bwhat\s+happened\s+(?:then|after|to)\b|" + _WHAT_NEXT.pattern + "|" + _THEN.pattern,
     re.IGNORECASE,
 )
 # A reply asking what happened again or in the end asks for the last of the later stories of the event, not the
@@ -5764,6 +5778,17 @@ _FINITE = re.compile(
 # "will ban the use of hosepipes from Friday". Its words were all the replied story's, none asking since, and that
 # story's passages were shown (tests/data/council_desk, health_desk).
 _PAST = frozenset({"did", "was", "were", "had"})
+# A reply asking whether what its story tells as ahead will happen ("will they strike?" of teachers offered a pay
+# rise as their union prepares to ballot, "will it go ahead?" of an airport's plans) asks what came of it, which the
+# event's next story tells (the ballot short of its threshold, the plans approved); the replied story's passages led,
+# its own "would ballot" or "applied for planning permission". Not one asking when, how much or who ("when will it
+# be built?", "how much will it cost?"), which the story as told answers: read so, two desks' such replies lost first
+# place to a later story (tests/data/transport_desk, sports_desk, pellingham).
+_FUTURE = frozenset({"will", "shall"})
+# "Is there going to be a cull?", "are they going to charge for parking?" are told in the future, by "going to" a verb
+# ("are they going to the match?" is not).
+_GOING_TO = re.compile(r"\bgoing\s+to\s+(?!(?:the|a|an|his|her|their|my|our|your)\b)[a-z]", re.IGNORECASE)
+_ASKS_WH = re.compile(r"\b(?:what|who|whom|whose|which|where|when|why|how)\b", re.IGNORECASE)
 
 
 def asks_of_ahead(reply: str, words: frozenset[str], followed: Sequence[tuple[StoredArticle, Sequence[str]]]) -> bool:
@@ -5782,10 +5807,24 @@ def asks_of_ahead(reply: str, words: frozenset[str], followed: Sequence[tuple[St
 
 
 def in_present(reply: str) -> bool | None:
-    """Whether a `reply` is in the present tense, by the finite verb of its verb group (`_FINITE`); None where no
-    auxiliary, modal or verb after "who" or "what" tells it ("who won?", "how many people use it?")."""
+    """Whether a `reply` is in the present tense, by the finite verb of its verb group (`_FINITE`), not "going to" a
+    verb ("are they going to charge for parking?" is the future); None where no auxiliary, modal or verb after "who"
+    or "what" tells it ("who won?", "how many people use it?")."""
     finite = _FINITE.search(reply)
-    return None if finite is None else finite.lastindex is not None
+    if finite is None:
+        return None
+    return finite.lastindex is not None and _GOING_TO.search(reply, finite.end()) is None
+
+
+def asks_whether_ahead(reply: str) -> bool:
+    """Whether a `reply` asks whether something ahead will happen: "will they strike?", "so will it go ahead", "is
+    there going to be a cull?" (its verb group's tense the future, `_FINITE`, and no question word before it)."""
+    finite = _FINITE.search(reply)
+    if finite is None or _ASKS_WH.search(reply, 0, finite.start()):
+        return False
+    return finite.group(0).casefold() in _FUTURE or (
+        finite.lastindex is not None and _GOING_TO.search(reply, finite.end()) is not None
+    )
 
 
 def told_since(
@@ -5798,11 +5837,11 @@ def told_since(
     asks_since: bool,
 ) -> StoredArticle | None:
     """The story that follows up the `followed` ones for a reply asking what has happened since (`asks_since`:
-    `_ASKS_SINCE`, or asking in the past tense of what they tell only as ahead, `asks_of_ahead`) or of words they
-    never write (`unknown`), else None. Of the stories found of the reply and their headlines,
-    published after them all, whose passage found holds at least half the weight (`SINCE_SHARE`, by idf) of their
-    headlines' terms, else of those a paragraph writes (the same event named again: "Kordovia", "eastern" and
-    "ceasefire"), the earliest: the next
+    `_ASKS_SINCE`, asking in the past tense of what they tell only as ahead, `asks_of_ahead`, or whether something
+    ahead will happen, `asks_whether_ahead`) or of words they never write (`unknown`), else None. Of the stories
+    found of the reply and their headlines, published after them all, whose passage found holds at least half the
+    weight (`SINCE_SHARE`, by idf) of their headlines' terms, else of those a paragraph writes (the same event named
+    again: "Kordovia", "eastern" and "ceasefire"), those writing some of `unknown` first, the earliest: the next
     story of the event, not a later one the reply's other words meet ("has it held?" of a ceasefire led by "12
     civilians held by the rebels" of a prisoner swap two weeks on, where the truce broken was the next story), or
     the last of a reply asking what happened again or in the end (`_ASKS_LAST`). Of a reply of words they never
@@ -5850,7 +5889,13 @@ def told_since(
     writes = {a.id for a, texts in stories if unknown & _term_set(" ".join((a.title, *texts)))}
     pick = max if _ASKS_LAST.search(question) else min
     events = [[a for held, a in later if held >= SINCE_SHARE * weight > 0] for weight in (whole, told_by_paragraphs)]
-    asked = next((found for event in events if (found := [a for a in event if asks_since or a.id in writes])), [])
+    # Of the event's later stories, those writing the reply's words the replied ones never write first: "will it
+    # reopen on time?" of a bridge closed is the delay's "will not reopen until February", not the traders' losses
+    # filed between, which hold more of the headline.
+    asked = next(
+        (found for event in events if (found := [a for a in event if a.id in writes] or (event if asks_since else []))),
+        [],
+    )
     # A reply told in another tense, of words a later story of the desk writes, asks of that story though its
     # passage holds under half the headline's weight: the event named again in fewer of its words ("Dmitri Shevchuk
     # denies manslaughter of apprentice ..." of "Builder charged with manslaughter over Old Quay scaffold death", 0.30,

@@ -1665,6 +1665,35 @@ async def test_a_reply_asking_what_happens_meanwhile_is_answered_by_the_lede_of_
     assert "1. Pupils who should have been the first" in visible_text(reply), reply
 
 
+async def test_and_then_in_reply_to_an_article_is_answered_by_what_came_of_its_story(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "and then?" in reply to a ferry strike's full article asks what came of it: it was told to tap "More" (as
+    "and then" typed alone after an answer asks for its next page), though a full article has no "More"; asked, the
+    deal that ended the strike, filed a month later, is shown first."""
+    suspended = Article(
+        "Pellow Sound ferry strike suspended for fresh talks",
+        (
+            "Crews on the Pellow Sound ferry have suspended next week's strike while their union holds fresh talks "
+            "with the operator over rosters.",
+            "The ferry carries about 1,400 passengers a day between Pellow and the island of Marrick.",
+        ),
+        "Local",
+        datetime(2026, 9, 7, tzinfo=UTC),
+    )
+    settled = Article(
+        "Pellow Sound ferry crews accept deal after talks, ending strike threat",
+        (
+            "Pellow Sound ferry crews have voted by 61 to 9 to accept a new rota deal reached in the talks, ending "
+            "the suspended strike for good.",
+        ),
+        "Local",
+        datetime(2026, 10, 6, tzinfo=UTC),
+    )
+    reply = await reply_to_full_article(app, server, [suspended, settled], "and then?")
+    assert "1. Pellow Sound ferry crews have voted by 61 to 9" in visible_text(reply), reply
+
+
 async def reply_to_full_article(app: Bot, server: FakeBotAPI, stories: list[Article], question: str) -> str:
     """The bot's answer to `question` sent in reply to the full article of the first of `stories` (opened by its deep
     link), the stories added to the library first."""

@@ -39,6 +39,8 @@ from bot.retrieval import (
     asks,
     asks_for_a_story,
     asks_of_ahead,
+    asks_then,
+    asks_whether_ahead,
     chance_meetings,
     compose,
     compounds_as_written,
@@ -1377,6 +1379,10 @@ def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(
         ("what was the verdict?", False),
         ("who was the builder?", False),
         ("how did he plead?", False),
+        # "going to" a verb tells the future; going to a place does not.
+        ("are they going to charge for parking now", False),
+        ("is there going to be a cull?", False),
+        ("are they going to the match?", True),
         # No auxiliary, and no verb after "who" or "what" that tells it.
         ("who won?", None),
         ("how many people use it?", None),
@@ -1384,6 +1390,46 @@ def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(
 )
 def test_a_reply_s_tense_is_read_from_its_verb_group(reply: str, present: bool | None) -> None:
     assert in_present(reply) is present
+
+
+@pytest.mark.parametrize(
+    ("reply", "whether"),
+    [
+        ("will they strike?", True),
+        ("so will it go ahead", True),
+        ("um is there going to be a cull then", True),
+        ("are they going to build flood defences?", True),
+        # Asking when, how much or who: the story as told answers it.
+        ("when will it be built?", False),
+        ("how much will it cost?", False),
+        ("who will be prime minister?", False),
+        ("when the flood defences will be ready", False),
+        # Not told in the future.
+        ("is it going ahead?", False),
+        ("are they going to the match?", False),
+        ("did they strike?", False),
+    ],
+)
+def test_a_reply_asking_whether_something_ahead_will_happen_is_told_from_one_asking_when_or_how_much(
+    reply: str, whether: bool
+) -> None:
+    assert asks_whether_ahead(reply) is whether
+
+
+@pytest.mark.parametrize(
+    ("reply", "then"),
+    [
+        ("and then?", True),
+        ("then what?", True),
+        ("ok so then what", True),
+        ("what then?", True),
+        ("and?", False),  # "tell me more", as "and" alone is
+        ("then they left", False),
+        ("and then what happened to the money?", False),
+    ],
+)
+def test_and_then_alone_asks_what_came_after(reply: str, then: bool) -> None:
+    assert asks_then(reply) is then
 
 
 # Stories of our own: a verdict whose sentence is still to come, a ban told before it starts, a ban told as begun.

@@ -57,7 +57,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, points_back, split_follow_up
+from bot.retrieval import Request, asks_then, points_back, split_follow_up
 from bot.services.latest import NEWEST_I_HAVE, asked_latest, category_meant, newest_of_day
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -384,6 +384,9 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
     talk, question = talk_of(question)
+    if talk == "more" and asks_then(question) and await replies_to_stories(message, context):
+        # "and then?" in reply to an answer or an article asks what came of its story, not for its next page.
+        talk = None
     if talk == "greeting":
         await greet(message, library)
         return
@@ -628,6 +631,15 @@ def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
     if lists_stories(replied.text or ""):
         return tuple(entity.url for entity in links if entity.url)
     return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
+
+
+async def replies_to_stories(message: Message, context: Context) -> bool:
+    """Whether a message replies to one of the bot's messages that shows stories, which it follows up (an answer, a
+    full article with or without its link, a digest or an alert), not to /help or a greeting."""
+    if followed_stories(message, context.bot.id):
+        return True
+    shown = shown_paragraphs(message, context.bot.id)
+    return bool(shown) and bool(await asyncio.to_thread(context.bot_data.library.shown_in, shown))
 
 
 def _answered_articles(replied: Message) -> tuple[str, ...]:

@@ -405,7 +405,9 @@ def as_met(idf: Mapping[str, float], runs: Iterable[frozenset[str]]) -> dict[str
     met = dict(idf)
     for run in runs:
         held = [t for t in run if t in met]
-        for term in sorted(held, key=met.__getitem__)[:-1]:
+        # Ties by the word: a run is a set, whose order changes with each process's hash seed, and which of two words
+        # as rare was kept decided whether "how did he plead?" of tests/data/council_desk was answered confidently.
+        for term in sorted(held, key=lambda t: (met[t], t))[:-1]:
             del met[term]
     return met
 

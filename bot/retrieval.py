@@ -5711,12 +5711,12 @@ def _vocabulary() -> frozenset[str]:
 
 def spelt_right(word: str) -> bool:
     """Whether `word` (case-folded) is no misspelling: a word of the lists (`_spelt_right`), or in English a common
-    word (`english_words`, not the encoder's pieces: "mana" of "manaer", "rani") with a regular ending, which the
-    lists, of the commoner forms, lack (no irregular form's: "tores") ("campaigners" of "campaign" or
-    "campaigner", "reopening" of "reopen", "apologised" of "apologise", "kidnappers" of "kidnap", its last consonant
-    doubled as English doubles it). "kidnappers" was answered as "kidnapped", one edit from "kidnapers", in a library
-    writing no kidnapper. Read by its ending, not its stem: a stem is shared by slips ("intersted" is "interstate"'s
-    "interst", "grammarr" and "altarr" end as "kidnapp" does)."""
+    word (`english_words`, not the encoder's pieces: "mana" of "manaer") with a regular ending (`_bases`), a form the
+    lists, of the commoner forms, may lack: "campaigners" of "campaign", "reopening" of "reopen", "apologised" of
+    "apologise", "kidnappers" of "kidnap" (its last consonant doubled as English doubles it); never an irregular
+    form's ("tores"). "kidnappers" was answered as "kidnapped", one edit from "kidnapers", in a library writing no
+    kidnapper. Read by its ending, not its stem: a stem is shared by slips ("intersted" is "interstate"'s "interst",
+    "grammarr" and "altarr" end as "kidnapp" does)."""
     if word in _spelt_right():
         return True
     return analysis_language() == "en" and any(
@@ -5729,7 +5729,7 @@ def spelt_right(word: str) -> bool:
 
 # Regular English endings of a listed word's forms the lists may lack.
 _ENDINGS = ("s", "es", "ed", "er", "ers", "est", "ing", "ings", "ly", "ment", "ments", "ness")
-# The shortest word an ending is read off: "ranis" is no "rani" with an "s", but a slip of "rains".
+# The shortest word an ending is read off: a shorter one with an ending is as near a slip ("dunners" of "dinners").
 MIN_ENDED_CHARS = 4
 _VOWELS = frozenset("aeiou")
 

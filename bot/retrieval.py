@@ -5345,7 +5345,7 @@ def respellings(
         ):
             out[word] = spelt
         elif not looked[word] and (
-            twice := _two_edits(word, engine, store, beside, named=True)
+            twice := _two_edits(word, engine, store, beside, named=True, slipped=word in named)
             or (as_word and analysis_language() == "en" and _two_edits(word, engine, store, beside, named=False))
         ):
             # A full name's word only as one the articles write beside its neighbour, as for one edit.
@@ -5609,21 +5609,27 @@ MAX_TWO_EDITS_TRIED = 8
 
 
 def _two_edits(
-    word: str, engine: Engine, store: Store, beside: Collection[str] = frozenset(), named: bool = True
+    word: str,
+    engine: Engine,
+    store: Store,
+    beside: Collection[str] = frozenset(),
+    named: bool = True,
+    slipped: bool = False,
 ) -> tuple[str, str] | None:
     """The term and the name as the articles write it (capitalised within a sentence, `spelling`) of the one name
     two edits or fewer from `word` (a reader's slip of a name: a swapped pair of letters and one more, a double
     letter, a sound-alike ending), among the terms beginning as it does; None where no name is that near, or two are
     ("Brodey" of a library naming both Aileen Brodie and Adrien Brody). Readers seldom slip on a name's first two
     letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`); where no name
-    beginning so is that near, the names whose first two letters hold one of the slips (`_slipped_beginnings`:
-    "Herasimov" of "Gerasimov"). Not `named`, the one word or name that near, as a paragraph writes it
+    beginning so is that near, of a word typed as a name (`slipped`), the names whose first two letters hold one of
+    the slips (`_slipped_beginnings`: "Herasimov" of "Gerasimov"; "grocer" typed in lower case was "Roger"). Not
+    `named`, the one word or name that near, as a paragraph writes it
     ("goverrnmnet" of "government"), beginning as typed."""
     terms = analyze(word)
     if len(word) < MIN_TWO_EDITS_CHARS or len(terms) != 1:
         return None
     found = _near_among(engine.terms_beginning(word[:2]), word, terms[0], engine, store, beside, named)
-    if not found and named:
+    if not found and named and slipped:
         found = _near_among(_slipped_beginnings(word, engine), word, terms[0], engine, store, beside, named)
     return next(iter(found.values())) if len(found) == 1 else None
 

@@ -1,4 +1,4 @@
-"""Names misspelt in the desks' questions: `python bench/name_typos.py [--data-dir DIR] [--capitalised]`.
+"""Names misspelt in the desks' questions: `python bench/name_typos.py [--data-dir DIR] [--capitalised] [--every N]`.
 
 Each question of the desks' sets (tests/data/*_desk_questions.json, whose answerable ones name their `gold`
 passages) that writes a name the library's stories write (four letters or more, however it is typed) is asked as
@@ -122,9 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print each misspelt question and what it got")
     parser.add_argument("--capitalised", action="store_true", help="type each misspelt name capitalised")
     parser.add_argument("--edits", type=int, choices=(1, 2), default=1, help="misspell each name by this many edits")
+    parser.add_argument("--every", type=int, default=1, help="ask every Nth question of each set")
     args = parser.parse_args(argv)
-    cases = [c for path in SETS for c in json.loads(path.read_text(encoding="utf-8"))["questions"]]
-    cases = [c for c in cases if not c.get("following")]
+    cases = []
+    for path in SETS:
+        listed = json.loads(path.read_text(encoding="utf-8"))["questions"]
+        cases += [c for c in listed if not c.get("following")][:: args.every]
     counts: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     kinds: Counter[str] = Counter()

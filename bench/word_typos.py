@@ -33,21 +33,9 @@ from small_library import libraries
 from bot.analysis import analysed_in, analyze, words
 from bot.library import Library
 from bot.models import Answer
-from bot.retrieval import MIN_RESPELT_CHARS, _spelt_right, one_edit
+from bot.retrieval import MIN_RESPELT_CHARS, NEIGHBOUR_KEYS, _spelt_right, one_edit
 
 KINDS = ("drop", "double", "swap", "key")
-# Each letter's neighbours on a QWERTY keyboard, the keys a finger slips to.
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-NEIGHBOUR_KEYS = {
-    key: "".join(
-        row[j]
-        for r, row in enumerate(_ROWS)
-        for j in range(len(row))
-        if abs(r - at_row) <= 1 and abs(j - at) <= 1 and row[j] != key
-    )
-    for at_row, keys in enumerate(_ROWS)
-    for at, key in enumerate(keys)
-}
 
 
 def slip(word: str, kind: str, rng: random.Random) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.analysis import (
+    BASE_FORMS,
     IRREGULAR_VERBS,
     OTHER_QUESTION_WORDS,
     QUESTION_FRAMES,
@@ -1062,7 +1063,7 @@ class Speller:
         return frozenset(
             word
             for word, spelt in self.respellings.items()
-            if spelt[0].isupper() or sure_word(word, spelt, self.question, self.engine)
+            if spelt[0].isupper() or sure_word(word, spelt, self.question, self.engine, self.store)
         )
 
 
@@ -5293,7 +5294,7 @@ def respellings(
 ) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
     of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word spelt
-    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them, then of those spelt right, below), the word one edit
+    right (`spelt_right`; the first MAX_RESPELT_WORDS of them, then of those spelt right, below), the word one edit
     away (`one_edit`) that a paragraph writes beside the question's word before or after it (that word, or one its own
     misspelling may be of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a
     word of
@@ -5319,7 +5320,6 @@ def respellings(
     leaving out names ("Higgs", "Elon Musk"), and asking that the suggestion be written so in an article ("speaks",
     not "speaking", for "steaks") leave one ("boson" as "Boston", of an unanswerable question).
     """
-    vocabulary = _spelt_right()
     # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
     # articles use (most used first) and the edits of each.
     order: list[tuple[str, str]] = []
@@ -5329,7 +5329,7 @@ def respellings(
         order.append((word, term))
         lettered = word.isascii() and word.isalpha()
         if term in unseen and lettered and MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS:
-            looked.setdefault(word, word in vocabulary)
+            looked.setdefault(word, spelt_right(word))
     # Words spelt right last: each is respelt only as a name, more seldom than a misspelling.
     edits_of = {w: _used_edits(w, engine) for w in sorted(looked, key=looked.__getitem__)[:MAX_RESPELT_WORDS]}
     named = {word for word, term in order if term in names}
@@ -5346,12 +5346,12 @@ def respellings(
         # edits from a word only in English, whose lists tell a word spelt right ("alcaldesa" is no "alcalde").
         as_word = not looked[word] and alone
         if chosen is not None and (
-            spelt := spelling(chosen, edits[chosen], engine, store, as_name, beside)
-            or (as_name and as_word and spelling(chosen, edits[chosen], engine, store))
+            spelt := spelling(chosen, edits[chosen], engine, store, as_name, beside, typed=word)
+            or (as_name and as_word and spelling(chosen, edits[chosen], engine, store, typed=word))
         ):
             out[word] = spelt
         elif not looked[word] and (
-            twice := _two_edits(word, engine, store, beside, named=True)
+            twice := _two_edits(word, engine, store, beside, named=True, slipped=word in named)
             or (as_word and analysis_language() == "en" and _two_edits(word, engine, store, beside, named=False))
         ):
             # A full name's word only as one the articles write beside its neighbour, as for one edit.
@@ -5362,19 +5362,22 @@ def respellings(
 
 
 # A word misspelt is asked as the word the stories write only where that word is written in at least this many
-# paragraphs: a word one paragraph holds may be its own slip, or a rare word the reader did not mean.
+# paragraphs, or in one that writes another of the question's words too: a word one paragraph holds alone may be its
+# own slip, or a rare word the reader did not mean.
 MIN_ASKED_WORD_PARAGRAPHS = 2
 
 
-def sure_word(word: str, spelt: str, question: str, engine: Engine) -> bool:
+def sure_word(word: str, spelt: str, question: str, engine: Engine, store: Store) -> bool:
     """Whether `word` (typed, case-folded), which `respellings` respelt as the word `spelt` (no name), is asked as
     `spelt`, as a search engine answers "morgage rates" for "mortgage": in an English library, where `word` is no word
-    spelt right (the language lists', `_spelt_right`: "form" of "from", "their" of "there" stay), of MIN_RESPELT_CHARS
+    spelt right (`spelt_right`: "form" of "from", "their" of "there", "kidnappers" stay), of MIN_RESPELT_CHARS
     letters or more, typed as no name nor beside one, and `spelt` is the only word the stories write one edit away
     (or, with none there, the only one two edits away: `_two_edits`) and written in MIN_ASKED_WORD_PARAGRAPHS
-    paragraphs or more. Else it is only suggested: where two words are that near, the reader's is not known, and
-    "What did Bakker say?" may ask after someone no story names, not a baker."""
-    if spelt[0].isupper() or analysis_language() != "en" or word in _spelt_right() or len(word) < MIN_RESPELT_CHARS:
+    paragraphs or more, or in one paragraph that writes another of the question's words beyond its frame ("how long is
+    the glacer above the village" of the one paragraph on the glacier above the village). Else it is only suggested:
+    where two words are that near, the reader's is not known, and "What did Bakker say?" may ask after someone no
+    story names, not a baker."""
+    if spelt[0].isupper() or analysis_language() != "en" or spelt_right(word) or len(word) < MIN_RESPELT_CHARS:
         return False
     order = [(question[s:e].casefold(), t) for s, e, t in words(question)]
     names = name_terms(question)
@@ -5384,7 +5387,12 @@ def sure_word(word: str, spelt: str, question: str, engine: Engine) -> bool:
     near = _used_edits(word, engine)
     if len(terms) != 1 or (near and list(near) != terms):
         return False
-    return len(engine.search(Query(terms), MIN_ASKED_WORD_PARAGRAPHS)) >= MIN_ASKED_WORD_PARAGRAPHS
+    hits = engine.search(Query(terms), MIN_ASKED_WORD_PARAGRAPHS)
+    if len(hits) != 1:
+        return len(hits) >= MIN_ASKED_WORD_PARAGRAPHS
+    others = {t for w, t in order if w != word} - frame_terms(question) - set(terms)
+    texts = store.paragraph_texts([(hits[0].article_id, hits[0].position)]).values()
+    return any(others.intersection(analyze(text)) for text in texts)
 
 
 def _neighbour_terms(
@@ -5467,12 +5475,14 @@ def spelling(
     store: Store,
     named: bool = False,
     beside: Collection[str] = frozenset(),
+    typed: str = "",
 ) -> str | None:
     """The one of `forms` (the typed word's edits that are words of `term`) that a paragraph holding `term`
     writes, as written there within a sentence ("Chelsea"), else lower-cased; of a `named` word, only one written
     capitalised within a sentence (a name). A stem is not a word, and another word of it ("speaking" for "speaks", one
     edit from "steaks") would not be the one the reader's typing was near; nor is a form no paragraph writes
-    ("misereating", of "miserably"'s stem, one edit from "mistreating").
+    ("misereating", of "miserably"'s stem, one edit from "mistreating"). Of several forms written, the one nearest
+    `typed` (the word as typed, case-folded: `_nearest`), else the first found.
 
     A word the articles write in lower case too, and capitalised only inside a name, right beside another capitalised
     word ("Street" of "Quarry Street", "Council" of "Pelsworth City Council"), is that name's word only where the
@@ -5480,7 +5490,9 @@ def spelling(
     of it): "quarry stret" is "Quarry Street", while "when does the stret reopen" means the street, a word
     ("street", never a name), and "counsel" (spelt right) is no "Council" of "City Council"."""
     hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
-    first = within = inside = None  # inside: written capitalised only beside other capitalised words
+    first: list[str] = []
+    within: list[str] = []
+    inside: list[str] = []  # written capitalised only beside other capitalised words
     lower = False
     for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
         starts, spans = sentence_starts(text), token_spans(text)
@@ -5489,19 +5501,56 @@ def spelling(
             if found != term or written.casefold() not in forms:
                 continue
             if start in starts:
-                first = first or written.casefold()
+                first.append(written.casefold())
             elif not written[0].isupper():
                 lower = True
-                within = within or (None if named else written)
+                within += [] if named else [written]
             elif not (partners := _capitalised_beside(text, spans, start)):
-                within = within or written
+                within.append(written)
             elif partners & set(beside):
                 return written  # the name the question writes
             else:
-                inside = inside or written
-    if within is not None:
-        return within
-    return inside if inside is not None and not lower else None if named else first
+                inside.append(written)
+    chosen = within or (inside if not lower else []) or ([] if named else first)
+    return _nearest(typed, chosen) if chosen else None
+
+
+def _nearest(typed: str, found: Sequence[str]) -> str:
+    """The word of `found` nearest `typed`: the fewest edits apart, then one that a slip of fast typing makes `typed`
+    of (`common_slip`), the first found of alike. "trais" is one edit from "train" and "trains": a dropped "n" of
+    "trains" is a common slip, an "s" for an "n" (keys far apart) is not; "seast" is "seats" swapped, not "seat"
+    with an "s" put in. Without `typed`, the first found."""
+    if not typed:
+        return found[0]
+    return min(found, key=lambda w: (edits_apart(typed, w.casefold(), 2), not common_slip(typed, w.casefold())))
+
+
+def common_slip(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` with one slip of those fast typing makes: a letter dropped, a letter typed twice,
+    two neighbouring letters swapped, or a letter typed as a key beside it (`NEIGHBOUR_KEYS`)."""
+    if len(typed) + 1 == len(meant):
+        return any(meant[:at] + meant[at + 1 :] == typed for at in range(len(meant)))
+    if len(typed) == len(meant) + 1:
+        return any(typed[at] == typed[at - 1] and typed[:at] + typed[at + 1 :] == meant for at in range(1, len(typed)))
+    differ = [at for at in range(len(typed)) if typed[at] != meant[at]] if len(typed) == len(meant) else []
+    if len(differ) == 1:
+        return typed[differ[0]] in NEIGHBOUR_KEYS.get(meant[differ[0]], "")
+    first = differ[0] if len(differ) == 2 and differ[1] == differ[0] + 1 else None
+    return first is not None and typed[first : first + 2] == meant[first + 1] + meant[first]
+
+
+# Each letter's neighbours on a QWERTY keyboard, the keys a finger slips to.
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOUR_KEYS = {
+    key: "".join(
+        row[j]
+        for r, row in enumerate(_KEY_ROWS)
+        for j in range(len(row))
+        if abs(r - at_row) <= 1 and abs(j - at) <= 1 and row[j] != key
+    )
+    for at_row, keys in enumerate(_KEY_ROWS)
+    for at, key in enumerate(keys)
+}
 
 
 def _capitalised_beside(text: str, spans: Sequence[tuple[int, int]], start: int) -> set[str]:
@@ -5566,24 +5615,62 @@ MAX_TWO_EDITS_TRIED = 8
 
 
 def _two_edits(
-    word: str, engine: Engine, store: Store, beside: Collection[str] = frozenset(), named: bool = True
+    word: str,
+    engine: Engine,
+    store: Store,
+    beside: Collection[str] = frozenset(),
+    named: bool = True,
+    slipped: bool = False,
 ) -> tuple[str, str] | None:
     """The term and the name as the articles write it (capitalised within a sentence, `spelling`) of the one name
     two edits or fewer from `word` (a reader's slip of a name: a swapped pair of letters and one more, a double
     letter, a sound-alike ending), among the terms beginning as it does; None where no name is that near, or two are
     ("Brodey" of a library naming both Aileen Brodie and Adrien Brody). Readers seldom slip on a name's first two
-    letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`). Not `named`, the
-    one word or name that near, as a paragraph writes it ("goverrnmnet" of "government")."""
+    letters, and the terms beginning with them are few enough to read (`Engine.terms_beginning`); where no name
+    beginning so is that near, of a word typed as a name (`slipped`), the names whose first two letters hold one of
+    the slips (`_slipped_beginnings`: "Herasimov" of "Gerasimov"; "grocer" typed in lower case was "Roger"). Not
+    `named`, the one word or name that near, as a paragraph writes it
+    ("goverrnmnet" of "government"), beginning as typed."""
     terms = analyze(word)
     if len(word) < MIN_TWO_EDITS_CHARS or len(terms) != 1:
         return None
-    apart = {t: edits_apart(t, terms[0], STEMS_APART, beginning=True) for t in engine.terms_beginning(word[:2])}
+    found = _near_among(engine.terms_beginning(word[:2]), word, terms[0], engine, store, beside, named)
+    if not found and named and slipped:
+        found = _near_among(_slipped_beginnings(word, engine), word, terms[0], engine, store, beside, named)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _near_among(
+    candidates: Iterable[str],
+    word: str,
+    term: str,
+    engine: Engine,
+    store: Store,
+    beside: Collection[str],
+    named: bool,
+) -> dict[str, tuple[str, str]]:
+    """The words (or names, `named`) two edits or fewer from `word` that the nearest MAX_TWO_EDITS_TRIED of
+    `candidates` (terms, most used first) are written as, each case-folded with its term and as written."""
+    apart = {t: edits_apart(t, term, STEMS_APART, beginning=True) for t in candidates}
     near = sorted((t for t in apart if apart[t] <= STEMS_APART), key=apart.__getitem__)  # the most used first of alike
     found: dict[str, tuple[str, str]] = {}
-    for term in near[:MAX_TWO_EDITS_TRIED]:
-        if spelt := spelling(term, _TwoEditsFrom(word), engine, store, named=named, beside=beside):
-            found.setdefault(spelt.casefold(), (term, spelt))
-    return next(iter(found.values())) if len(found) == 1 else None
+    for candidate in near[:MAX_TWO_EDITS_TRIED]:
+        if spelt := spelling(candidate, _TwoEditsFrom(word), engine, store, named=named, beside=beside, typed=word):
+            found.setdefault(spelt.casefold(), (candidate, spelt))
+    return found
+
+
+def _slipped_beginnings(word: str, engine: Engine) -> list[str]:
+    """The terms beginning otherwise than `word`'s first two letters as a name would that one slip there made
+    `word` of: its first letter another or dropped ("Herasimov", "erasimov" of "Gerasimov"), its second letter
+    another or dropped (every term of its first letter), the two swapped, or a letter put in before or after the
+    first ("Ggerasimov", "Gherasimov"); most used first within each beginning."""
+    first, second, third = word[0], word[1], word[2]
+    beginnings = [second + first, second + third, first + third]
+    beginnings += [letter + after for letter in _LETTERS for after in (second, first)]
+    beginnings += [first + letter for letter in _LETTERS]
+    typed = word[:2]
+    return list(dict.fromkeys(t for b in beginnings if b != typed for t in engine.terms_beginning(b)))
 
 
 @dataclass(frozen=True)
@@ -5632,6 +5719,57 @@ def one_edit(word: str) -> set[str]:
 def _vocabulary() -> frozenset[str]:
     """The whole words of the encoder's WordPiece vocabulary (lower case; continuation pieces left out)."""
     return frozenset(piece for piece in load_tokenizer().get_vocab() if not piece.startswith("##"))
+
+
+def spelt_right(word: str) -> bool:
+    """Whether `word` (case-folded) is no misspelling: a word of the lists (`_spelt_right`), or in English a common
+    word (`english_words`, not the encoder's pieces: "mana" of "manaer") with a regular ending (`_bases`), a form the
+    lists, of the commoner forms, may lack: "campaigners" of "campaign", "reopening" of "reopen", "apologised" of
+    "apologise", "kidnappers" of "kidnap" (its last consonant doubled as English doubles it); never an irregular
+    form's ("tores"). "kidnappers" was answered as "kidnapped", one edit from "kidnapers", in a library writing no
+    kidnapper. Read by its ending, not its stem: a stem is shared by slips ("intersted" is "interstate"'s "interst",
+    "grammarr" and "altarr" end as "kidnapp" does)."""
+    if word in _spelt_right():
+        return True
+    return analysis_language() == "en" and any(
+        base in english_words() and base not in BASE_FORMS
+        for ending in _ENDINGS
+        if word.endswith(ending)
+        for base in _bases(word, ending)
+    )
+
+
+# Regular English endings of a listed word's forms the lists may lack.
+_ENDINGS = ("s", "es", "ed", "er", "ers", "est", "ing", "ings", "ly", "ment", "ments", "ness")
+# The shortest word an ending is read off: a shorter one with an ending is as near a slip ("dunners" of "dinners").
+MIN_ENDED_CHARS = 4
+_VOWELS = frozenset("aeiou")
+
+
+def _bases(word: str, ending: str) -> set[str]:
+    """The words `word` may be with `ending` added as English adds it: as is, after a silent "e" ("apologised"),
+    a "y" written "i" ("worries"), or a last consonant doubled after a short vowel ("kidnapped"); "es" only after a
+    hissing sound or "o" ("taxes", "heroes"; not a plural's "s": "mealses"), never "s" after "s" nor a vowel ending
+    after "e" nor after "-ed": "skillss", "reversees", "spareed" and "owneds" are slips."""
+    base = word[: -len(ending)]
+    twice = (ending[0] == "s" and base[-1] == "s") or (ending[0] == "e" and base[-1] == "e")
+    if len(base) < MIN_ENDED_CHARS or base.endswith("ed") or twice:
+        return set()
+    # A "y" after a consonant is written "i" before an ending but "s" and "ing" ("worries", "worrying"; "trais" is
+    # no "trays").
+    y = {base[:-1] + "y"} if base[-1] == "i" and base[-2] not in _VOWELS and ending not in ("s", "ing") else set()
+    if ending == "es" and not (base.endswith(_BEFORE_ES) and not re.search(r"[^aiosu]s$", base)):
+        return y
+    bases = {base} | y
+    if ending[0] in _VOWELS:
+        bases.add(base + "e")
+        # One vowel between consonants, the last doubled: "kidnapp" (never after two vowels: "trainn" is a slip).
+        if base[-1] == base[-2] not in _VOWELS and base[-3] in _VOWELS and base[-4] not in _VOWELS:
+            bases.add(base[:-1])
+    return {b for b in bases if len(b) >= MIN_ENDED_CHARS}
+
+
+_BEFORE_ES = ("s", "x", "z", "ch", "sh", "o")
 
 
 @lru_cache(maxsize=1)

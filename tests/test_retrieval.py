@@ -436,8 +436,10 @@ def test_a_misspelt_word_is_answered_as_the_one_word_the_stories_write_that_near
     assert written == case["respelt"], (case["why"], answer.reason)
     if written is not None:
         assert answer.found and answer.respelt is not None and written in answer.respelt.question
-    if "suggested" in case:
+    if case.get("suggested"):
         assert f"Did you mean \u201c{case['suggested']}\u201d?" in answer.reason, (case["why"], answer.reason)
+    elif "suggested" in case:
+        assert "Did you mean" not in answer.reason, (case["why"], answer.reason)
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:

@@ -1191,6 +1191,9 @@ async def test_a_new_reader_s_laughter_nod_puzzlement_signs_long_message_and_hel
     assert puzzled.startswith("Hello! I answer questions about 5 news articles"), puzzled
     sport = visible_text(await reply_to(server, ALICE, partial(server.send_sticker, ALICE, "⚽")))
     assert sport.startswith("Latest in Sport\n• Chess Prodigy Wins National Title at Twelve"), sport
+    # A sign of no category here is not searched as its word ("No article uses the word “culture”").
+    masks = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "🎭")))
+    assert masks == f"That has no words to search for. Try a question such as: {example_of(library_of(app).store)}"
     background = "My sister lives on one of the islands and she tells me something new every time we speak. " * 14
     pasted = f"{background}So my question is simple: why is a new ferry line being built? Thanks, sorry it is long."
     assert len(pasted) > MAX_QUESTION_CHARS

@@ -57,6 +57,7 @@ from bot.render.welcome import (
     small_talk,
     talk_of,
     talk_reply,
+    topic_of_sign,
     without_opening,
 )
 from bot.retrieval import Request, points_back, split_follow_up
@@ -385,6 +386,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         return
     hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
+    typed = question
     talk, question = talk_of(question)
     if talk == "greeting":
         await greet(message, library)
@@ -409,6 +411,8 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
         await send_latest(message, context, words, asked=question)
         return
+    if topic_of_sign(typed):  # "🎭" of no category here: searched, "No article uses the word “culture”"
+        question = typed
     if link := only_link(question):
         await send_linked_article(message, context, link, update.update_id)
         return

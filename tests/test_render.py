@@ -725,6 +725,10 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("thank you so much, that was helpful!", "acknowledgement"),
         # Laughter, a nod and a goodbye each in its kind: "lol" and "ok" got "Glad to help".
         ("lol", "laughter"),
+        ("hahah", "laughter"),
+        ("thank u", "acknowledgement"),
+        ("okie", "okay"),
+        ("👋", "greeting"),
         ("haha!", "laughter"),
         ("😂😂", "laughter"),
         ("ok", "okay"),

@@ -44,6 +44,7 @@ GREETINGS = frozenset(
 ACKNOWLEDGEMENTS = frozenset(
     {
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers",
+        "thank u", "thanx", "thnx", "tnx", "tysm",
         "great", "nice", "perfect", "good bot", "good job", "well done", "awesome",
         # Praise after an answer: searched, "thank you so much, that was helpful!" listed three random headlines
         # under "Nothing in the articles answers that".
@@ -60,9 +61,11 @@ ACKNOWLEDGEMENTS = frozenset(
 # word) and "ok" then got "Glad to help", where a person laughs back or nods.
 # "?" alone, or "huh", is a reader unsure what to type: the greeting shows what the bot knows and examples.
 OTHER_TALK = {
-    "okay": ("ok", "okay", "k", "kk", "ok ok", "okey", "alright", "all right", "sure", "fine", "cool", "got it",
+    "okay": ("ok", "okay", "k", "kk", "ok ok", "okey", "okk", "oki", "okie", "okie dokie", "okey dokey",
+             "alright", "all right", "sure", "fine", "cool", "got it",
              "noted", "understood", "i see", "right", "ok cool", "oh ok", "oh okay", "ah ok", "okay cool"),
-    "laughter": ("lol", "lolol", "haha", "hahaha", "hahahaha", "hehe", "heh", "lmao", "lmfao", "rofl", "xd"),
+    "laughter": ("lol", "lolol", "lool", "lolz", "haha", "hahah", "hahaha", "hahahah", "hahahaha", "ahaha", "hehe",
+                 "hehehe", "heh", "lmao", "lmfao", "rofl", "xd"),
     "farewell": ("bye", "goodbye", "bye bye", "good night", "night", "see you", "see ya", "cya",
                  "see you later", "talk later", "ttyl"),
     "greeting": ("huh", "hm", "hmm", "hmmm", "eh"),
@@ -72,8 +75,8 @@ _NOT_WORDS = re.compile(r"[^\w\s']+")
 # "!" or "." among them): thanks without words, which was searched ("That has no words to search for": "🙂" was
 # thanks, "😀", "😁" or "👍👍!" a question).
 _THANKS_SIGN = "[👍🙏❤♥☺🙂😊😀😃😄😁😉😍🥰😘🤗👏🤝💯💪🎉✨⭐🌟🔥✅💙💚💛💜🧡🤍💕💖💗]"
-# Laughter sent alone ("😂" was told it has no words to search for), and an OK sign.
-_SIGNS = {"acknowledgement": _THANKS_SIGN, "laughter": "[😂🤣😆😅😹]", "okay": "[👌🆗]"}
+# Laughter sent alone ("😂" was told it has no words to search for), an OK sign and a wave.
+_SIGNS = {"acknowledgement": _THANKS_SIGN, "laughter": "[😂🤣😆😅😹]", "okay": "[👌🆗]", "greeting": "[👋]"}
 _SIGNS_ALONE = {
     kind: re.compile(rf"[\s!.]*(?:{sign}[\U0001f3fb-\U0001f3ff\ufe0f]*[\s!.]*)+") for kind, sign in _SIGNS.items()
 }

@@ -2987,8 +2987,10 @@ _VERB_FORM = re.compile(r"[^\W\d_]{3,}(?:ed|ing)", re.IGNORECASE)
 
 
 def _as_verb(word: str) -> bool:
-    """Whether `word` (folded) is written as a verb: a regular form ending "-ed" or "-ing", or an irregular one."""
-    return _VERB_FORM.fullmatch(word) is not None or word in IRREGULAR_VERBS
+    """Whether `word` (folded) is written as a verb: a regular form ending "-ed" or "-ing", or an irregular one (of
+    a word joined by hyphens, its last: "co-founded")."""
+    last = word.rsplit("-", 1)[-1]
+    return _VERB_FORM.fullmatch(last) is not None or last in IRREGULAR_VERBS
 
 
 @lru_cache(maxsize=4096)
@@ -2999,7 +3001,7 @@ def _doers_of(term: str) -> frozenset[str]:
 
 def as_kin_written(question: str, terms: Collection[str], texts: Iterable[str]) -> str:
     """The question with each word of `terms` (words no paragraph uses) written as its kin by derivation that
-    `texts` write, the most often: the doer of its verb ("founded" as "founder", `doer_terms`), or the verb of its
+    `texts` write, the most often: the doer of a verb ("founded" as "founder", `doer_terms`), or the verb of its
     doer where they write it as a verb ("founder" as "founded"). "who founded the studio?" was declined, "No
     article uses the word “founded”", of a story saying "Founder Ada Smith said ...". Kin are told apart without a
     lemmatiser: Snowball stems the forms of a word alike ("founded", "founding"; "elected", "election"), and
@@ -3009,7 +3011,8 @@ def as_kin_written(question: str, terms: Collection[str], texts: Iterable[str]) 
     typed = {t: w.casefold() for w in as_typed(question, terms) for t in analyze(w) if t not in LIGHT_VERBS}
     if not typed:
         return question
-    doers = {t: doer_terms({t}) - {t} for t in typed}
+    # A doer of a word typed as a verb only: "ev" of "affordable ev made in exford" is no verb, "ever" no doer.
+    doers = {t: _doers_of(t) if _as_verb(word) else frozenset() for t, word in typed.items()}
     written: dict[str, Counter[str]] = {t: Counter() for t in typed}
     for text in texts:
         for start, end, term in words(text):

@@ -100,7 +100,8 @@ def news(library: Library) -> Library:
         # A doer asked, its verb written: as a verb only ("corner" is no doer of "corn").
         ("who is the founder of acme", {"founder"}, ["Ada Smith founded Acme."], "who is the founded of acme"),
         ("the corner shop", {"corner"}, ["corn was sold"], "the corner shop"),
-        # Nor of a light verb ("maker" of "made").
+        # Nor of a word typed as no verb ("ever" of "ev"), nor of a light verb ("maker" of "made").
+        ("affordable ev made in exford", {"ev"}, ["whatever it was"], "affordable ev made in exford"),
         ("affordable ev made in exford", {"make"}, ["the carmaker"], "affordable ev made in exford"),
         ("who owned it", {"own"}, ["the landlord said"], "who owned it"),
     ],

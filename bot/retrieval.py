@@ -3006,8 +3006,8 @@ def as_kin_written(question: str, terms: Collection[str], texts: Iterable[str]) 
     article uses the word “founded”", of a story saying "Founder Ada Smith said ...". Kin are told apart without a
     lemmatiser: Snowball stems the forms of a word alike ("founded", "founding"; "elected", "election"), and
     English names a verb's doer with "-er" or "-or" (`doer_terms`); a noun that only ends so ("corner" of "corn")
-    is no doer of a word no text writes as a verb. Nor is a light verb's ("maker" of "made": "affordable ev made in
-    exford" of tests/data/business_desk lost its first passage to a carmaker's), which names little of a deed."""
+    is no doer of a word no text writes as a verb. Nor is a light verb's ("maker" of "made"), which names little of
+    a deed."""
     typed = {t: w.casefold() for w in as_typed(question, terms) for t in analyze(w) if t not in LIGHT_VERBS}
     if not typed:
         return question

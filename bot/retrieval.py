@@ -1247,6 +1247,11 @@ def ranking_of(
     compounded = question if foreign else in_compounds(question, unused - named, [*headlines.values(), *texts.values()])
     if compounded != question:
         return ranking_of(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
+    # A word no paragraph uses whose kin by derivation the stories write ("founded" of "Founder ...") is searched as
+    # they write it.
+    kin = question if foreign else as_kin_written(question, unused - named, [*headlines.values(), *texts.values()])
+    if kin != question:
+        return ranking_of(replace(request, question=with_seen(kin, seen)), engine, store, semantic, now)
     # "Who leads the council?" asks for the role the stories name beside the council ("Council leader ..."), not the
     # verb: asked so, it is searched so.
     roled = question if foreign else as_role_written(question, [texts[k] for k in keys if k in texts])
@@ -2982,6 +2987,51 @@ def doer_terms(deed: Collection[str]) -> frozenset[str]:
         for noun in (f"{verb}r" if verb.endswith("e") else f"{verb}{d.group(1) if d else ''}er", f"{verb}or")
         for term in analyze(noun)
     )
+
+
+# A word of a verb's forms: "founded", "founding", or one of the irregular ("built", "sold").
+_VERB_FORM = re.compile(r"[^\W\d_]{3,}(?:ed|ing)", re.IGNORECASE)
+
+
+def _as_verb(word: str) -> bool:
+    """Whether `word` (folded) is written as a verb: a regular form ending "-ed" or "-ing", or an irregular one (of
+    a word joined by hyphens, its last: "co-founded")."""
+    last = word.rsplit("-", 1)[-1]
+    return _VERB_FORM.fullmatch(last) is not None or last in IRREGULAR_VERBS
+
+
+@lru_cache(maxsize=4096)
+def _doers_of(term: str) -> frozenset[str]:
+    """`doer_terms` of one term but itself, kept: a library's every word is read for it."""
+    return doer_terms({term}) - {term}
+
+
+def as_kin_written(question: str, terms: Collection[str], texts: Iterable[str]) -> str:
+    """The question with each word of `terms` (words no paragraph uses) written as its kin by derivation that
+    `texts` write, the most often: the doer of a verb ("founded" as "founder", `doer_terms`), or the verb of its
+    doer where they write it as a verb ("founder" as "founded"). "who founded the studio?" was declined, "No
+    article uses the word “founded”", of a story saying "Founder Ada Smith said ...". Kin are told apart without a
+    lemmatiser: Snowball stems the forms of a word alike ("founded", "founding"; "elected", "election"), and
+    English names a verb's doer with "-er" or "-or" (`doer_terms`); a noun that only ends so ("corner" of "corn")
+    is no doer of a word no text writes as a verb. Nor is a light verb's ("maker" of "made"), which names little of
+    a deed."""
+    typed = {t: w.casefold() for w in as_typed(question, terms) for t in analyze(w) if t not in LIGHT_VERBS}
+    if not typed:
+        return question
+    # A doer of a word typed as a verb only: "ev" of "affordable ev made in exford" is no verb, "ever" no doer.
+    doers = {t: _doers_of(t) if _as_verb(word) else frozenset() for t, word in typed.items()}
+    written: dict[str, Counter[str]] = {t: Counter() for t in typed}
+    for text in texts:
+        for start, end, term in words(text):
+            word = fold(text[start:end])
+            for t, found in written.items():
+                if term in doers[t] or (t in _doers_of(term) and _as_verb(word) and term not in LIGHT_VERBS):
+                    found[word] += 1
+    chosen = {typed[t]: found.most_common(1)[0][0] for t, found in written.items() if found}
+    if not chosen:
+        return question
+    spans = {(start, end): question[start:end].casefold() for start, end, _ in words(question)}
+    return rewritten(question, {span: chosen[word] for span, word in spans.items() if word in chosen})
 
 
 # "Who ...?" asks for someone, whom a story names as a person: after a title ("Mr Ferris", "Professor Aisha Grant"),

@@ -1161,6 +1161,9 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("timezone", "EST", "Usage: /timezone Europe/Berlin"),
             ("alerts", "", "Usage: /alerts on or /alerts off"),
             ("alerts", "sometimes", "“sometimes” is not on or off.\nAlerts for new stories: off"),
+            # A slip of one of its words is named ("of" is as near "on" by its edits, by its letters nearer "off").
+            ("alerts", "of", "“of” is not on or off: did you mean off?\nAlerts for new stories: off"),
+            ("digest", "quite", "“quite” is not on, off, notice or quiet: did you mean quiet?\nUsage: /digest"),
             # What was typed is echoed as typed, every word not understood.
             ("subscribe", "<b>x</b> &amp;", "There is no category “<b>x</b>”.\nThere is no category “&amp;”."),
             ("latest", "sport 0", f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “0”.\n{LATEST_USAGE}"),

@@ -36,12 +36,21 @@ from bot.app import (
     running,
 )
 from bot.cli import main
-from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSAGES, Settings
+from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSAGES, MAX_QUESTION_CHARS, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.subscriptions import no_such_category
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
+from bot.render.welcome import (
+    ACKNOWLEDGED,
+    LONG_ASKED,
+    LONG_READ,
+    MORE_HINT,
+    OF_NOTHING,
+    SUBSCRIPTIONS_HINT,
+    TALK_REPLIES,
+    send_anew,
+)
 from bot.retrieval import Request, later_pages
 from bot.services.latest import NEWEST_I_HAVE, NOTHING_IN, NOTHING_ON, NOTHING_TODAY, NOTHING_YESTERDAY
 from bot.services.welcome import example_of
@@ -863,13 +872,13 @@ async def test_a_link_ending_a_sentence_or_after_a_greeting_is_read_as_the_link_
 async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(app: Bot, server: FakeBotAPI) -> None:
     """A reader forwarding a channel's post asks what the bot has on its story: one of 1,500 characters was refused
     as "That question is 1,500 characters long; please ask in at most 1,000", which the reader cannot shorten. Its
-    start is asked now (the link at its end still names the story); typed, so long a question is still refused."""
+    start is asked now (the link at its end still names the story); typed, so is it, saying so (`asked_in_long`)."""
     story = "A twelve-year-old became the youngest national chess champion on Sunday, officials said. "
     post = story + "Follow our channel for every update from the weekend's tournaments and results. " * 18
     post += f"Full story: {CHESS_URL}"
     assert len(post) > 1500
     typed = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post))
-    assert typed.startswith("That question is ") and "at most 1,000" in typed
+    assert typed.startswith(LONG_READ.format(limit=MAX_QUESTION_CHARS)) and "Chess Prodigy Wins" in typed, typed[:300]
     forwarded = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post, forwarded_from="World News"))
     assert listed("Chess Prodigy Wins National Title at Twelve").match(forwarded), forwarded[:200]
     elsewhere = post.replace(CHESS_URL, "https://nowhere.example/x")
@@ -1162,6 +1171,53 @@ async def test_the_greeting_in_a_group_shows_example_questions_as_the_group_can_
         assert ">Source</a>" in await reply_to(server, GROUP, partial(server.send_text, GROUP, examples[0]))
 
 
+async def test_a_new_reader_s_laughter_nod_puzzlement_signs_long_message_and_help_are_met_as_a_person_would(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "lol" and "ok" got "Glad to help"; "?" alone and "😂" were told they had no words to search for; a football
+    sticker that the bot reads only text; a pasted message of 1,600 characters was refused and then told "I keep no
+    conversation"; /help showed no question to try; "who founded ...?" was declined, "No article uses the word
+    “founded”", of a story writing "Founder ..."."""
+    said = {text: visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, text))) for text in (
+        "lol", "😂", "ok", "bye!"
+    )}  # fmt: skip
+    assert said == {
+        "lol": TALK_REPLIES["laughter"],
+        "😂": TALK_REPLIES["laughter"],
+        "ok": TALK_REPLIES["okay"],
+        "bye!": TALK_REPLIES["farewell"],
+    }
+    puzzled = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "?")))
+    assert puzzled.startswith("Hello! I answer questions about 5 news articles"), puzzled
+    sport = visible_text(await reply_to(server, ALICE, partial(server.send_sticker, ALICE, "⚽")))
+    assert sport.startswith("Latest in Sport\n• Chess Prodigy Wins National Title at Twelve"), sport
+    # A sign of no category here is not searched as its word ("No article uses the word “culture”").
+    masks = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "🎭")))
+    assert masks == f"That has no words to search for. Try a question such as: {example_of(library_of(app).store)}"
+    background = "My sister lives on one of the islands and she tells me something new every time we speak. " * 14
+    pasted = f"{background}So my question is simple: why is a new ferry line being built? Thanks, sorry it is long."
+    assert len(pasted) > MAX_QUESTION_CHARS
+    read = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, pasted)))
+    assert read.startswith(LONG_ASKED.format(question="why is a new ferry line being built?")), read
+    assert "Harbor Council Approves New Ferry Line to Gull Island" in read
+    shown = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "help")))
+    [example] = [line.removeprefix("For example: ") for line in shown.splitlines() if line.startswith("For example: ")]
+    assert example == example_of(library_of(app).store)
+    assert ">Source</a>" in await reply_to(server, ALICE, partial(server.send_text, ALICE, example))
+    founded = Article(
+        "Lantern Works opens a second bakery",
+        (
+            "Lantern Works, the bakery known for its rye loaves, has opened a second shop on Mill Lane.",
+            "Founder Mira Okafor said the new shop would bake through the night for the market traders.",
+        ),
+        "Business",
+        datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    )
+    await asyncio.to_thread(library_of(app).add, [founded])
+    who = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "who founded lantern works?")))
+    assert "\n1. Founder Mira Okafor said" in who and "These passages may help" not in who, who
+
+
 async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_search(app: Bot, server: FakeBotAPI) -> None:
     """ "Hi!" and "thanks 👍" are not questions: searching them could only say that nothing answers."""
     hello = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi there!")))
@@ -1169,8 +1225,8 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
     assert thanks == ACKNOWLEDGED
     # Smiles alone, with "!" too, are thanks as "🙂" was: they were told that they had no words to search for; praise
-    # and laughter too, which were searched ("Nothing in the articles answers that" over three random headlines).
-    for smiles in ("🙂🙂", "👍👍!", "😁", "thank you so much, that was helpful!", "lol"):
+    # too, which was searched ("Nothing in the articles answers that" over three random headlines).
+    for smiles in ("🙂🙂", "👍👍!", "😁", "thank you so much, that was helpful!"):
         assert visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, smiles))) == ACKNOWLEDGED
     # "Tell me more" would find stories of people telling things: the answer's button is the way on.
     more = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Tell me more!")))
@@ -2508,10 +2564,12 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     group = GROUP - 2  # GROUP stays silent below
     in_group = visible_text(await reply_to(server, group, lambda: server.send_command(group, "ask", "🌧⚡")))
     assert in_group.endswith(f"such as: /ask {example_of(library_of(app).store)}"), in_group
+    # A message too long for a question is read for its first part (`asked_in_long`).
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
-    assert "10,000 characters long" in long
+    assert visible_text(long).startswith(f"{LONG_READ.format(limit=MAX_QUESTION_CHARS)}\n\nNothing in the articles")
     assert visible_text(await reply_to(server, chat, lambda: server.send_photo(chat))) == not_text(app)
-    assert visible_text(await reply_to(server, chat, lambda: server.send_sticker(chat))) == not_text(app)
+    # A sticker whose emoji says nothing the bot reads (a thumbs-up thanks).
+    assert visible_text(await reply_to(server, chat, lambda: server.send_sticker(chat, "🐢"))) == not_text(app)
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
     group = GROUP - 1  # GROUP stays silent below

@@ -24,8 +24,11 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, spl
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label, zone_remarked
 from bot.render.welcome import (
+    LONG_ASKED,
+    LONG_READ,
     TELEGRAM,
     asked_alerts,
+    asked_in_long,
     asked_switch,
     asked_unsubscribe,
     example_question,
@@ -35,6 +38,7 @@ from bot.render.welcome import (
     live_hint,
     small_talk,
     talk_of,
+    topic_of_sign,
     unknown_command,
     without_opening,
 )
@@ -593,6 +597,42 @@ def test_an_example_question_quotes_its_headline() -> None:
     assert question == "What do we know about “India's rupee hits five-year high”?"
 
 
+def test_help_shows_a_question_to_try() -> None:
+    """/help listed twelve commands and no question a newcomer could try."""
+    shown = help_text(worded(COMMANDS, ""), "newsbot", example="What do we know about “Tom & Jerry”?")
+    assert "\nFor example: What do we know about “Tom &amp; Jerry”?\n" in shown
+    check_messages([shown])
+    assert "For example" not in help_text(worded(COMMANDS, ""), "newsbot")  # the store out of reach
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"), [("⚽", "sport"), ("⚽⚽!", "sport"), ("🌧️", "weather"), ("⚽🌧", None), ("😢", None), ("", None)]
+)
+def test_a_topic_s_sign_alone_asks_for_its_news(text: str, topic: str | None) -> None:
+    assert topic_of_sign(text) == topic
+    assert talk_of(text) == (None, topic or text)
+
+
+def test_a_long_message_is_asked_its_last_question_or_its_first_part() -> None:
+    """A message of 1,597 characters was refused ("please ask in at most 1,000"): a reader who pasted a long message
+    expects it read, its question found."""
+    background = "My sister lives on the island and tells me something new each time we speak. " * 15
+    asked = f"{background}So my question is simple: why were the ferries cancelled? Thanks, sorry it is long."
+    assert len(asked) > MAX_QUESTION_CHARS
+    question = "why were the ferries cancelled?"
+    assert asked_in_long(asked) == (question, LONG_ASKED.format(question=question))
+    # With none asked, its first part, cut between words.
+    first, note = asked_in_long(background * 2)
+    assert len(first) <= MAX_QUESTION_CHARS and background.startswith(first[:200]) and not first.endswith(" ")
+    assert (
+        note
+        == LONG_READ.format(limit=MAX_QUESTION_CHARS)
+        == "That is a long message, so I searched its first 1,000 characters."
+    )
+    # A question within the limit is itself.
+    assert asked_in_long(question) == (question, "")
+
+
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
     assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, ""), "newsbot")
     assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, ""))
@@ -683,7 +723,27 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("thank you for the news", "acknowledgement"),
         # Praise or laughter: searched, "Nothing in the articles answers that" over three random headlines.
         ("thank you so much, that was helpful!", "acknowledgement"),
-        ("lol", "acknowledgement"),
+        # Laughter, a nod and a goodbye each in its kind: "lol" and "ok" got "Glad to help".
+        ("lol", "laughter"),
+        ("hahah", "laughter"),
+        ("thank u", "acknowledgement"),
+        ("okie", "okay"),
+        ("👋", "greeting"),
+        ("haha!", "laughter"),
+        ("😂😂", "laughter"),
+        ("ok", "okay"),
+        ("Ok.", "okay"),
+        ("got it", "okay"),
+        ("👌", "okay"),
+        ("bye!", "farewell"),
+        ("haha ok bye", "farewell"),
+        ("ok thanks, bye", "acknowledgement"),
+        ("later news", None),
+        ("is it right to strike", None),
+        # "?" alone, or "hmm": a reader unsure what to type, shown the greeting's examples ("That has no words ...").
+        ("?", "greeting"),
+        ("??!", "greeting"),
+        ("hmm", "greeting"),
         ("Interesting, good to know", "acknowledgement"),
         ("was the ferry helpful to islanders", None),
         ("interesting facts about apples", None),

@@ -34,6 +34,7 @@ from bot.retrieval import (
     Ranker,
     Request,
     answerability_features,
+    as_kin_written,
     as_named_written,
     asked_about,
     asks,
@@ -90,6 +91,27 @@ from tests.paths import BBC, DATA, ROOT, needs_bbc
 def news(library: Library) -> Library:
     library.ingest([DATA / "articles", DATA / "bulk.jsonl"])
     return library
+
+
+@pytest.mark.parametrize(
+    ("question", "unused", "texts", "asked"),
+    [
+        # "who founded the studio?" was declined, "No article uses the word “founded”", of "Founder Ada Smith said".
+        ("who founded the studio?", {"found"}, ["Founder Ada Smith said it"], "who founder the studio?"),
+        ("who co-founded it", {"found"}, ["Co-founder Idris Kalu said"], "who co-founder it"),
+        # A doer asked, its verb written: as a verb only ("corner" is no doer of "corn").
+        ("who is the founder of acme", {"founder"}, ["Ada Smith founded Acme."], "who is the founded of acme"),
+        ("the corner shop", {"corner"}, ["corn was sold"], "the corner shop"),
+        # Nor of a word typed as no verb ("ever" of "ev"), nor of a light verb ("maker" of "made").
+        ("affordable ev made in exford", {"ev"}, ["whatever it was"], "affordable ev made in exford"),
+        ("affordable ev made in exford", {"make"}, ["the carmaker"], "affordable ev made in exford"),
+        ("who owned it", {"own"}, ["the landlord said"], "who owned it"),
+    ],
+)
+def test_a_word_no_paragraph_uses_is_asked_as_its_kin_the_stories_write(
+    question: str, unused: set[str], texts: list[str], asked: str
+) -> None:
+    assert as_kin_written(question, unused, texts) == asked
 
 
 def test_answer_cites_headline_date_category_and_passage(news: Library) -> None:

@@ -8,6 +8,7 @@ digest on the chat's own wall clock), so nothing here computes a time.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -76,9 +77,17 @@ class Clock:
     seasons: str = ""
 
 
+# How like a choice a word typed is to be named as the one meant ("of" of "off": 0.8; "of" of "on": 0.5).
+NEAR_CHOICE = 0.75
+
+
 def not_a_choice(typed: str, choices: Sequence[str]) -> str:
-    """ "“maybe” is not on or off." (escaped): what was typed after a command that takes one of a few words."""
-    return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {spoken_list(choices, 'or')}."
+    """ "“maybe” is not on or off." (escaped): what was typed after a command that takes one of a few words, with
+    the choice meant when one is near: "/alerts of" and "/digest quite" were told only what the choices are, where
+    a reader expects the slip named ("“of” is not on or off: did you mean off?")."""
+    said = f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {spoken_list(choices, 'or')}"
+    near = difflib.get_close_matches(typed.strip().casefold(), choices, n=1, cutoff=NEAR_CHOICE)
+    return f"{said}: did you mean {near[0]}?" if near else f"{said}."
 
 
 def toggle_label(name: str, followed: bool) -> str:

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.analysis import sentences
 from bot.calendar_words import MONTH_WORD
-from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
+from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.named_days import names_days_alone, without_day
 from bot.render.headlines import category_lines
@@ -42,26 +43,67 @@ GREETINGS = frozenset(
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
     {
-        "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
-        "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
-        "good bot", "good job", "well done", "awesome",
-        # Praise and laughter after an answer: searched, "thank you so much, that was helpful!" listed three random
-        # headlines under "Nothing in the articles answers that", "lol" was told no article uses the word.
+        "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers",
+        "thank u", "thanx", "thnx", "tnx", "tysm",
+        "great", "nice", "perfect", "good bot", "good job", "well done", "awesome",
+        # Praise after an answer: searched, "thank you so much, that was helpful!" listed three random headlines
+        # under "Nothing in the articles answers that".
         "helpful", "very helpful", "that was helpful", "that helps", "that helped", "this helps", "good to know",
         "interesting", "makes sense", "that makes sense", "wow", "brilliant", "excellent", "amazing", "love it",
-        "noted", "understood", "lol", "haha", "hahaha", "lmao",
+        "brill", "nice one",
         # And thanks in it: searched, "Danke!" was told "No article uses the word “Danke”".
         "danke", "danke schön", "danke sehr", "vielen dank", "merci", "merci beaucoup", "gracias", "muchas gracias",
         "grazie", "grazie mille", "obrigado", "obrigada", "dank je", "dank je wel", "bedankt", "tack", "спасибо",
         "большое спасибо",
     }
 )  # fmt: skip
+# What else a chat says without asking, each answered in its kind: "lol" (searched, it was told no article uses the
+# word) and "ok" then got "Glad to help", where a person laughs back or nods.
+# "?" alone, or "huh", is a reader unsure what to type: the greeting shows what the bot knows and examples.
+OTHER_TALK = {
+    "okay": ("ok", "okay", "k", "kk", "ok ok", "okey", "okk", "oki", "okie", "okie dokie", "okey dokey",
+             "alright", "all right", "sure", "fine", "cool", "got it",
+             "noted", "understood", "i see", "right", "ok cool", "oh ok", "oh okay", "ah ok", "okay cool"),
+    "laughter": ("lol", "lolol", "lool", "lolz", "haha", "hahah", "hahaha", "hahahah", "hahahaha", "ahaha", "hehe",
+                 "hehehe", "heh", "lmao", "lmfao", "rofl", "xd"),
+    "farewell": ("bye", "goodbye", "bye bye", "good night", "night", "see you", "see ya", "cya",
+                 "see you later", "talk later", "ttyl"),
+    "greeting": ("huh", "hm", "hmm", "hmmm", "eh"),
+}  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")
 # A thumbs-up, a heart, folded hands or a smile sent alone (a skin tone or a variation selector after each too, and
 # "!" or "." among them): thanks without words, which was searched ("That has no words to search for": "🙂" was
 # thanks, "😀", "😁" or "👍👍!" a question).
-_THANKS_SIGN = "[👍👌🙏❤♥☺🙂😊😀😃😄😁😆😉😍🥰😘🤗👏🤝💯💪🎉✨⭐🌟🔥✅💙💚💛💜🧡🤍💕💖💗][\U0001f3fb-\U0001f3ff\ufe0f]*"
-_THANKS_SIGNS = re.compile(rf"[\s!.]*(?:{_THANKS_SIGN}[\s!.]*)+")
+_THANKS_SIGN = "[👍🙏❤♥☺🙂😊😀😃😄😁😉😍🥰😘🤗👏🤝💯💪🎉✨⭐🌟🔥✅💙💚💛💜🧡🤍💕💖💗]"
+# Laughter sent alone ("😂" was told it has no words to search for), an OK sign and a wave.
+_SIGNS = {"acknowledgement": _THANKS_SIGN, "laughter": "[😂🤣😆😅😹]", "okay": "[👌🆗]", "greeting": "[👋]"}
+_SIGNS_ALONE = {
+    kind: re.compile(rf"[\s!.]*(?:{sign}[\U0001f3fb-\U0001f3ff\ufe0f]*[\s!.]*)+") for kind, sign in _SIGNS.items()
+}
+# A topic's sign sent alone asks for its news, as its word alone does ("⚽" was told it has no words to search for).
+_TOPIC_SIGNS = {
+    "sport": "⚽🏀🏈⚾🎾🏏🏉🏒⛳🏆🥇🏅🚴🏊🏃",
+    "weather": "🌧☔⛈🌦🌤⛅🌩🌨❄🌡🌪🌈",
+    "business": "💰💷💵💶💴📈📉🏦💹",
+    "science": "🔬🧪🧬🔭🚀🧫",
+    "technology": "💻📱🤖🖥⌨",
+    "politics": "🗳🏛",
+    "health": "🏥💊💉🩺",
+    "culture": "🎬🎭🎨🎵🎶🎤🎸📚🎼",
+}
+_TOPIC_SIGN = {sign: topic for topic, signs in _TOPIC_SIGNS.items() for sign in signs}
+_VARIATION = re.compile(r"[\ufe0f\U0001f3fb-\U0001f3ff\s!?.]")
+
+
+def topic_of_sign(text: str) -> str | None:
+    """The topic whose sign a message is, sent alone (once or more: "⚽⚽"): "sport" of "⚽"; else None."""
+    signs = set(_VARIATION.sub("", text))
+    topics = {_TOPIC_SIGN.get(sign) for sign in signs}
+    return topics.pop() if len(topics) == 1 and None not in topics else None
+
+
+# "?" alone: a reader unsure what to type (was "That has no words to search for").
+_PUZZLED = re.compile(r"\s*[?¿]+[?!.\s]*")
 
 
 # Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
@@ -264,6 +306,9 @@ COMMAND_LINE = FrontEnd(
 # table for every front end, worded for each by its `FrontEnd`.
 TALK_REPLIES = {
     "acknowledgement": "Glad to help. Ask me anything else about the news whenever you like, or see {help}.",
+    "okay": "👍",
+    "laughter": "😄",
+    "farewell": "Bye! Ask me about the news whenever you like.",
     "test": "I'm here and working. Ask me a question about the news in your own words, or see {latest} for the"
     " newest headlines.",
     "about": "I'm newsbot, a program that answers questions about news articles with the passages that answer them"
@@ -359,9 +404,13 @@ COMMAND_FILLER = frozenset(
     }
 )
 _SMALL_TALK = sorted(
-    [(phrase, "greeting") for phrase in GREETINGS] + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS],
+    [(phrase, "greeting") for phrase in GREETINGS]
+    + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS]
+    + [(phrase, kind) for kind, phrases in OTHER_TALK.items() for phrase in phrases],
     key=lambda item: -len(item[0]),
 )
+# Of a message of several kinds, the one answered: "ok thanks" thanks, "haha ok bye" says goodbye.
+_TALK_FIRST = ("greeting", "acknowledgement", "farewell", "laughter", "okay")
 
 
 def _plain(text: str) -> str:
@@ -527,7 +576,8 @@ def _one_reader(words: str) -> str:
 
 
 def small_talk(text: str) -> str | None:
-    """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
+    """The kind of small talk a whole message is: "greeting" (Hi!, and "?" or "hmm" alone), "acknowledgement"
+    (thanks 👍, great), "okay" (ok, got it 👌), "laughter" (lol 😂), "farewell" (bye), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
     subscribe?), "settings" (what time is my digest?), "digest" (show me my digest) or "more" (tell me more); else
     None. A message with a greeting
@@ -536,8 +586,10 @@ def small_talk(text: str) -> str | None:
         return "subscriptions"
     if missed(text):
         return "settings"
-    if text.strip() and _THANKS_SIGNS.fullmatch(text):
-        return "acknowledgement"
+    if _PUZZLED.fullmatch(text):
+        return "greeting"
+    if text.strip() and (kind := next((k for k, signs in _SIGNS_ALONE.items() if signs.fullmatch(text)), None)):
+        return kind
     # A command's words whole, before the greetings and thanks among them: "anything interesting?" lost its
     # "interesting" (thanks' "interesting!") and was searched for "anything".
     if (command := _COMMANDS.get(_one_reader(_without_filler(text)))) is not None:
@@ -554,7 +606,7 @@ def small_talk(text: str) -> str | None:
         # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
         # `without_opening` needs (searched, "no article uses the word yo").
         return _COMMANDS.get(_one_reader(_without_filler(rest)))
-    return "greeting" if "greeting" in kinds else "acknowledgement"
+    return next(kind for kind in _TALK_FIRST if kind in kinds)
 
 
 # A greeting or thanks before a question, set off by punctuation ("Hi, who won?", "Thanks! And Google?"): its words
@@ -588,12 +640,49 @@ def without_opening(text: str) -> str:
     return question.lstrip()[framed.end() :] if framed else question
 
 
+# Above the answer to a message longer than a question may be (`asked_in_long`).
+LONG_ASKED = "That is a long message, so I searched its question: “{question}”"
+LONG_READ = "That is a long message, so I searched its first {limit:,} characters."
+
+
+def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """A forwarded post as a question: its first `limit` characters, cut between words (where a story's post tells
+    it). A channel's post of 1,500 characters was refused as "That question is 1,500 characters long", which its
+    reader could not shorten."""
+    if len(post) <= limit:
+        return post
+    head = post[: limit + 1].rsplit(maxsplit=1)[0]
+    return head if len(head) <= limit else post[:limit]
+
+
+# A question a long message asks is shown in the note above its answer this far.
+ASKED_SHOWN = 120
+
+
+def asked_in_long(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, str]:
+    """What a message longer than `limit` asks, and the note saying so (plain text): its last sentence ending in "?"
+    (a reader gives the background first and asks last: "... So my question is simple: why were the ferries
+    cancelled?"), else its first part (`lede`). A message of 1,597 characters was refused, "please ask in at most
+    1,000", and then told "I keep no conversation" (its "she" read as pointing back); its reader expected it read,
+    as a person would read it. The message itself for one within the limit, and no note."""
+    if len(text) <= limit:
+        return text, ""
+    asked = [s for s in sentences(text) if s.rstrip().endswith("?") and len(s) <= limit]
+    if asked:
+        # Only the question of a sentence opening with its preamble: "So my question is simple: why ...?".
+        question = asked[-1].rsplit(": ", 1)[-1]
+        return question, LONG_ASKED.format(question=cap(question, ASKED_SHOWN))
+    return lede(text, limit), LONG_READ.format(limit=limit)
+
+
 def talk_of(text: str) -> tuple[str | None, str]:
     """The kind of small talk a message is (`small_talk`), and the question to search when it is none: after a
     greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again). A
     request for the latest news of a day it names is "latest" ("what happened on 14 November?"; "what did the
     council decide on Monday?" is searched), and so is a day or a span alone ("2026", "7 December 2026") or a turn to
     one ("and yesterday?", "what about Tuesday?")."""
+    if topic := topic_of_sign(text):
+        return None, topic  # its category's newest where there is one (`asked_latest`), else searched
     question = without_opening(text)
     # Before small talk: of "and yesterday?" it read the day as filler and the "and" as "tell me more".
     if names_days_alone(question):
@@ -690,13 +779,16 @@ GREETING_STORE_DOWN = (
 )
 
 
-def help_text(commands: Sequence[Command], username: str = "", group: str = "") -> str:
-    """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
-    Telegram HTML; in a `group` ("group", "" in a private chat), who changes its settings: a member read "/subscribe
-    — choose categories for the group's digest" and met a refusal."""
+def help_text(commands: Sequence[Command], username: str = "", group: str = "", example: str = "") -> str:
+    """How to ask, with `example` (a question the library answers, as the chat types it), every command with what
+    it does, and inline mode under the bot's @`username` (unknown: "my @username"), as Telegram HTML; in a `group`
+    ("group", "" in a private chat), who changes its settings: a member read "/subscribe — choose categories for the
+    group's digest" and met a refusal. /help showed no question to try: a newcomer read twelve commands, none of
+    them a question."""
     lines = [
         "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
         "group use /ask, mention me, or reply to one of my messages.",
+        *([f"For example: {HTML.escape(example)}"] if example else []),
         "",
     ]
     lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]

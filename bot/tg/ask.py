@@ -47,14 +47,17 @@ from bot.render.welcome import (
     OF_NOTHING,
     TELEGRAM,
     about_attached,
+    asked_in_long,
     asks_of_nothing,
     bare_mention,
     clock_reply,
+    lede,
     live_hint,
     refused,
     small_talk,
     talk_of,
     talk_reply,
+    topic_of_sign,
     without_opening,
 )
 from bot.retrieval import Request, asks_then, points_back, split_follow_up
@@ -383,6 +386,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         return
     hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
+    typed = question
     talk, question = talk_of(question)
     if talk == "more" and asks_then(question) and await replies_to_stories(message, context):
         # "and then?" in reply to an answer or an article asks what came of its story, not for its next page.
@@ -410,6 +414,8 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
         await send_latest(message, context, words, asked=question)
         return
+    if topic_of_sign(typed):  # "🎭" of no category here: searched, "No article uses the word “culture”"
+        question = typed
     if link := only_link(question):
         await send_linked_article(message, context, link, update.update_id)
         return
@@ -418,8 +424,11 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     if message.reply_to_message is None and not links and asks_of_nothing(question):
         await reply_answer(update, context, html.escape(OF_NOTHING))
         return
+    long_note = ""
     if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
+    else:
+        question, long_note = asked_in_long(question)
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
     quoted, quoted_links = without_links(quoted, username)
     links += quoted_links
@@ -431,7 +440,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
         # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
         followed = (*followed_stories(message, context.bot.id), *links)
         shown = shown_paragraphs(message, context.bot.id)
-        note = NOT_HERE_SEARCHED if links and not await asyncio.to_thread(links_here, library, links) else ""
+        note = NOT_HERE_SEARCHED if links and not await asyncio.to_thread(links_here, library, links) else long_note
         if followed or shown:
             answered = answer_lines(message, context.bot.id)
             question = await asyncio.to_thread(library.follow_up, question, followed, shown, answered)
@@ -553,16 +562,6 @@ def only_link(question: str) -> str | None:
     link"); None for other messages. "hi <link>" searched "hi": "No article uses the word “hi”"."""
     rest, links = pasted_links(question)
     return links[0] if len(links) == 1 and only_talk(rest) else None
-
-
-def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
-    """A forwarded post as a question: its first `limit` characters, cut between words (where a story's post tells
-    it). A channel's post of 1,500 characters was refused as "That question is 1,500 characters long", which its
-    reader could not shorten."""
-    if len(post) <= limit:
-        return post
-    head = post[: limit + 1].rsplit(maxsplit=1)[0]
-    return head if len(head) <= limit else post[:limit]
 
 
 def links_here(library: Library, links: tuple[str, ...]) -> bool:
@@ -752,6 +751,12 @@ async def not_text(update: Update, context: Context) -> None:
     private = message.chat.type == ChatType.PRIVATE
     if not private and bots_message(message, context.bot.id) is None:
         return  # the group's talk, not meant for the bot
+    # A sticker says what its emoji says: a thumbs-up thanks, a laughing face laughs, a football asks for sport
+    # (each was told "I can only read text").
+    sign = message.sticker.emoji if message.sticker is not None else None
+    if sign and talk_of(sign) != (None, sign):
+        await answer_question(update, context, sign)
+        return
     example = await asyncio.to_thread(example_of, context.bot_data.library.store)
     await message.reply_text(html.escape(NOT_TEXT.format(example=example if private else f"/ask {example}")))
 

@@ -35,7 +35,7 @@ from bot.render.welcome import (
     send_anew,
     unknown_command,
 )
-from bot.services.welcome import example_questions
+from bot.services.welcome import example_of, example_questions
 from bot.tg.admin import is_admin
 from bot.tg.answered import replying
 from bot.tg.articles import ARTICLE_GONE, article_id, send_article
@@ -176,7 +176,19 @@ async def send_help(message: Message, context: Context) -> None:
     # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
     group = shared_by(message.chat)
     commands = worded([command for command in COMMANDS if admin or not command[2]], group)
-    await message.reply_text(help_text(commands, context.bot_data.username, group))
+    example = await asyncio.to_thread(help_example, context.bot_data.library)
+    asked = f"/ask {example}" if group and example else example
+    await message.reply_text(help_text(commands, context.bot_data.username, group, asked))
+
+
+def help_example(library: Library) -> str:
+    """/help's question to try (`example_of`); none with the store out of reach, where the commands still help (in
+    a worker thread)."""
+    try:
+        return example_of(library.store)
+    except StoreError as exc:
+        log.warning("listed the commands without an example question: %s", exc)
+        return ""
 
 
 def _command(message: Message, context: Context) -> tuple[str, str, bool]:

@@ -3025,7 +3025,10 @@ def as_kin_written(question: str, terms: Collection[str], texts: Iterable[str]) 
         for start, end, term in words(text):
             word = fold(text[start:end])
             for t, found in written.items():
-                if term in doers[t] or (t in _doers_of(term) and _as_verb(word) and term not in LIGHT_VERBS):
+                # A doer before the name (`_BEFORE_NAME`: "Founder Ada Smith", "owners, Ron and Pat"): "who won the
+                # match?" was declined as "winner" of a story whose striker "headed the winner", a goal.
+                titled = term in doers[t] and _BEFORE_NAME.match(text, end) is not None
+                if titled or (t in _doers_of(term) and _as_verb(word) and term not in LIGHT_VERBS):
                     found[word] += 1
     chosen = {typed[t]: found.most_common(1)[0][0] for t, found in written.items() if found}
     if not chosen:

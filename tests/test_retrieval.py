@@ -106,6 +106,10 @@ def news(library: Library) -> Library:
         ("affordable ev made in exford", {"ev"}, ["whatever it was"], "affordable ev made in exford"),
         ("affordable ev made in exford", {"make"}, ["the carmaker"], "affordable ev made in exford"),
         ("who owned it", {"own"}, ["the landlord said"], "who owned it"),
+        # A doer only as a title before a name: a striker "headed the winner" (a goal) names no one who won.
+        ("who won the match?", {"win"}, ["Striker Chidi Okafor headed the winner."], "who won the match?"),
+        ("who won the award?", {"win"}, ["Winner Ama Boateng said"], "who winner the award?"),
+        ("who owned it before", {"own"}, ["The previous owners, Ron and Pat Haddow"], "who owners it before"),
     ],
 )
 def test_a_word_no_paragraph_uses_is_asked_as_its_kin_the_stories_write(

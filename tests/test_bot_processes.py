@@ -52,6 +52,9 @@ ADMIN = 999
 ALICE = 42
 CORPUS_QUESTION = "Who became the youngest chess champion?"
 CORPUS_ANSWER = "Chess Prodigy"
+# What /help's reply opens with, as a reader sees it (it names the newest story in its example question, so an answer
+# is told from it by this, not by the story's name).
+HELP_OPENING = "Ask me about the news in your own words"
 # What the bot logs once each time it notices another file at its store's path.
 REPLACED = "was replaced (a backup restored, or a new data directory)"
 # What a running bot logs once a newer newsbot migrated its store.
@@ -705,7 +708,8 @@ def test_two_webhook_processes_answer_once_a_repeat_a_double_tapped_more_and_a_q
     assert [CORPUS_ANSWER in answer for answer in answers] == [True, False], answers
     assert len(server.calls("sendMessage", chat_id=reader)) == 3 and len(server.calls("answerCallbackQuery")) == 2
     answers = [visible_text(call.params["text"]) for call in server.calls("sendMessage", chat_id=slowed)]
-    assert [CORPUS_ANSWER in answer for answer in answers].count(True) == 1 and len(answers) == 3, answers
+    assert [answer.startswith(HELP_OPENING) for answer in answers].count(False) == 1 and len(answers) == 3, answers
+    assert all(CORPUS_ANSWER in answer for answer in answers if not answer.startswith(HELP_OPENING)), answers
 
 
 # A claim's first statement (bot.store.sends.claim).
@@ -822,7 +826,7 @@ def test_one_chat_s_messages_given_to_two_webhook_processes_are_answered_in_the_
         answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         server.slow("sendChatAction", 0)
         assert CORPUS_ANSWER in visible_text(answer.params["text"])
-        assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+        assert visible_text(helping.params["text"]).startswith(HELP_OPENING), helping.params["text"]
 
 
 def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_answered_at_once_after_its_question(
@@ -858,7 +862,7 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
             assert "which a stopped process had received, is handled first" in said, said
             assert time.monotonic() - killed_at < 30
             assert CORPUS_ANSWER in visible_text(answer.params["text"])
-            assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+            assert visible_text(helping.params["text"]).startswith(HELP_OPENING), helping.params["text"]
     finally:
         killed.kill()
         killed.wait(timeout=60)
@@ -904,7 +908,7 @@ def test_a_chat_s_question_a_killed_webhook_process_held_is_answered_before_the_
             texts = [visible_text(answer.params["text"]) for answer in answers]
             assert CORPUS_ANSWER in texts[0] and "Rail Strike" in texts[1], texts
             assert "Ice Core Archive" in texts[2], texts
-            assert not any(story in texts[3] for story in (CORPUS_ANSWER, "Rail Strike", "Ice Core")), texts
+            assert texts[3].startswith(HELP_OPENING), texts
     finally:
         killed.kill()
         killed.wait(timeout=60)

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from common import markdown_table
 from small_library import DATA, libraries
@@ -115,19 +116,33 @@ def misspelt(
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def typo_arguments(argv: Sequence[str] | None, description: str, thing: str, slips: str) -> argparse.Namespace:
+    """The options of both typo benches (`thing`: what each question gets misspelt, "name" or "word"; `slips`: what
+    a misspelling is counted in)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the libraries here")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--list", action="store_true", help="print each misspelt question and what it got")
-    parser.add_argument("--capitalised", action="store_true", help="type each misspelt name capitalised")
-    parser.add_argument("--edits", type=int, choices=(1, 2), default=1, help="misspell each name by this many edits")
+    parser.add_argument("--capitalised", action="store_true", help=f"type each misspelt {thing} capitalised")
+    parser.add_argument(
+        "--edits", type=int, choices=(1, 2), default=1, help=f"misspell each {thing} by this many {slips}"
+    )
     parser.add_argument("--every", type=int, default=1, help="ask every Nth question of each set")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def desk_cases(every: int) -> list[dict[str, Any]]:
+    """Every `every`th question of each desk's set (`SETS`) that is no reply to a story."""
     cases = []
     for path in SETS:
         listed = json.loads(path.read_text(encoding="utf-8"))["questions"]
-        cases += [c for c in listed if not c.get("following")][:: args.every]
+        cases += [c for c in listed if not c.get("following")][::every]
+    return cases
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = typo_arguments(argv, __doc__.split("\n")[0], "name", "edits")
+    cases = desk_cases(args.every)
     counts: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     kinds: Counter[str] = Counter()

@@ -16,8 +16,6 @@ respelt.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from common import markdown_table
-from name_typos import SETS, named_words
+from name_typos import desk_cases, named_words, typo_arguments
 from small_library import libraries
 
 from bot.analysis import analysed_in, analyze, words
@@ -104,18 +102,8 @@ def respelt_as(answer: Answer, meant: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the libraries here")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--every", type=int, default=1, help="ask every Nth question of each set")
-    parser.add_argument("--edits", type=int, choices=(1, 2), default=1, help="misspell each word by this many slips")
-    parser.add_argument("--capitalised", action="store_true", help="type each misspelt word capitalised")
-    parser.add_argument("--list", action="store_true", help="print each misspelt question and what it got")
-    args = parser.parse_args(argv)
-    cases = []
-    for path in SETS:
-        listed = json.loads(path.read_text(encoding="utf-8"))["questions"]
-        cases += [c for c in listed if not c.get("following")][:: args.every]
+    args = typo_arguments(argv, __doc__.split("\n")[0], "word", "slips")
+    cases = desk_cases(args.every)
     counts: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     with ExitStack() as stack:
